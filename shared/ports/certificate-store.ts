@@ -1,0 +1,119 @@
+import type { FieldProblem } from '../domain/errors.ts';
+
+/** Why a certificate was revoked (DESIGN §3). */
+export type RevocationReason =
+  | 'unspecified'
+  | 'issued-in-error'
+  | 'superseded'
+  | 'transaction-cancelled'
+  | 'compliance-violation'
+  | 'data-breach'
+  | 'key-compromise';
+
+export interface Revocation {
+  reason: RevocationReason;
+  /** RFC 3339 UTC time of the revocation. */
+  revokedAt: string;
+  comment: string | null;
+}
+
+/** Where a certificate sits in the status lists. */
+export interface StatusListPosition {
+  /** Identifier of the status list (a decimal string, "0", "1", …). */
+  listId: string;
+  /** Index of the certificate's bit within that list. */
+  index: number;
+}
+
+/**
+ * The stored certificate: what the API returns as the certificate record, plus the keys the
+ * store needs. `token` is the compact JWS exactly as signed; it is never re-serialised.
+ */
+export interface StoredCertificate {
+  id: string;
+  certificateNo: string;
+  exchangeId: string;
+  transactionRef: string;
+  /** SHA-256 (hex) of the canonical issue request, to tell a replay from a conflict. */
+  requestHash: string;
+  token: string;
+  issuedAt: string;
+  /** End of the usage window (RFC 3339); the certificate verifies as expired after it. */
+  validUntil: string;
+  status: 'active' | 'revoked';
+  statusList: StatusListPosition;
+  /** URL of the status list credential that holds this certificate's bit. */
+  statusListCredential: string;
+  revocation: Revocation | null;
+  supersedes: string | null;
+  supersededBy: string | null;
+}
+
+/** One entry of a certificate's audit trail: one per change, never for replays or refusals. */
+export interface AuditEvent {
+  certificateId: string;
+  type: 'issued' | 'revoked' | 'superseded';
+  at: string;
+  /** Who caused the change: the exchange id for issues, the admin subject for revocations. */
+  actor: string;
+  /** For revocations: the reason; for supersede: the other certificate's id. */
+  detail: Record<string, string | null>;
+}
+
+/** The result of trying to record a newly signed certificate. */
+export type RecordIssueResult =
+  | { outcome: 'created'; certificate: StoredCertificate }
+  /** The same exchange and transactionRef with the same request hash: the stored one. */
+  | { outcome: 'replayed'; certificate: StoredCertificate }
+  /** The same exchange and transactionRef with a different request. */
+  | { outcome: 'conflict'; existing: StoredCertificate };
+
+export interface RevokeCommand {
+  certificateId: string;
+  reason: RevocationReason;
+  comment: string | null;
+  revokedAt: string;
+  actor: string;
+}
+
+/** Registered data exchange (the issuing client), resolved from the token's client id. */
+export interface Exchange {
+  id: string;
+  name: string;
+  /** OAuth client ids whose tokens act for this exchange. */
+  clientIds: string[];
+  status: 'active' | 'suspended';
+}
+
+/** Port: where certificates, audit events, status lists and exchanges are stored. */
+export interface CertificateStore {
+  /**
+   * Looks up a transaction before signing, so that a replay costs no signature.
+   * Returns null when the transaction has no certificate yet.
+   */
+  findByTransaction(exchangeId: string, transactionRef: string): Promise<StoredCertificate | null>;
+  /**
+   * Writes the certificate, its transaction key and its `issued` audit event atomically.
+   * With `supersede`, the superseded certificate is revoked (reason `superseded`) in the same
+   * transaction; it must be active and belong to the same exchange.
+   */
+  recordIssue(
+    certificate: StoredCertificate,
+    supersede: { certificateId: string; at: string } | null,
+  ): Promise<RecordIssueResult>;
+  get(certificateId: string): Promise<StoredCertificate | null>;
+  /** Audit trail of one certificate, oldest first. */
+  events(certificateId: string): Promise<AuditEvent[]>;
+  /** Revokes an active certificate; throws DomainError `already-revoked` / `certificate-not-found`. */
+  revoke(command: RevokeCommand): Promise<StoredCertificate>;
+  /** Reserves the next status-list position (amortised: one counter write per block). */
+  reserveStatusListPosition(): Promise<StatusListPosition>;
+  /** The revoked indexes of one status list, and a version that changes when they do. */
+  revokedIndexes(listId: string): Promise<{ indexes: number[]; version: string }>;
+  /** The exchange a token's OAuth client id acts for, or null when none is registered. */
+  findExchangeByClientId(clientId: string): Promise<Exchange | null>;
+  /** Registers or updates an exchange and its client ids (idempotent). */
+  putExchange(exchange: Exchange): Promise<void>;
+}
+
+export type { FieldProblem };
