@@ -24,6 +24,8 @@ const ConfigSchema = z
     DCC_DYNAMODB_ENDPOINT: z.url().optional(),
     DCC_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
     DCC_MAX_VALIDITY_DAYS: z.coerce.number().int().min(1).max(36600).default(1830),
+    /** How long a container remembers an exchange look-up (suspensions take effect within it). */
+    DCC_EXCHANGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     DCC_STATUS_LIST_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   })
   .superRefine((c, ctx) => {

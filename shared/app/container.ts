@@ -1,0 +1,145 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbCertificateStore } from '../adapters/dynamodb/certificate-store.ts';
+import { KmsCertificateSigner } from '../adapters/kms-signer.ts';
+import { LocalCertificateSigner } from '../adapters/local-signer.ts';
+import { type Config, loadConfig, statusListUrl } from '../config.ts';
+import type { ExchangeResolver } from '../http/principal.ts';
+import type { CertificateStore, Exchange } from '../ports/certificate-store.ts';
+import type { CertificateSigner, PublicVerificationJwk } from '../ports/signer.ts';
+import { StatusListPublisher } from '../services/status-list.ts';
+import { sdkClientOptions } from './sdk-options.ts';
+
+/**
+ * The composition root: everything a function needs, built once per container (cold start)
+ * and reused by every invocation. Both the Lambda entry points and the local server come here,
+ * so the two run the same wiring.
+ */
+export interface AppContainer {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  store: CertificateStore;
+  signer: () => Promise<CertificateSigner>;
+  /** Every key whose certificates still verify: the current one and the retired ones. */
+  verificationKeys: () => Promise<PublicVerificationJwk[]>;
+  resolveExchange: ExchangeResolver;
+  statusLists: () => Promise<StatusListPublisher>;
+  statusListUrl: (listId: string) => string;
+}
+
+let current: AppContainer | undefined;
+
+/** The container of this process, built on first use. */
+export function appContainer(): AppContainer {
+  current ??= buildContainer(loadConfig());
+  return current;
+}
+
+/** Forgets the container (tests and the local server rebuild it after changing the environment). */
+export function resetAppContainer(): void {
+  current = undefined;
+}
+
+function buildContainer(config: Config): AppContainer {
+  const logger = new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'dcc' });
+  const metrics = new Metrics({
+    namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'DataComplianceCertificates',
+    serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'dcc',
+  });
+  const local = config.DCC_DYNAMODB_ENDPOINT !== undefined;
+  const dynamodb = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      ...sdkClientOptions('dynamodb'),
+      ...(local
+        ? {
+            endpoint: config.DCC_DYNAMODB_ENDPOINT,
+            region: process.env['AWS_REGION'] ?? 'us-east-1',
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          }
+        : {}),
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  const urlOf = (listId: string) => statusListUrl(config, listId);
+  const store = new DynamoDbCertificateStore({
+    client: dynamodb,
+    tableName: config.DCC_TABLE_NAME,
+    statusListUrl: urlOf,
+  });
+
+  const signer = once(async (): Promise<CertificateSigner> => {
+    if (config.DCC_SIGNER === 'local') {
+      return LocalCertificateSigner.fromKeyFile(config.DCC_LOCAL_KEY_FILE as string);
+    }
+    return new KmsCertificateSigner({ client: kms(), keyId: config.DCC_KMS_KEY_ID as string });
+  });
+  const kms = once(() => new KMSClient(sdkClientOptions('kms')));
+  const retired = config.DCC_RETIRED_KMS_KEY_IDS.map((keyId) => new KmsCertificateSigner({ client: kms(), keyId }));
+
+  const verificationKeys = once(async () => {
+    const keys = await Promise.all([(await signer()).publicJwk(), ...retired.map((s) => s.publicJwk())]);
+    return keys;
+  });
+
+  const statusLists = once(
+    async () =>
+      new StatusListPublisher({
+        store,
+        signer: await signer(),
+        issuer: config.DCC_ISSUER,
+        statusListUrl: urlOf,
+        ttlSeconds: config.DCC_STATUS_LIST_TTL_SECONDS,
+      }),
+  );
+
+  return {
+    config,
+    logger,
+    metrics,
+    store,
+    signer,
+    verificationKeys,
+    resolveExchange: cachedResolver((clientId) => store.findExchangeByClientId(clientId), config.DCC_EXCHANGE_CACHE_SECONDS),
+    statusLists,
+    statusListUrl: urlOf,
+  };
+}
+
+/**
+ * Exchange look-ups are cached per container for a short time so that issuing stays at one
+ * write per certificate; a suspension takes effect within `ttlSeconds`.
+ */
+function cachedResolver(lookup: ExchangeResolver, ttlSeconds: number): ExchangeResolver {
+  const cache = new Map<string, { at: number; value: Promise<Exchange | null> }>();
+  return (clientId) => {
+    const hit = cache.get(clientId);
+    if (hit && Date.now() - hit.at < ttlSeconds * 1000) return hit.value;
+    const value = lookup(clientId);
+    cache.set(clientId, { at: Date.now(), value });
+    // A failed look-up must not be remembered.
+    value.catch(() => cache.delete(clientId));
+    return value;
+  };
+}
+
+/** Memoises a factory; a rejected promise is forgotten so the next call tries again. */
+function once<T>(factory: () => T): () => T {
+  let made = false;
+  let value: T;
+  return () => {
+    if (!made) {
+      value = factory();
+      made = true;
+      if (value instanceof Promise) {
+        value.catch(() => {
+          made = false;
+        });
+      }
+    }
+    return value;
+  };
+}

@@ -1,0 +1,218 @@
+import middy from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import { DomainError } from '../domain/errors.ts';
+import { zodIssuesToProblems } from '../domain/problems.ts';
+import { type ExchangeResolver, type Principal, type Role, requireRole, resolvePrincipal } from './principal.ts';
+import { HttpProblem, type ProblemCode, problemResponse } from './problems.ts';
+import type { RouteHandlerName } from './routes.ts';
+import { serviceUnavailable } from './transient-errors.ts';
+
+/** The largest request body a route accepts; a larger one is refused with 413 before parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+export type ApiHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
+
+/** What a route's function returns; the chain serialises it. */
+export interface HttpResult {
+  status: number;
+  /** JSON body; omit for an empty body. */
+  json?: unknown;
+  /** A non-JSON body with its content type (e.g. a `vc+jwt` status list). */
+  text?: { body: string; contentType: string };
+  headers?: Record<string, string>;
+}
+
+/** Per-container dependencies of the HTTP chain. */
+export interface HttpDeps {
+  logger: Logger;
+  metrics: Metrics;
+  resolveExchange: ExchangeResolver;
+}
+
+export interface RouteInput<B, Q, P> {
+  body: B;
+  query: Q;
+  path: P;
+  /** The caller; null on public routes. */
+  principal: Principal | null;
+  event: ApiEvent;
+  now: Date;
+}
+
+export interface RouteOptions<B, Q, P> {
+  name: RouteHandlerName;
+  /** Roles admitted, or `public` for routes that need no token. */
+  access: 'public' | readonly Role[];
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  path?: z.ZodType<P>;
+}
+
+interface ChainInternal {
+  principal?: Principal;
+}
+
+/**
+ * Builds a Lambda handler for one route: error mapping, structured logging with the request id,
+ * metrics, authorization, body limits, JSON parsing and zod validation, in that order, around
+ * `fn`. `fn` only sees validated input.
+ */
+export function httpRoute<B = undefined, Q = undefined, P = undefined>(
+  options: RouteOptions<B, Q, P>,
+  deps: () => HttpDeps,
+  fn: (input: RouteInput<B, Q, P>) => Promise<HttpResult>,
+): ApiHandler {
+  const { logger, metrics } = deps();
+  const internal = new WeakMap<object, ChainInternal>();
+
+  const core = async (event: ApiEvent): Promise<ApiResult> => {
+    const body = options.body ? parseOrThrow(options.body, (event as { body: unknown }).body, 'body') : undefined;
+    const query = options.query
+      ? parseOrThrow(options.query, event.queryStringParameters ?? {}, 'query parameters')
+      : undefined;
+    const path = options.path ? parseOrThrow(options.path, event.pathParameters ?? {}, 'path') : undefined;
+    const result = await fn({
+      body: body as B,
+      query: query as Q,
+      path: path as P,
+      principal: internal.get(event)?.principal ?? null,
+      event,
+      now: new Date(),
+    });
+    return toApiResult(result);
+  };
+
+  const chain = middy<ApiEvent, ApiResult>(core)
+    // First in, so its onError runs last and sees every error.
+    .use({ onError: async (request) => {
+      request.response = errorToResponse(request.error, logger);
+    } })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use({
+      before: async (request) => {
+        if (options.access === 'public') return;
+        const principal = await resolvePrincipal(request.event, deps().resolveExchange);
+        requireRole(principal, options.access);
+        internal.set(request.event, { principal });
+        logger.appendKeys({ clientId: principal.clientId, exchangeId: principal.exchange?.id });
+      },
+    });
+
+  if (options.body) {
+    chain
+      .use({ before: async (request) => guardBody(request.event) })
+      .use(httpJsonBodyParser());
+  }
+  return chain as unknown as ApiHandler;
+}
+
+/** Refuses oversized bodies (413) and anything but JSON (415) before a byte is parsed. */
+function guardBody(event: ApiEvent): void {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.byteLength(raw, 'base64') : Buffer.byteLength(raw, 'utf8');
+  if (bytes > MAX_BODY_BYTES) {
+    throw new HttpProblem('payload-too-large', `The body has ${bytes} bytes; the limit is ${MAX_BODY_BYTES}.`);
+  }
+  const contentType = event.headers?.['content-type'] ?? event.headers?.['Content-Type'];
+  if (!contentType || !isJsonMediaType(contentType)) {
+    throw new HttpProblem(
+      'unsupported-media-type',
+      contentType ? `Content-Type ${truncate(contentType, 100)} is not accepted; send application/json.` : 'The request has no Content-Type; send application/json.',
+    );
+  }
+  if (raw.length === 0) {
+    throw new HttpProblem('malformed-json', 'The request has no body.');
+  }
+  // The media type is checked above; hand the parser one canonical spelling of it.
+  event.headers = { ...event.headers, 'content-type': 'application/json' };
+  delete event.headers['Content-Type'];
+}
+
+/** `application/json`, optionally with `charset=utf-8`; other charsets are refused. */
+function isJsonMediaType(value: string): boolean {
+  const [type, ...params] = value.split(';').map((s) => s.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return params.every((p) => p === '' || p === 'charset=utf-8' || p === 'charset="utf-8"');
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const errors = zodIssuesToProblems(parsed.error);
+    throw new HttpProblem('validation-failed', `The ${what} do not match the schema (${errors.length} problem${errors.length === 1 ? '' : 's'}).`.replace('body do', 'body does'), errors);
+  }
+  return parsed.data;
+}
+
+function toApiResult(result: HttpResult): ApiResult {
+  const headers: Record<string, string> = { ...result.headers };
+  if (result.text) {
+    return { statusCode: result.status, headers: { 'content-type': result.text.contentType, ...headers }, body: result.text.body };
+  }
+  if (result.json === undefined) return { statusCode: result.status, headers };
+  return {
+    statusCode: result.status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(result.json),
+  };
+}
+
+const domainToProblem: Record<DomainError['code'], ProblemCode> = {
+  'validation-failed': 'validation-failed',
+  'compliance-rule-violation': 'compliance-rule-violation',
+  'transaction-conflict': 'transaction-conflict',
+  'already-revoked': 'already-revoked',
+  'certificate-not-found': 'certificate-not-found',
+  'supersede-target-invalid': 'supersede-target-invalid',
+};
+
+/**
+ * The one place an error becomes a response. Client errors carry their problem document; a
+ * transient dependency failure is a 503 with Retry-After; anything else is a 500 that says
+ * nothing about what failed (the details go to the log only).
+ */
+export function errorToResponse(error: unknown, logger: Pick<Logger, 'warn' | 'error' | 'info'>): ApiResult {
+  if (error instanceof HttpProblem) {
+    logger.info('request refused', { code: error.code, status: error.status });
+    return problemResponse(error.code, error.detail, error.errors, error.headers);
+  }
+  if (error instanceof DomainError) {
+    const code = domainToProblem[error.code];
+    logger.info('request refused', { code });
+    return problemResponse(code, error.message, error.errors);
+  }
+  if (isMiddyJsonParseError(error)) {
+    return problemResponse('malformed-json', 'The request body is not valid JSON.');
+  }
+  const unavailable = serviceUnavailable(error);
+  if (unavailable) {
+    logger.warn('dependency unavailable', { error: unavailable.name, retryAfter: unavailable.retryAfterSeconds });
+    return problemResponse('service-unavailable', 'A dependency is temporarily unavailable; retry the same request.', [], {
+      'retry-after': String(unavailable.retryAfterSeconds),
+    });
+  }
+  logger.error('unhandled error', error as Error);
+  return problemResponse('internal-error', 'The request could not be completed.');
+}
+
+function isMiddyJsonParseError(error: unknown): boolean {
+  const cause = (error as { cause?: { package?: unknown } } | null)?.cause;
+  return cause?.package === '@middy/http-json-body-parser';
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}

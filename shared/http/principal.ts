@@ -1,0 +1,88 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { Exchange } from '../ports/certificate-store.ts';
+import { HttpProblem } from './problems.ts';
+import { Scopes } from './routes.ts';
+
+/** What a caller may be. One token may carry several roles (an admin also reads). */
+export type Role = 'exchange' | 'auditor' | 'admin';
+
+/** The authenticated caller, as the authorizer and the exchange registry establish it. */
+export interface Principal {
+  /** OAuth client id of the token (Cognito `client_id`). */
+  clientId: string;
+  /** The token's subject, recorded as the actor of changes. */
+  subject: string;
+  scopes: ReadonlySet<string>;
+  roles: ReadonlySet<Role>;
+  /** The data exchange the token acts for; present exactly when `roles` has `exchange`. */
+  exchange: Exchange | null;
+}
+
+/** Looks up the exchange registered for an OAuth client id. */
+export type ExchangeResolver = (clientId: string) => Promise<Exchange | null>;
+
+/**
+ * Builds the principal from the claims API Gateway's JWT authorizer put into the event. The
+ * authorizer has already checked the signature, issuer, audience, expiry and the route scopes;
+ * what is left is the registry: an `exchange` token must name a registered, active exchange.
+ */
+export async function resolvePrincipal(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  resolveExchange: ExchangeResolver,
+): Promise<Principal> {
+  const jwt = event.requestContext?.authorizer?.jwt;
+  const claims = jwt?.claims ?? {};
+  const clientId = claimString(claims['client_id']) ?? claimString(claims['azp']) ?? claimString(claims['sub']);
+  if (!jwt || !clientId) {
+    throw new HttpProblem('unauthorized', 'The request carries no verified token.', [], {
+      'www-authenticate': 'Bearer',
+    });
+  }
+  const scopes = new Set<string>(
+    Array.isArray(jwt.scopes) && jwt.scopes.length > 0
+      ? jwt.scopes
+      : (claimString(claims['scope']) ?? '').split(' ').filter(Boolean),
+  );
+  const roles = new Set<Role>();
+  if (scopes.has(Scopes.revoke)) roles.add('admin');
+  if (scopes.has(Scopes.read)) roles.add('auditor');
+  let exchange: Exchange | null = null;
+  if (scopes.has(Scopes.issue)) {
+    exchange = await resolveExchange(clientId);
+    if (!exchange) {
+      throw new HttpProblem('exchange-not-registered', `Client ${clientId} is not registered as a data exchange.`);
+    }
+    if (exchange.status !== 'active') {
+      throw new HttpProblem('exchange-suspended', `Data exchange ${exchange.id} is suspended.`);
+    }
+    roles.add('exchange');
+  }
+  return { clientId, subject: claimString(claims['sub']) ?? clientId, scopes, roles, exchange };
+}
+
+/** Throws 403 unless the principal holds one of `allowed`. */
+export function requireRole(principal: Principal, allowed: readonly Role[]): void {
+  if (!allowed.some((r) => principal.roles.has(r))) {
+    throw new HttpProblem('forbidden', `This operation needs one of the roles: ${allowed.join(', ')}.`);
+  }
+}
+
+function claimString(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+/** The exchange a principal acts for; 403 when it acts for none. */
+export function requireExchange(principal: Principal | null): Exchange {
+  if (!principal?.exchange) {
+    throw new HttpProblem('forbidden', 'This operation is only for data exchanges.');
+  }
+  return principal.exchange;
+}
+
+/** The authenticated principal of a protected route (the chain guarantees one). */
+export function requirePrincipal(principal: Principal | null): Principal {
+  if (!principal) throw new HttpProblem('unauthorized', 'The request carries no verified token.');
+  return principal;
+}

@@ -1,0 +1,93 @@
+import { DomainError } from '../domain/errors.ts';
+import { buildCredential, canonicalRequestHash, newCertificateId } from '../domain/credential-builder.ts';
+import { newCertificateNumber } from '../domain/certificate-number.ts';
+import { signCertificate } from '../domain/certificate.ts';
+import { checkComplianceRules } from '../domain/rules.ts';
+import type { IssueRequest } from '../domain/schemas/issue-request.ts';
+import type { CertificateStore, Exchange, StoredCertificate } from '../ports/certificate-store.ts';
+import type { CertificateSigner } from '../ports/signer.ts';
+import { type CertificateRecord, toCertificateRecord } from './certificate-record.ts';
+
+export interface IssueDeps {
+  store: CertificateStore;
+  signer: CertificateSigner;
+  issuer: string;
+  statusListUrl: (listId: string) => string;
+  clockSkewSeconds: number;
+  maxValidityDays: number;
+}
+
+export type IssueOutcome =
+  | { outcome: 'created'; record: CertificateRecord }
+  | { outcome: 'replayed'; record: CertificateRecord };
+
+/**
+ * Issues the certificate of one transaction, idempotently. The happy path costs one signature
+ * and one transactional write: there is no read first, because the write itself tells a new
+ * transaction from a replay (the stored copy comes back from the failed condition). A replay
+ * therefore spends a signature and a status-list position that are thrown away; both are cheap
+ * next to a read on every issue.
+ */
+export async function issueCertificate(
+  deps: IssueDeps,
+  exchange: Exchange,
+  request: IssueRequest,
+  now: Date,
+): Promise<IssueOutcome> {
+  const violations = checkComplianceRules(request, {
+    now,
+    clockSkewSeconds: deps.clockSkewSeconds,
+    maxValidityDays: deps.maxValidityDays,
+  });
+  if (violations.length > 0) {
+    throw new DomainError(
+      'compliance-rule-violation',
+      `The transaction violates ${violations.length} compliance rule${violations.length === 1 ? '' : 's'}.`,
+      violations,
+    );
+  }
+
+  const position = await deps.store.reserveStatusListPosition();
+  const statusListCredential = deps.statusListUrl(position.listId);
+  const id = newCertificateId(now);
+  const certificateNo = newCertificateNumber(now);
+  const credential = buildCredential(request, {
+    certificateId: id,
+    certificateNo,
+    issuer: deps.issuer,
+    exchange: { id: exchange.id, name: exchange.name },
+    now,
+    status: { statusListCredential, statusListIndex: position.index },
+  });
+  const token = await signCertificate(credential, deps.signer);
+
+  const certificate: StoredCertificate = {
+    id,
+    certificateNo,
+    exchangeId: exchange.id,
+    transactionRef: request.transactionRef,
+    requestHash: canonicalRequestHash(request),
+    token,
+    issuedAt: now.toISOString(),
+    validUntil: request.usage.validUntil,
+    status: 'active',
+    statusList: position,
+    statusListCredential,
+    revocation: null,
+    supersedes: request.supersedes ?? null,
+    supersededBy: null,
+  };
+  const supersede = request.supersedes ? { certificateId: request.supersedes, at: certificate.issuedAt } : null;
+  const result = await deps.store.recordIssue(certificate, supersede);
+  switch (result.outcome) {
+    case 'created':
+    case 'replayed':
+      return { outcome: result.outcome, record: toCertificateRecord(result.certificate) };
+    case 'conflict':
+      throw new DomainError(
+        'transaction-conflict',
+        `Transaction ${request.transactionRef} already has certificate ${result.existing.certificateNo}, issued from a different request.`,
+        [{ pointer: '/transactionRef', message: 'already certified with different content' }],
+      );
+  }
+}
