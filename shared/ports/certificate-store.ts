@@ -49,15 +49,28 @@ export interface StoredCertificate {
   supersededBy: string | null;
 }
 
-/** One entry of a certificate's audit trail: one per change, never for replays or refusals. */
+/**
+ * One entry of a certificate's audit trail: one per change, never for replays or refusals.
+ * Self-contained, because the transparency log reads events as its outbox: everything a log
+ * entry needs is here, without reading the certificate.
+ */
 export interface AuditEvent {
   certificateId: string;
   type: 'issued' | 'revoked' | 'superseded';
   at: string;
   /** Who caused the change: the exchange id for issues, the admin subject for revocations. */
   actor: string;
-  /** For revocations: the reason; for supersede: the other certificate's id. */
+  /**
+   * issued: `transactionRef`, `supersedes`; revoked: `reason`, `comment`;
+   * superseded: `reason` (`superseded`) and `supersededBy` (the new certificate's id).
+   */
   detail: Record<string, string | null>;
+  certificateNo: string;
+  /** The certificate's status list position (the log entry carries `statusListIndex`). */
+  statusListId: string;
+  statusListIndex: number;
+  /** SHA-256 (lowercase hex) of the compact JWS, as the log entry's `tokenSha256`. */
+  tokenSha256: string;
 }
 
 /** The result of trying to record a newly signed certificate. */
@@ -95,7 +108,9 @@ export interface CertificateStore {
   /**
    * Writes the certificate, its transaction key and its `issued` audit event atomically.
    * With `supersede`, the superseded certificate is revoked (reason `superseded`) in the same
-   * transaction; it must be active and belong to the same exchange.
+   * transaction; it must be active and belong to the same exchange, else DomainError
+   * `supersede-target-invalid`. Throws {@link UniqueValueTakenError} in the astronomically rare
+   * case that the fresh id or certificate number is already taken: sign again with new values.
    */
   recordIssue(
     certificate: StoredCertificate,
@@ -108,12 +123,31 @@ export interface CertificateStore {
   revoke(command: RevokeCommand): Promise<StoredCertificate>;
   /** Reserves the next status-list position (amortised: one counter write per block). */
   reserveStatusListPosition(): Promise<StatusListPosition>;
-  /** The revoked indexes of one status list, and a version that changes when they do. */
-  revokedIndexes(listId: string): Promise<{ indexes: number[]; version: string }>;
+  /**
+   * The revoked indexes of one status list, and a version that changes when they do; null when
+   * no position of that list was ever handed out (so unknown list ids cost no signature).
+   */
+  revokedIndexes(listId: string): Promise<{ indexes: number[]; version: string } | null>;
   /** The exchange a token's OAuth client id acts for, or null when none is registered. */
   findExchangeByClientId(clientId: string): Promise<Exchange | null>;
   /** Registers or updates an exchange and its client ids (idempotent). */
   putExchange(exchange: Exchange): Promise<void>;
+}
+
+/**
+ * A value that must be unique (a fresh certificate id or certificate number) is already taken.
+ * Nothing was written; the same request with newly generated values will succeed, so callers
+ * treat it as retryable (the client's own retry of the transaction is also safe).
+ */
+export class UniqueValueTakenError extends Error {
+  override readonly name = 'UniqueValueTakenError';
+  readonly retryable = true;
+  constructor(
+    readonly field: 'id' | 'certificateNo',
+    readonly value: string,
+  ) {
+    super(`The freshly generated ${field} ${value} is already taken.`);
+  }
 }
 
 export type { FieldProblem };

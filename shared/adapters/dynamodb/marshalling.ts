@@ -1,0 +1,257 @@
+import { createHash } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import type {
+  AuditEvent,
+  Exchange,
+  RevocationReason,
+  StoredCertificate,
+} from '../../ports/certificate-store.ts';
+import { OUTBOX_PENDING } from './table.ts';
+
+/** Primary key of an item. */
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/** An item as the document client reads and writes it. */
+export type Item = Record<string, unknown>;
+
+/**
+ * Key parts are joined with `#`; a part containing `#` could make two different keys collide
+ * (`a#b` + `c` vs `a` + `b#c`), so it is refused as a programming error: ids and
+ * transaction references never contain it.
+ */
+function part(value: string, what: string): string {
+  if (value.length === 0 || value.includes('#')) {
+    throw new TypeError(`${what} must be non-empty and must not contain '#': ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** RFC 3339 time as a fixed-width UTC string, so that sort keys order by time. */
+export function sortableTime(at: string): string {
+  const ms = Date.parse(at);
+  if (Number.isNaN(ms)) throw new TypeError(`Not a time: ${JSON.stringify(at)}`);
+  return new Date(ms).toISOString();
+}
+
+/** Item keys of every kind of item in the table (see table.ts). */
+export const keys = {
+  certificate: (id: string): ItemKey => ({ pk: `CERT#${part(id, 'certificate id')}`, sk: 'CERT' }),
+  transaction: (exchangeId: string, transactionRef: string): ItemKey => ({
+    pk: `TXN#${part(exchangeId, 'exchange id')}#${part(transactionRef, 'transactionRef')}`,
+    sk: 'TXN',
+  }),
+  certificateNo: (certificateNo: string): ItemKey => ({
+    pk: `CERTNO#${part(certificateNo, 'certificate number')}`,
+    sk: 'CERTNO',
+  }),
+  event: (certificateId: string, at: string, type: AuditEvent['type']): ItemKey => ({
+    pk: `CERT#${part(certificateId, 'certificate id')}`,
+    sk: `EVENT#${sortableTime(at)}#${type}`,
+  }),
+  counter: (): ItemKey => ({ pk: 'STATUSLIST', sk: 'COUNTER' }),
+  statusListHead: (listId: string): ItemKey => ({ pk: `STATUSLIST#${part(listId, 'list id')}`, sk: 'HEAD' }),
+  statusListShard: (listId: string, shard: number): ItemKey => ({
+    pk: `STATUSLIST#${part(listId, 'list id')}`,
+    sk: `SHARD#${shard}`,
+  }),
+  exchange: (id: string): ItemKey => ({ pk: `EXCHANGE#${part(id, 'exchange id')}`, sk: 'EXCHANGE' }),
+  client: (clientId: string): ItemKey => ({ pk: `CLIENT#${part(clientId, 'client id')}`, sk: 'CLIENT' }),
+};
+
+/** Indexes per revoked-set shard: a Number Set of 8192 indexes stays far below 400 KB. */
+export const SHARD_SIZE = 8192;
+
+/** The shard of the revoked set that holds `index`. */
+export function shardOf(index: number): number {
+  return Math.floor(index / SHARD_SIZE);
+}
+
+/** SHA-256 of the compact JWS, lowercase hex: what the transparency log entry calls `tokenSha256`. */
+export function tokenSha256(token: string): string {
+  return createHash('sha256').update(token, 'ascii').digest('hex');
+}
+
+/** The certificate item. */
+export function certificateItem(c: StoredCertificate): Item {
+  return { ...keys.certificate(c.id), kind: 'certificate', ...c };
+}
+
+/** The transaction-key item: a full copy of the certificate, so a replay needs no second read. */
+export function transactionItem(c: StoredCertificate): Item {
+  return { ...keys.transaction(c.exchangeId, c.transactionRef), kind: 'transaction', ...c };
+}
+
+/** The certificate-number item that keeps numbers unique. */
+export function certificateNoItem(c: StoredCertificate): Item {
+  return { ...keys.certificateNo(c.certificateNo), kind: 'certificate-number', certificateId: c.id };
+}
+
+/** Builds a self-contained audit event of `certificate`. */
+export function auditEvent(
+  certificate: StoredCertificate,
+  type: AuditEvent['type'],
+  at: string,
+  actor: string,
+  detail: Record<string, string | null>,
+): AuditEvent {
+  return {
+    certificateId: certificate.id,
+    type,
+    at,
+    actor,
+    detail,
+    certificateNo: certificate.certificateNo,
+    statusListId: certificate.statusList.listId,
+    statusListIndex: certificate.statusList.index,
+    tokenSha256: tokenSha256(certificate.token),
+  };
+}
+
+/** The event item; pending in the transparency log's outbox until the integrator takes it. */
+export function eventItem(e: AuditEvent): Item {
+  return {
+    ...keys.event(e.certificateId, e.at, e.type),
+    kind: 'event',
+    ...e,
+    outboxPk: OUTBOX_PENDING,
+    outboxSk: `${sortableTime(e.at)}#${e.certificateId}#${e.type}`,
+  };
+}
+
+/** The exchange item, with the revision that guards concurrent updates. */
+export function exchangeItem(e: Exchange, revision: number): Item {
+  return { ...keys.exchange(e.id), kind: 'exchange', ...e, revision };
+}
+
+/** The item of one OAuth client id: a copy of its exchange, so the lookup is one GetItem. */
+export function clientItem(clientId: string, e: Exchange): Item {
+  return { ...keys.client(clientId), kind: 'client', clientId, exchangeId: e.id, exchange: e };
+}
+
+const REVOCATION_REASONS = [
+  'unspecified',
+  'issued-in-error',
+  'superseded',
+  'transaction-cancelled',
+  'compliance-violation',
+  'data-breach',
+  'key-compromise',
+] as const satisfies readonly RevocationReason[];
+// Fails to compile when the port gains a reason this list lacks.
+const everyReasonListed: Exclude<RevocationReason, (typeof REVOCATION_REASONS)[number]> extends never ? true : never = true;
+void everyReasonListed;
+
+const RevocationSchema = z.object({
+  reason: z.enum(REVOCATION_REASONS),
+  revokedAt: z.string(),
+  comment: z.string().nullable(),
+});
+
+// Parsing (rather than casting) what comes back keeps a damaged or foreign item from travelling
+// on as a certificate; unknown attributes (pk, sk, kind) are dropped.
+const CertificateSchema = z.object({
+  id: z.string(),
+  certificateNo: z.string(),
+  exchangeId: z.string(),
+  transactionRef: z.string(),
+  requestHash: z.string(),
+  token: z.string(),
+  issuedAt: z.string(),
+  validUntil: z.string(),
+  status: z.enum(['active', 'revoked']),
+  statusList: z.object({ listId: z.string(), index: z.number().int().nonnegative() }),
+  statusListCredential: z.string(),
+  revocation: RevocationSchema.nullable(),
+  supersedes: z.string().nullable(),
+  supersededBy: z.string().nullable(),
+}) satisfies z.ZodType<StoredCertificate>;
+
+const EventSchema = z.object({
+  certificateId: z.string(),
+  type: z.enum(['issued', 'revoked', 'superseded']),
+  at: z.string(),
+  actor: z.string(),
+  detail: z.record(z.string(), z.string().nullable()),
+  certificateNo: z.string(),
+  statusListId: z.string(),
+  statusListIndex: z.number().int().nonnegative(),
+  tokenSha256: z.string(),
+}) satisfies z.ZodType<AuditEvent>;
+
+const ExchangeSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  clientIds: z.array(z.string()),
+  status: z.enum(['active', 'suspended']),
+}) satisfies z.ZodType<Exchange>;
+
+const ExchangeItemSchema = ExchangeSchema.extend({ revision: z.number().int().nonnegative() });
+
+const ClientItemSchema = z.object({ exchange: ExchangeSchema });
+
+/** Reads a certificate (or transaction-key copy) item back into the port's type. */
+export function parseCertificate(item: Item): StoredCertificate {
+  return CertificateSchema.parse(item);
+}
+
+/** Reads an event item back into the port's type. */
+export function parseEvent(item: Item): AuditEvent {
+  return EventSchema.parse(item);
+}
+
+/** Reads an exchange item: the exchange and the revision it was written with. */
+export function parseExchangeItem(item: Item): { exchange: Exchange; revision: number } {
+  const { revision, ...exchange } = ExchangeItemSchema.parse(item);
+  return { exchange, revision };
+}
+
+/** Reads a client item: the exchange that client acts for. */
+export function parseClientItem(item: Item): Exchange {
+  return ClientItemSchema.parse(item).exchange;
+}
+
+/**
+ * Converts a raw DynamoDB attribute map into plain values. Needed for the items that come back
+ * inside a `TransactionCanceledException`: the document client converts responses, not errors.
+ */
+export function fromAttributeMap(map: Record<string, AttributeValue>): Item {
+  const out: Item = {};
+  for (const [name, value] of Object.entries(map)) out[name] = fromAttributeValue(value);
+  return out;
+}
+
+function fromAttributeValue(v: AttributeValue): unknown {
+  if (v.S !== undefined) return v.S;
+  if (v.N !== undefined) return Number(v.N);
+  if (v.BOOL !== undefined) return v.BOOL;
+  if (v.NULL !== undefined) return null;
+  if (v.M !== undefined) return fromAttributeMap(v.M);
+  if (v.L !== undefined) return v.L.map(fromAttributeValue);
+  if (v.SS !== undefined) return new Set(v.SS);
+  if (v.NS !== undefined) return new Set(v.NS.map(Number));
+  if (v.B !== undefined) return v.B;
+  if (v.BS !== undefined) return new Set(v.BS);
+  throw new TypeError(`Unsupported attribute value: ${Object.keys(v).join(',')}`);
+}
+
+/**
+ * A `ClientRequestToken` derived from the whole transaction: the same call retried by the SDK
+ * carries the same token; any other call (another certificate, another revocation time) carries
+ * another. Keys are sorted and Sets listed, so the token depends on content only.
+ */
+export function clientRequestToken(transactItems: unknown): string {
+  const canonical = JSON.stringify(transactItems, (_key, value: unknown) => {
+    if (value instanceof Set) return { $set: [...value].map(String).sort() };
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return Object.fromEntries(entries);
+    }
+    return value;
+  });
+  // 32 hex characters (128 bits); DynamoDB accepts up to 36.
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+}
