@@ -1,0 +1,141 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { PublicVerificationJwk } from '../ports/signer.ts';
+import { decodeBase64urlStrict } from './base64url.ts';
+import { CryptoError } from './errors.ts';
+import { jwkThumbprint } from './jwk-thumbprint.ts';
+
+/** A JSON Web Key Set of certificate verification keys (RFC 7517 §5). */
+export interface VerificationJwks {
+  keys: PublicVerificationJwk[];
+}
+
+/** Members that only a private or symmetric key has; none may appear in a published key. */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+function publicJwk(x: string, y: string): PublicVerificationJwk {
+  const kid = jwkThumbprint({ kty: 'EC', crv: 'P-256', x, y });
+  return { kty: 'EC', crv: 'P-256', x, y, kid, alg: 'ES256', use: 'sig' };
+}
+
+function p256PublicKeyJwk(key: KeyObject): PublicVerificationJwk {
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new CryptoError('jwk-unsupported-key', 'the key is not an EC P-256 key');
+  }
+  const { x, y } = key.export({ format: 'jwk' });
+  if (typeof x !== 'string' || typeof y !== 'string') {
+    throw new CryptoError('jwk-invalid', 'the key has no EC coordinates');
+  }
+  return publicJwk(x, y);
+}
+
+/**
+ * Turns a DER SubjectPublicKeyInfo (what KMS `GetPublicKey` returns) into the published JWK:
+ * only the public members, `alg: ES256`, `use: sig`, `kid` = RFC 7638 SHA-256 thumbprint.
+ *
+ * @throws {CryptoError} `spki-invalid` when the bytes are not an SPKI public key,
+ *   `jwk-unsupported-key` when the key is not EC P-256.
+ */
+export function jwkFromSpki(spkiDer: Uint8Array): PublicVerificationJwk {
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
+  } catch (cause) {
+    throw new CryptoError('spki-invalid', 'not a DER SubjectPublicKeyInfo', { cause });
+  }
+  return p256PublicKeyJwk(key);
+}
+
+/** The published JWK of any P-256 KeyObject, public or private (only public members kept). */
+export function jwkFromKeyObject(key: KeyObject): PublicVerificationJwk {
+  return p256PublicKeyJwk(key.type === 'private' ? createPublicKey(key) : key);
+}
+
+/**
+ * Builds the JWKS to publish: one entry per kid (first occurrence wins, order kept), each
+ * reduced to its public members.
+ *
+ * @throws {CryptoError} `jwk-kid-mismatch` when a key's kid is not its thumbprint, so that we
+ *   never publish a key that honest verifiers would then refuse.
+ */
+export function buildJwks(keys: readonly PublicVerificationJwk[]): VerificationJwks {
+  const byKid = new Map<string, PublicVerificationJwk>();
+  for (const key of keys) {
+    const normalised = publicJwk(key.x, key.y);
+    if (normalised.kid !== key.kid) {
+      throw new CryptoError('jwk-kid-mismatch', `kid ${key.kid} is not the thumbprint of its key`);
+    }
+    if (!byKid.has(normalised.kid)) byKid.set(normalised.kid, normalised);
+  }
+  return { keys: [...byKid.values()] };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function importKey(candidate: unknown, index: number): PublicVerificationJwk {
+  const at = `keys[${index}]`;
+  if (!isRecord(candidate)) throw new CryptoError('jwk-invalid', `${at} is not an object`);
+  for (const member of PRIVATE_MEMBERS) {
+    if (member in candidate) {
+      throw new CryptoError('jwk-private-member', `${at} has the private member "${member}"`);
+    }
+  }
+  const { kty, crv, x, y, kid, alg, use } = candidate;
+  if (kty !== 'EC' || crv !== 'P-256') {
+    throw new CryptoError('jwk-unsupported-key', `${at} is not an EC P-256 key`);
+  }
+  if (alg !== undefined && alg !== 'ES256') {
+    throw new CryptoError('jwk-unsupported-key', `${at} is for "alg" ${String(alg)}, not ES256`);
+  }
+  if (use !== undefined && use !== 'sig') {
+    throw new CryptoError('jwk-unsupported-key', `${at} is for "use" ${String(use)}, not sig`);
+  }
+  const ops = candidate['key_ops'];
+  if (ops !== undefined && !(Array.isArray(ops) && ops.includes('verify'))) {
+    throw new CryptoError('jwk-unsupported-key', `${at} "key_ops" does not allow verify`);
+  }
+  if (typeof x !== 'string' || typeof y !== 'string') {
+    throw new CryptoError('jwk-invalid', `${at} lacks the coordinates x and y`);
+  }
+  for (const [name, value] of [['x', x], ['y', y]] as const) {
+    let bytes: Uint8Array;
+    try {
+      bytes = decodeBase64urlStrict(value, `${at}.${name}`);
+    } catch (cause) {
+      throw new CryptoError('jwk-invalid', `${at}.${name} is not canonical base64url`, { cause });
+    }
+    if (bytes.length !== 32) throw new CryptoError('jwk-invalid', `${at}.${name} is not 32 bytes`);
+  }
+  try {
+    // Node refuses coordinates that are not a point on the curve.
+    createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' });
+  } catch (cause) {
+    throw new CryptoError('jwk-invalid', `${at} is not a point on P-256`, { cause });
+  }
+  if (typeof kid !== 'string' || kid.length === 0) {
+    throw new CryptoError('jwk-invalid', `${at} has no "kid"`);
+  }
+  const key = publicJwk(x, y);
+  if (key.kid !== kid) {
+    throw new CryptoError('jwk-kid-mismatch', `${at} kid ${kid} is not the thumbprint of its key (${key.kid})`);
+  }
+  return key;
+}
+
+/**
+ * Validates a JWKS obtained from elsewhere (an auditor's offline copy, a configuration file)
+ * and returns its keys in the form `verifyCertificate` takes. Every key must be an EC
+ * P-256 public key on the curve, for ES256 signatures, whose `kid` is its own RFC 7638
+ * thumbprint: a key whose kid lies could make a verifier attribute a certificate to the wrong
+ * key, so one such key refuses the whole set.
+ *
+ * @throws {CryptoError} `jwk-invalid`, `jwk-unsupported-key`, `jwk-private-member` or
+ *   `jwk-kid-mismatch`.
+ */
+export function importVerificationKeys(jwks: unknown): PublicVerificationJwk[] {
+  if (!isRecord(jwks) || !Array.isArray(jwks['keys'])) {
+    throw new CryptoError('jwk-invalid', 'not a JWKS: expected an object with a "keys" array');
+  }
+  return buildJwks(jwks['keys'].map((candidate, i) => importKey(candidate, i))).keys;
+}

@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeBase64urlStrict, encodeBase64url } from '#shared/crypto/base64url.ts';
+import { compactJws, parseCompactJwsStrict, signingInputOf } from '#shared/crypto/compact-jws.ts';
+import { CryptoError, type CryptoErrorCode } from '#shared/crypto/errors.ts';
+import { parseJsonStrict } from '#shared/crypto/strict-json.ts';
+
+const utf8 = new TextEncoder();
+const b64u = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
+
+function codeOf(fn: () => unknown): CryptoErrorCode | 'no-error' {
+  try {
+    fn();
+    return 'no-error';
+  } catch (error) {
+    if (error instanceof CryptoError) return error.code;
+    throw error;
+  }
+}
+
+describe('decodeBase64urlStrict', () => {
+  it('round-trips every byte string with the encoder', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        const text = encodeBase64url(bytes);
+        expect(text).toMatch(/^[A-Za-z0-9_-]*$/);
+        expect(Buffer.from(decodeBase64urlStrict(text)).equals(Buffer.from(bytes))).toBe(true);
+      }),
+    );
+  });
+
+  it.each([
+    ['padding', 'Zg==', 'jws-base64url-invalid'],
+    ['standard-alphabet +', 'a+b_', 'jws-base64url-invalid'],
+    ['standard-alphabet /', 'a/b_', 'jws-base64url-invalid'],
+    ['a space', 'Zm9 v', 'jws-base64url-invalid'],
+    ['a newline', 'Zm9v\n', 'jws-base64url-invalid'],
+    ['a non-ASCII letter', 'Zm9vé', 'jws-base64url-invalid'],
+    ['an impossible length', 'Zm9vY', 'jws-base64url-invalid'],
+    ['non-zero unused bits (Zh decodes like Zg)', 'Zh', 'jws-base64url-non-canonical'],
+    ['non-zero unused bits in a 3-char tail', 'Zm9', 'jws-base64url-non-canonical'],
+  ] as const)('refuses %s', (_name, text, code) => {
+    expect(codeOf(() => decodeBase64urlStrict(text))).toBe(code);
+  });
+
+  it('accepts exactly one text per byte string: every other text for the same bytes is refused', () => {
+    // For a 1-byte value, 16 texts decode to it under lenient decoders; one is canonical.
+    const accepted = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_']
+      .map((c) => `Z${c}`)
+      .filter((text) => codeOf(() => decodeBase64urlStrict(text)) === 'no-error');
+    expect(accepted).toEqual(['ZA', 'ZQ', 'Zg', 'Zw']);
+    expect(new Set(accepted.map((t) => decodeBase64urlStrict(t)[0])).size).toBe(4);
+  });
+});
+
+describe('parseJsonStrict', () => {
+  it('parses plain JSON', () => {
+    expect(parseJsonStrict(utf8.encode('{"a":[1,{"b":"c"}],"d":null}'))).toEqual({ a: [1, { b: 'c' }], d: null });
+  });
+
+  it.each([
+    ['a duplicate member', '{"alg":"ES256","alg":"none"}'],
+    ['a duplicate written with an escape', '{"alg":"ES256","\\u0061lg":"none"}'],
+    ['a duplicate in a nested object', '{"a":{"x":1,"y":[{"z":1}],"x":2}}'],
+    ['a duplicate inside an array element', '[{"k":1,"k":1}]'],
+  ])('refuses %s', (_name, json) => {
+    expect(codeOf(() => parseJsonStrict(utf8.encode(json)))).toBe('json-duplicate-member');
+  });
+
+  it('does not confuse equal names in different objects, or names inside string values', () => {
+    expect(parseJsonStrict(utf8.encode('{"a":{"a":1},"b":[{"a":2},{"a":3}],"c":"\\"a\\":1,"}'))).toBeTruthy();
+  });
+
+  it('refuses malformed UTF-8, a byte-order mark and non-JSON', () => {
+    expect(codeOf(() => parseJsonStrict(Uint8Array.from([0x7b, 0xff, 0x7d])))).toBe('json-invalid');
+    expect(codeOf(() => parseJsonStrict(Uint8Array.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d])))).toBe('json-invalid');
+    expect(codeOf(() => parseJsonStrict(utf8.encode('{"a":1,}')))).toBe('json-invalid');
+  });
+
+  it('agrees with JSON.parse on every JSON value without duplicates', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = JSON.stringify(value);
+        expect(parseJsonStrict(utf8.encode(text))).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('parseCompactJwsStrict', () => {
+  const header = { alg: 'ES256', typ: 'vc+jwt', kid: 'k' };
+  const payload = utf8.encode('{"hello":"world"}');
+  const signature = Uint8Array.from({ length: 64 }, (_, i) => i);
+  const input = signingInputOf(header, payload);
+  const token = compactJws(input, signature);
+
+  it('splits a well-formed token into header, payload, signature and signing input', () => {
+    const parsed = parseCompactJwsStrict(token);
+    expect(parsed.header).toEqual(header);
+    expect(Buffer.from(parsed.payload).toString()).toBe('{"hello":"world"}');
+    expect([...parsed.signature]).toEqual([...signature]);
+    expect(Buffer.from(parsed.signingInput).toString('ascii')).toBe(input);
+    expect(token.split('.')).toHaveLength(3);
+  });
+
+  const [h, p, s] = token.split('.') as [string, string, string];
+
+  it.each([
+    ['two parts', `${h}.${p}`, 'jws-not-compact'],
+    ['four parts', `${h}.${p}.${s}.${s}`, 'jws-not-compact'],
+    ['JWE-like five parts', `${h}.${p}.${s}.${s}.${s}`, 'jws-not-compact'],
+    ['empty payload (detached)', `${h}..${s}`, 'jws-empty-part'],
+    ['empty signature', `${h}.${p}.`, 'jws-empty-part'],
+    ['empty header', `.${p}.${s}`, 'jws-empty-part'],
+    ['the empty string', '', 'jws-not-compact'],
+    ['padding on the payload', `${h}.${p}==.${s}`, 'jws-base64url-invalid'],
+    ['padding on the signature', `${h}.${p}.${s}==`, 'jws-base64url-invalid'],
+    ['a newline inside the payload', `${h}.${p.slice(0, 5)}\n${p.slice(5)}.${s}`, 'jws-base64url-invalid'],
+    ['a space between parts', `${h}. ${p}.${s}`, 'jws-base64url-invalid'],
+    ['a trailing newline', `${token}\n`, 'jws-base64url-invalid'],
+    ['leading whitespace', ` ${token}`, 'jws-base64url-invalid'],
+    ['standard base64 characters', `${h}.${p}.${s.replace(/-/g, '+').replace(/_/g, '/')}+`, 'jws-base64url-invalid'],
+    ['a header that is not JSON', `${b64u('alg=ES256')}.${p}.${s}`, 'jws-header-invalid'],
+    ['a header that is a JSON array', `${b64u('["ES256"]')}.${p}.${s}`, 'jws-header-invalid'],
+    ['a header that is JSON null', `${b64u('null')}.${p}.${s}`, 'jws-header-invalid'],
+    ['a header with a duplicate member', `${b64u('{"alg":"ES256","alg":"none"}')}.${p}.${s}`, 'jws-header-invalid'],
+    ['a header that is not UTF-8', `${Buffer.from([0x7b, 0xc3, 0x28, 0x7d]).toString('base64url')}.${p}.${s}`, 'jws-header-invalid'],
+  ] as const)('refuses %s', (_name, bad, code) => {
+    expect(codeOf(() => parseCompactJwsStrict(bad))).toBe(code);
+  });
+
+  it('refuses a signature whose last character has non-zero unused bits', () => {
+    // 64 bytes → 86 characters, the last carrying 4 unused bits; flip the lowest.
+    const last = s.at(-1) ?? 'A';
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = alphabet[alphabet.indexOf(last) ^ 1] ?? 'B';
+    expect(Buffer.from(`${s.slice(0, -1)}${twin}`, 'base64url').equals(Buffer.from(signature))).toBe(true);
+    expect(codeOf(() => parseCompactJwsStrict(`${h}.${p}.${s.slice(0, -1)}${twin}`))).toBe('jws-base64url-non-canonical');
+  });
+
+  it('refuses over-long tokens before splitting them', () => {
+    expect(codeOf(() => parseCompactJwsStrict(`${h}.${'A'.repeat(300_000)}.${s}`))).toBe('jws-not-compact');
+  });
+
+  it('throws only CryptoError on arbitrary strings', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 120 }), (text) => {
+        try {
+          parseCompactJwsStrict(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(CryptoError);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
