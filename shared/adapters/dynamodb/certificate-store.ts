@@ -37,7 +37,8 @@ import {
   shardOf,
   transactionItem,
 } from './marshalling.ts';
-import { STATUS_LIST_SIZE, StatusListPositions } from './status-list-positions.ts';
+import { STATUS_LIST_SIZE } from '../../domain/status-list.ts';
+import { StatusListPositions } from './status-list-positions.ts';
 
 /** Construction options of {@link DynamoDbCertificateStore}. */
 export interface DynamoDbCertificateStoreOptions {

@@ -1,10 +1,5 @@
+import { STATUS_LIST_SIZE } from '../../domain/status-list.ts';
 import type { StatusListPosition } from '../../ports/certificate-store.ts';
-
-/**
- * Entries per status list (DESIGN §4: at least 131,072). Defined here because the domain's
- * status-list module does not exist yet; when it does, import its constant instead.
- */
-export const STATUS_LIST_SIZE = 131_072;
 
 /** The position of global counter value `global` in lists of `listSize` entries. */
 export function positionOf(global: number, listSize: number): StatusListPosition {

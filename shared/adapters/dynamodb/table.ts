@@ -2,7 +2,8 @@
  * # The certificate table
  *
  * One DynamoDB table, on-demand, generic key `pk` (S) / `sk` (S). Every access is a GetItem, a
- * Query of one partition or a TransactWriteItems; nothing scans.
+ * Query of one partition, a TransactWriteItems or (the status list counter and list heads) an
+ * UpdateItem; nothing scans.
  *
  * | item | pk | sk | what it holds |
  * |---|---|---|---|

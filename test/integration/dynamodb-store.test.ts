@@ -1,0 +1,277 @@
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ClientIdTakenError, DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
+import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
+import type { StoredCertificate } from '#shared/ports/certificate-store.ts';
+import { localDynamoDbClient, localDynamoDbDocumentClient, uniqueTableName } from '../support/dynamodb.ts';
+
+const url = (listId: string) => `http://127.0.0.1/v1/status-lists/${listId}`;
+
+let raw: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
+
+/** A fresh table of this file's own, created from the one table definition. */
+async function newTable(): Promise<string> {
+  const name = uniqueTableName('store');
+  await raw.send(new CreateTableCommand(createTableInput(name)));
+  return name;
+}
+
+function storeOn(tableName: string, options: { blockSize?: number; statusListSize?: number } = {}) {
+  return new DynamoDbCertificateStore({ client: documents, tableName, statusListUrl: url, ...options });
+}
+
+/** What the issue service does before recording: a fresh id, number, position and token. */
+async function newCertificate(
+  store: DynamoDbCertificateStore,
+  fields: { exchangeId?: string; transactionRef?: string; requestHash?: string; supersedes?: string | null } = {},
+): Promise<StoredCertificate> {
+  const statusList = await store.reserveStatusListPosition();
+  return {
+    id: `urn:uuid:${randomUUID()}`,
+    certificateNo: String(randomInt(1e9, 1e10 - 1)) + String(randomInt(1e9, 1e10 - 1)),
+    exchangeId: fields.exchangeId ?? 'sde',
+    transactionRef: fields.transactionRef ?? `SDE-${randomUUID()}`,
+    requestHash: fields.requestHash ?? 'a'.repeat(64),
+    token: ['eyJhbGciOiJFUzI1NiJ9', randomBytes(48).toString('base64url'), randomBytes(64).toString('base64url')].join('.'),
+    issuedAt: new Date().toISOString(),
+    validUntil: '2027-11-30T23:59:59Z',
+    status: 'active',
+    statusList,
+    statusListCredential: url(statusList.listId),
+    revocation: null,
+    supersedes: fields.supersedes ?? null,
+    supersededBy: null,
+  };
+}
+
+async function scanAll(tableName: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+let table: string;
+let store: DynamoDbCertificateStore;
+
+beforeAll(async () => {
+  raw = localDynamoDbClient();
+  documents = localDynamoDbDocumentClient(raw);
+  table = await newTable();
+  store = storeOn(table);
+});
+
+describe('issue', () => {
+  it('stores, reads back, replays with the byte-identical token, and refuses a different request', async () => {
+    const first = await newCertificate(store);
+    await expect(store.recordIssue(first, null)).resolves.toEqual({ outcome: 'created', certificate: first });
+    await expect(store.get(first.id)).resolves.toEqual(first);
+    await expect(store.findByTransaction('sde', first.transactionRef)).resolves.toEqual(first);
+
+    const again = await newCertificate(store, { transactionRef: first.transactionRef });
+    const replay = await store.recordIssue(again, null);
+    expect(replay.outcome).toBe('replayed');
+    expect(replay.outcome === 'replayed' && replay.certificate).toEqual(first);
+    expect(replay.outcome === 'replayed' && replay.certificate.token).toBe(first.token);
+
+    const different = await newCertificate(store, { transactionRef: first.transactionRef, requestHash: 'b'.repeat(64) });
+    const conflict = await store.recordIssue(different, null);
+    expect(conflict).toEqual({ outcome: 'conflict', existing: first });
+
+    // Neither the replay nor the refusal left anything behind.
+    await expect(store.get(again.id)).resolves.toBeNull();
+    await expect(store.get(different.id)).resolves.toBeNull();
+    const events = await store.events(first.id);
+    expect(events.map((e) => e.type)).toEqual(['issued']);
+    expect(events[0]).toMatchObject({ certificateNo: first.certificateNo, statusListIndex: first.statusList.index, actor: 'sde' });
+  });
+
+  it('yields exactly one certificate for 30 concurrent identical requests', async () => {
+    const transactionRef = `SDE-RACE-${randomUUID()}`;
+    const attempts = await Promise.all(Array.from({ length: 30 }, () => newCertificate(store, { transactionRef })));
+    const results = await Promise.all(attempts.map((c) => store.recordIssue(c, null)));
+
+    const created = results.filter((r) => r.outcome === 'created');
+    const replayed = results.filter((r) => r.outcome === 'replayed');
+    expect(created).toHaveLength(1);
+    expect(replayed).toHaveLength(29);
+    const winner = created[0]?.outcome === 'created' ? created[0].certificate : null;
+    for (const r of replayed) expect(r.outcome === 'replayed' && r.certificate.token).toBe(winner?.token);
+
+    const items = (await scanAll(table)).filter((i) => i['transactionRef'] === transactionRef);
+    expect(items.filter((i) => i['kind'] === 'certificate')).toHaveLength(1);
+    expect(items.filter((i) => i['kind'] === 'transaction')).toHaveLength(1);
+    const ids = new Set(attempts.map((a) => a.id));
+    const numbers = (await scanAll(table)).filter((i) => i['kind'] === 'certificate-number' && ids.has(i['certificateId'] as string));
+    expect(numbers).toHaveLength(1);
+  });
+});
+
+describe('revoke', () => {
+  it('sets the bit, changes the version, tells the replay the truth, and refuses a second revocation', async () => {
+    const c = await newCertificate(store);
+    await store.recordIssue(c, null);
+    const before = await store.revokedIndexes(c.statusList.listId);
+    expect(before?.indexes).not.toContain(c.statusList.index);
+
+    const revoked = await store.revoke({
+      certificateId: c.id,
+      reason: 'transaction-cancelled',
+      comment: 'cancelled by both parties',
+      revokedAt: '2026-12-01T10:00:00.000Z',
+      actor: 'admin-7',
+    });
+    const revocation = { reason: 'transaction-cancelled', revokedAt: '2026-12-01T10:00:00.000Z', comment: 'cancelled by both parties' };
+    expect(revoked).toEqual({ ...c, status: 'revoked', revocation });
+    await expect(store.get(c.id)).resolves.toEqual(revoked);
+
+    const after = await store.revokedIndexes(c.statusList.listId);
+    expect(after?.indexes).toContain(c.statusList.index);
+    expect(after?.version).not.toBe(before?.version);
+
+    const replay = await store.recordIssue(await newCertificate(store, { transactionRef: c.transactionRef }), null);
+    expect(replay).toEqual({ outcome: 'replayed', certificate: revoked });
+
+    await expect(
+      store.revoke({ certificateId: c.id, reason: 'unspecified', comment: null, revokedAt: new Date().toISOString(), actor: 'admin-7' }),
+    ).rejects.toMatchObject({ code: 'already-revoked' });
+    await expect(store.revokedIndexes(c.statusList.listId)).resolves.toEqual(after);
+    expect((await store.events(c.id)).map((e) => [e.type, e.actor])).toEqual([
+      ['issued', 'sde'],
+      ['revoked', 'admin-7'],
+    ]);
+  });
+
+  it('lets exactly one of 10 concurrent revocations through', async () => {
+    const c = await newCertificate(store);
+    await store.recordIssue(c, null);
+    const before = await store.revokedIndexes(c.statusList.listId);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        store.revoke({ certificateId: c.id, reason: 'data-breach', comment: `admin ${i}`, revokedAt: new Date(Date.now() + i).toISOString(), actor: `admin-${i}` }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) {
+      if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'already-revoked' });
+    }
+    expect((await store.events(c.id)).map((e) => e.type)).toEqual(['issued', 'revoked']);
+    const after = await store.revokedIndexes(c.statusList.listId);
+    expect(Number(after?.version)).toBe(Number(before?.version) + 1);
+  });
+
+  it('refuses an unknown certificate', async () => {
+    await expect(
+      store.revoke({ certificateId: `urn:uuid:${randomUUID()}`, reason: 'unspecified', comment: null, revokedAt: new Date().toISOString(), actor: 'a' }),
+    ).rejects.toMatchObject({ code: 'certificate-not-found' });
+  });
+});
+
+describe('supersede', () => {
+  it('revokes the old certificate and issues the new one in one step', async () => {
+    const old = await newCertificate(store);
+    await store.recordIssue(old, null);
+    const fresh = await newCertificate(store, { supersedes: old.id });
+    const result = await store.recordIssue(fresh, { certificateId: old.id, at: fresh.issuedAt });
+
+    expect(result).toEqual({ outcome: 'created', certificate: fresh });
+    const oldNow = await store.get(old.id);
+    expect(oldNow).toMatchObject({
+      status: 'revoked',
+      supersededBy: fresh.id,
+      revocation: { reason: 'superseded', revokedAt: fresh.issuedAt, comment: null },
+    });
+    await expect(store.findByTransaction('sde', old.transactionRef)).resolves.toEqual(oldNow);
+    await expect(store.get(fresh.id)).resolves.toEqual(fresh);
+    expect((await store.revokedIndexes(old.statusList.listId))?.indexes).toContain(old.statusList.index);
+    expect((await store.events(old.id)).map((e) => e.type)).toEqual(['issued', 'superseded']);
+    expect((await store.events(fresh.id)).map((e) => [e.type, e.detail['supersedes']])).toEqual([['issued', old.id]]);
+
+    // The same correction again is a replay, although its target is no longer active.
+    const again = await newCertificate(store, { transactionRef: fresh.transactionRef, supersedes: old.id });
+    await expect(store.recordIssue(again, { certificateId: old.id, at: again.issuedAt })).resolves.toEqual({
+      outcome: 'replayed',
+      certificate: fresh,
+    });
+  });
+
+  it('refuses to supersede a revoked certificate and writes nothing', async () => {
+    const old = await newCertificate(store);
+    await store.recordIssue(old, null);
+    await store.revoke({ certificateId: old.id, reason: 'issued-in-error', comment: null, revokedAt: new Date().toISOString(), actor: 'admin' });
+    const list = await store.revokedIndexes(old.statusList.listId);
+    const before = await scanAll(table);
+
+    const fresh = await newCertificate(store, { supersedes: old.id });
+    const error = await store.recordIssue(fresh, { certificateId: old.id, at: fresh.issuedAt }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'supersede-target-invalid', errors: [{ pointer: '/supersedes', code: 'not-active' }] });
+
+    expect(await scanAll(table)).toHaveLength(before.length);
+    await expect(store.get(fresh.id)).resolves.toBeNull();
+    await expect(store.findByTransaction('sde', fresh.transactionRef)).resolves.toBeNull();
+    await expect(store.revokedIndexes(old.statusList.listId)).resolves.toEqual(list);
+    expect((await store.events(old.id)).map((e) => e.type)).toEqual(['issued', 'revoked']);
+  });
+
+  it("refuses to supersede another exchange's certificate", async () => {
+    const theirs = await newCertificate(store, { exchangeId: 'zde' });
+    await store.recordIssue(theirs, null);
+    const mine = await newCertificate(store, { supersedes: theirs.id });
+    await expect(store.recordIssue(mine, { certificateId: theirs.id, at: mine.issuedAt })).rejects.toMatchObject({
+      code: 'supersede-target-invalid',
+      errors: [{ code: 'other-exchange' }],
+    });
+    await expect(store.get(theirs.id)).resolves.toEqual(theirs);
+    await expect(store.get(mine.id)).resolves.toBeNull();
+  });
+});
+
+describe('status list positions', () => {
+  it('hands out every position once across two containers and crosses list boundaries', async () => {
+    const own = await newTable();
+    const a = storeOn(own, { statusListSize: 8, blockSize: 4 });
+    const b = storeOn(own, { statusListSize: 8, blockSize: 4 });
+    const positions = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).reserveStatusListPosition()));
+
+    const globals = positions.map((p) => Number(p.listId) * 8 + p.index).sort((x, y) => x - y);
+    expect(new Set(globals).size).toBe(20);
+    expect(positions.every((p) => p.index >= 0 && p.index < 8)).toBe(true);
+    // Six blocks of four were reserved; at most four positions are left in blocks still held.
+    expect(Math.max(...globals)).toBeLessThan(24);
+    expect(new Set(positions.map((p) => p.listId))).toEqual(new Set(['0', '1', '2']));
+
+    await expect(a.revokedIndexes('1')).resolves.toEqual({ indexes: [], version: '0' });
+    await expect(a.revokedIndexes('2')).resolves.toEqual({ indexes: [], version: '0' });
+    await expect(a.revokedIndexes('3')).resolves.toBeNull();
+  });
+});
+
+describe('exchanges', () => {
+  it('round-trips an exchange and its client ids, and moves client ids on update', async () => {
+    const id = `ex-${randomUUID()}`;
+    const [c1, c2, c3] = [randomUUID(), randomUUID(), randomUUID()];
+    const exchange = { id, name: 'Hangzhou Data Exchange', clientIds: [c1, c2] as string[], status: 'active' as const };
+    await store.putExchange(exchange);
+    await expect(store.findExchangeByClientId(c1 as string)).resolves.toEqual(exchange);
+    await expect(store.findExchangeByClientId(c2 as string)).resolves.toEqual(exchange);
+    await expect(store.findExchangeByClientId(randomUUID())).resolves.toBeNull();
+
+    const updated = { ...exchange, clientIds: [c2, c3] as string[], status: 'suspended' as const };
+    await store.putExchange(updated);
+    await store.putExchange(updated);
+    await expect(store.findExchangeByClientId(c1 as string)).resolves.toBeNull();
+    await expect(store.findExchangeByClientId(c3 as string)).resolves.toEqual(updated);
+    await expect(store.findExchangeByClientId(c2 as string)).resolves.toMatchObject({ status: 'suspended' });
+
+    const intruder = { id: `ex-${randomUUID()}`, name: 'Other', clientIds: [c3 as string], status: 'active' as const };
+    await expect(store.putExchange(intruder)).rejects.toBeInstanceOf(ClientIdTakenError);
+    await expect(store.findExchangeByClientId(c3 as string)).resolves.toEqual(updated);
+  });
+});
