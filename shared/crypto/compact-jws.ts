@@ -71,7 +71,7 @@ export function parseCompactJwsStrict(token: string): ParsedCompactJws {
  * {@link signingInputOf}. Used for external signers (KMS), which jose's `CompactSign` cannot
  * call: it only signs with a key it holds.
  */
-export function signingInputOf(header: Record<string, unknown>, payload: Uint8Array): string {
+export function signingInputOf(header: object, payload: Uint8Array): string {
   return `${encodeBase64url(ascii.encode(JSON.stringify(header)))}.${encodeBase64url(payload)}`;
 }
 

@@ -4,12 +4,20 @@ import type { JWK } from 'jose';
 /** Length of an ES256 signature: r and s as 32-byte big-endian integers (RFC 7518 §3.4). */
 export const P256_SIGNATURE_LENGTH = 64;
 
+/**
+ * KeyObjects already made from JWK objects. A signer hands out the same JWK object for the
+ * life of the process, so the self-check after each signature imports the key only once.
+ */
+const fromJwk = new WeakMap<JWK, KeyObject>();
+
 /** Returns `key` as a P-256 public KeyObject, or throws TypeError for any other key. */
 export function toP256PublicKey(key: KeyObject | JWK): KeyObject {
   let keyObject: KeyObject;
   if (isKeyObject(key)) {
     keyObject = key.type === 'private' ? createPublicKey(key) : key;
   } else {
+    const cached = fromJwk.get(key);
+    if (cached !== undefined) return cached;
     // Only the public members: a JWK carrying `d` must not turn this into a private-key path.
     const { kty, crv, x, y } = key;
     if (kty !== 'EC' || crv !== 'P-256' || typeof x !== 'string' || typeof y !== 'string') {
@@ -24,6 +32,7 @@ export function toP256PublicKey(key: KeyObject | JWK): KeyObject {
   ) {
     throw new TypeError('expected an EC P-256 public key');
   }
+  if (!isKeyObject(key)) fromJwk.set(key, keyObject);
   return keyObject;
 }
 
