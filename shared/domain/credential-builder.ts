@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { canonicalJson } from './canonical-json.ts';
+import { zodIssuesToProblems } from './problems.ts';
+import { DCC_CONTEXT_V1, VC_V2_CONTEXT } from './credential-context.ts';
+import { CREDENTIAL_ID_PREFIX, CREDENTIAL_TYPES, type Credential, CredentialSchema } from './schemas/credential.ts';
+import type { IssueRequest } from './schemas/issue-request.ts';
+
+/** Everything a certificate needs that does not come from the request body. */
+export interface IssuanceContext {
+  /** The record id, from {@link newCertificateId}. */
+  certificateId: string;
+  /** From `newCertificateNumber`. */
+  certificateNo: string;
+  /** The VC `issuer`: the issuing authority's URL. */
+  issuer: string;
+  /** The exchange the token acts for, never one named in the body. */
+  exchange: { id: string; name: string };
+  /** The issue time. */
+  now: Date;
+  /** The certificate's reserved bit in a revocation status list. */
+  status: { statusListCredential: string; statusListIndex: number };
+}
+
+/**
+ * A fresh certificate id: a lower-case UUIDv7 whose timestamp is `now`, so ids sort by issue
+ * time. The remaining 74 bits are random.
+ */
+export function newCertificateId(now: Date): string {
+  const msecs = now.getTime();
+  if (Number.isNaN(msecs) || msecs < 0) throw new TypeError('newCertificateId: now must be a valid date after 1970');
+  return uuidv7({ msecs });
+}
+
+/**
+ * The certificate for `request`, issued under `context`. The request must be a parsed
+ * {@link IssueRequest} that passed the compliance rules. The result is checked against
+ * {@link CredentialSchema} before it is returned, so a bad context (an issuer that is not a
+ * URL, a number with a wrong check digit) fails here rather than in a signed certificate.
+ * @throws TypeError when the built credential does not satisfy the schema.
+ */
+export function buildCredential(request: IssueRequest, context: IssuanceContext): Credential {
+  const { dataProduct, usage, compliance } = request;
+  const statusListIndex = String(context.status.statusListIndex);
+  // Members are written in a fixed, readable order: it is the byte layout of the signed payload.
+  const credential = {
+    '@context': [VC_V2_CONTEXT, DCC_CONTEXT_V1],
+    id: `${CREDENTIAL_ID_PREFIX}${context.certificateId}`,
+    type: [...CREDENTIAL_TYPES],
+    issuer: context.issuer,
+    validFrom: usage.validFrom,
+    validUntil: usage.validUntil,
+    certificateNo: context.certificateNo,
+    credentialSubject: {
+      transaction: {
+        exchange: { id: context.exchange.id, name: context.exchange.name },
+        transactionRef: request.transactionRef,
+        tradedAt: request.tradedAt,
+        amount: { value: request.amount.value, currency: request.amount.currency },
+      },
+      provider: { name: request.provider.name, uscc: request.provider.uscc },
+      consumer: { name: request.consumer.name, uscc: request.consumer.uscc },
+      dataProduct: {
+        id: dataProduct.id,
+        name: dataProduct.name,
+        version: dataProduct.version,
+        classification: dataProduct.classification,
+        personalInformation: dataProduct.personalInformation,
+        deliveryMethod: dataProduct.deliveryMethod,
+        digest: { alg: dataProduct.digest.alg, value: dataProduct.digest.value },
+      },
+      usage: {
+        purpose: usage.purpose,
+        rights: [...usage.rights],
+        ...(usage.crossBorder
+          ? { crossBorder: { destination: usage.crossBorder.destination, assessmentRef: usage.crossBorder.assessmentRef } }
+          : {}),
+      },
+      compliance: {
+        assessor: { name: compliance.assessor.name, uscc: compliance.assessor.uscc },
+        reportRef: compliance.reportRef,
+        reportDigest: { alg: compliance.reportDigest.alg, value: compliance.reportDigest.value },
+        assessedAt: compliance.assessedAt,
+        checks: compliance.checks.map((c) => ({ code: c.code, result: c.result })),
+      },
+      ...(request.supersedes ? { supersedes: `${CREDENTIAL_ID_PREFIX}${request.supersedes}` } : {}),
+    },
+    credentialStatus: {
+      id: `${context.status.statusListCredential}#${statusListIndex}`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex,
+      statusListCredential: context.status.statusListCredential,
+    },
+    iat: Math.floor(context.now.getTime() / 1000),
+  };
+  const parsed = CredentialSchema.safeParse(credential);
+  if (!parsed.success) {
+    const detail = zodIssuesToProblems(parsed.error)
+      .map((p) => `${p.pointer || '/'} ${p.message}`)
+      .join('; ');
+    throw new TypeError(`buildCredential: the credential would be invalid: ${detail}`);
+  }
+  // The parsed copy has the same members in the same order; return the one we built.
+  return credential as Credential;
+}
+
+/**
+ * SHA-256 (lower-case hex) of the request's canonical JSON (RFC 8785). Two requests have the
+ * same hash exactly when they are the same request, whatever their member order or
+ * whitespace, so a retry is told from a different request for the same transaction.
+ */
+export function canonicalRequestHash(request: IssueRequest): string {
+  return createHash('sha256').update(canonicalJson(request), 'utf8').digest('hex');
+}

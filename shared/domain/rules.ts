@@ -1,0 +1,173 @@
+import type { FieldProblem } from './errors.ts';
+import { rfc3339ToEpochMillis } from './rfc3339.ts';
+import { BaselineCheckCodes, type Check, type CheckCode, type IssueRequest } from './schemas/issue-request.ts';
+
+/**
+ * The compliance rules of DESIGN §4, checked on a well-formed request. A violation is a `422`
+ * (`compliance-rule-violation`) listing every violated rule, each with its stable code and the
+ * JSON pointer of the member that breaks it.
+ *
+ * Time rules, beyond the brief's "ordered, bounded, not in the future":
+ * - the usage window is ordered strictly (`validFrom < validUntil`) and at most
+ *   `maxValidityDays` long;
+ * - it has not already ended at issue (`validUntil > now`): a certificate born expired is a
+ *   typo, not an invoice;
+ * - `tradedAt` and `assessedAt` are not later than `now + clockSkewSeconds`;
+ * - the assessment precedes the transaction (`assessedAt ≤ tradedAt`): the review clears the
+ *   transaction, so a review dated after the trade cannot have cleared it.
+ * The usage window may start before the trade (rights from the trade day's midnight) or after.
+ */
+
+/** Every rule code `checkComplianceRules` can report, in the order it reports them. */
+export const COMPLIANCE_RULE_CODES = [
+  'core-data-not-certifiable',
+  'duplicate-check',
+  'baseline-check-missing',
+  'baseline-check-not-passed',
+  'sensitive-pi-consent-required',
+  'cross-border-destination-domestic',
+  'cross-border-assessment-ref-missing',
+  'important-data-export-assessment-required',
+  'check-failed',
+  'parties-identical',
+  'validity-window-not-ordered',
+  'validity-window-too-long',
+  'validity-window-ended',
+  'traded-at-in-future',
+  'assessed-at-in-future',
+  'assessment-after-trade',
+] as const;
+
+export type ComplianceRuleCode = (typeof COMPLIANCE_RULE_CODES)[number];
+
+/** A violated rule: a field problem whose `code` is always a rule code. */
+export interface RuleViolation extends FieldProblem {
+  code: ComplianceRuleCode;
+}
+
+export interface ComplianceRuleOptions {
+  /** The issue time the time rules are judged against. */
+  now: Date;
+  /** How far a client's clock may run ahead of ours. */
+  clockSkewSeconds: number;
+  /** Longest usage window, in days of 24 hours. */
+  maxValidityDays: number;
+}
+
+const DAY_MS = 86_400_000;
+const CHECKS = '/compliance/checks';
+
+/**
+ * Every rule of DESIGN §4 that `request` violates (empty when it may be certified).
+ * @throws TypeError on options that are not a valid date and non-negative numbers.
+ */
+export function checkComplianceRules(request: IssueRequest, options: ComplianceRuleOptions): RuleViolation[] {
+  const nowMs = options.now.getTime();
+  if (Number.isNaN(nowMs)) throw new TypeError('checkComplianceRules: now must be a valid Date');
+  if (!(options.clockSkewSeconds >= 0) || !(options.maxValidityDays > 0)) {
+    throw new TypeError('checkComplianceRules: clockSkewSeconds must be >= 0 and maxValidityDays > 0');
+  }
+  const out: RuleViolation[] = [];
+  const violate = (code: ComplianceRuleCode, pointer: string, message: string) => out.push({ code, pointer, message });
+
+  const { dataProduct, usage, compliance } = request;
+  const checks = compliance.checks;
+  // Only the first occurrence of a code counts; later ones are reported as duplicates.
+  const firstIndex = new Map<CheckCode, number>();
+  checks.forEach((check, i) => {
+    if (!firstIndex.has(check.code)) firstIndex.set(check.code, i);
+  });
+  const find = (code: CheckCode): { check: Check; index: number } | null => {
+    const index = firstIndex.get(code);
+    return index === undefined ? null : { check: checks[index]!, index };
+  };
+  const reportedResults = new Set<number>();
+  const requirePassed = (code: ComplianceRuleCode, check: CheckCode, why: string) => {
+    const found = find(check);
+    if (!found) {
+      violate(code, CHECKS, `${why}: the "${check}" check is missing`);
+    } else if (found.check.result !== 'pass') {
+      reportedResults.add(found.index);
+      violate(code, `${CHECKS}/${found.index}/result`, `${why}: the "${check}" check must be "pass", not "${found.check.result}"`);
+    }
+  };
+
+  if (dataProduct.classification === 'core') {
+    violate('core-data-not-certifiable', '/dataProduct/classification', 'core data is never certified');
+  }
+
+  checks.forEach((check, i) => {
+    if (firstIndex.get(check.code) !== i) {
+      violate('duplicate-check', `${CHECKS}/${i}/code`, `repeats the "${check.code}" check of ${CHECKS}/${firstIndex.get(check.code)}`);
+    }
+  });
+
+  for (const code of BaselineCheckCodes) {
+    const found = find(code);
+    if (!found) {
+      violate('baseline-check-missing', CHECKS, `the baseline "${code}" check is missing`);
+    } else if (found.check.result !== 'pass') {
+      reportedResults.add(found.index);
+      violate('baseline-check-not-passed', `${CHECKS}/${found.index}/result`, `the baseline "${code}" check must be "pass", not "${found.check.result}"`);
+    }
+  }
+
+  if (dataProduct.personalInformation === 'sensitive') {
+    requirePassed('sensitive-pi-consent-required', 'pi-separate-consent', 'sensitive personal information needs separate consent');
+  }
+
+  const crossBorder = usage.crossBorder;
+  if (crossBorder) {
+    if (crossBorder.destination === 'CN') {
+      violate('cross-border-destination-domestic', '/usage/crossBorder/destination', 'a cross-border transfer needs a destination outside China, not CN');
+    }
+    if (crossBorder.assessmentRef === null) {
+      violate('cross-border-assessment-ref-missing', '/usage/crossBorder/assessmentRef', 'a cross-border transfer needs the reference of its assessment');
+    }
+    if (dataProduct.classification === 'important') {
+      requirePassed(
+        'important-data-export-assessment-required',
+        'cross-border-security-assessment',
+        'important data leaving China needs a passed security assessment',
+      );
+    }
+  }
+
+  checks.forEach((check, i) => {
+    if (check.result === 'fail' && firstIndex.get(check.code) === i && !reportedResults.has(i)) {
+      violate('check-failed', `${CHECKS}/${i}/result`, `the "${check.code}" check failed; a failed check cannot be certified`);
+    }
+  });
+
+  if (request.provider.uscc === request.consumer.uscc) {
+    violate('parties-identical', '/consumer/uscc', 'the consumer must be a different legal person from the provider');
+  }
+
+  const validFrom = rfc3339ToEpochMillis(usage.validFrom);
+  const validUntil = rfc3339ToEpochMillis(usage.validUntil);
+  if (validFrom !== null && validUntil !== null) {
+    if (validUntil <= validFrom) {
+      violate('validity-window-not-ordered', '/usage/validUntil', 'must be later than validFrom');
+    } else if (validUntil - validFrom > options.maxValidityDays * DAY_MS) {
+      violate('validity-window-too-long', '/usage/validUntil', `the usage window may last at most ${options.maxValidityDays} days`);
+    }
+  }
+  if (validUntil !== null && validUntil <= nowMs) {
+    violate('validity-window-ended', '/usage/validUntil', 'the usage window has already ended');
+  }
+
+  const latest = nowMs + options.clockSkewSeconds * 1000;
+  const tradedAt = rfc3339ToEpochMillis(request.tradedAt);
+  const assessedAt = rfc3339ToEpochMillis(compliance.assessedAt);
+  if (tradedAt !== null && tradedAt > latest) {
+    violate('traded-at-in-future', '/tradedAt', 'is in the future');
+  }
+  // An assessment in the future is also after any acceptable trade; one fault, one report.
+  if (assessedAt !== null && assessedAt > latest) {
+    violate('assessed-at-in-future', '/compliance/assessedAt', 'is in the future');
+  } else if (assessedAt !== null && tradedAt !== null && assessedAt > tradedAt) {
+    violate('assessment-after-trade', '/compliance/assessedAt', 'the compliance assessment must precede the transaction (tradedAt)');
+  }
+
+  return out;
+}

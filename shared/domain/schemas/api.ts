@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { isValidCertificateNumber } from '../certificate-number.ts';
+import {
+  CertificateIdSchema,
+  DateTimeSchema,
+  HttpUrlSchema,
+  plainText,
+  TextLimits,
+  TransactionRefSchema,
+} from './common.ts';
+import { CredentialSchema, MAX_STATUS_LIST_INDEX } from './credential.ts';
+
+/** Request and response shapes of the HTTP API (DESIGN §3), other than the issue request. */
+
+export { CertificateIdSchema };
+
+/** Why a certificate was revoked (DESIGN §3). */
+export const RevocationReasons = [
+  'unspecified',
+  'issued-in-error',
+  'superseded',
+  'transaction-cancelled',
+  'compliance-violation',
+  'data-breach',
+  'key-compromise',
+] as const;
+export type RevocationReasonCode = (typeof RevocationReasons)[number];
+
+/** `POST /v1/certificates/{id}/revoke` body. */
+export const RevokeRequestSchema = z.strictObject({
+  reason: z.enum(RevocationReasons),
+  comment: plainText(TextLimits.comment).optional(),
+});
+export type RevokeRequest = z.infer<typeof RevokeRequestSchema>;
+
+/**
+ * Longest token `POST /v1/verify` accepts. A certificate with every field at its limit signs to
+ * well under this (a test holds the builder to it); anything longer is not ours and is refused
+ * before any work.
+ */
+export const MAX_TOKEN_LENGTH = 32_768;
+
+/** `POST /v1/verify` body: any string is a token to judge (an empty one is simply invalid). */
+export const VerifyRequestSchema = z.strictObject({
+  token: z.string().max(MAX_TOKEN_LENGTH),
+});
+export type VerifyRequest = z.infer<typeof VerifyRequestSchema>;
+
+/** `GET /v1/certificates?transactionRef=…` query parameters. */
+export const TransactionLookupQuerySchema = z.strictObject({
+  transactionRef: TransactionRefSchema,
+});
+export type TransactionLookupQuery = z.infer<typeof TransactionLookupQuerySchema>;
+
+/** Path parameters of `/v1/certificates/{id}` and its sub-resources. */
+export const CertificatePathSchema = z.strictObject({ id: CertificateIdSchema });
+
+/** Status list ids are decimal strings ("0", "1", …). */
+export const STATUS_LIST_ID_PATTERN = /^(0|[1-9]\d{0,8})$/;
+
+/** Path parameters of `/v1/status-lists/{listId}`. */
+export const StatusListPathSchema = z.strictObject({
+  listId: z.string().regex(STATUS_LIST_ID_PATTERN, { message: 'must be a status list id (a decimal number)' }),
+});
+
+export const RevocationSchema = z.strictObject({
+  reason: z.enum(RevocationReasons),
+  revokedAt: DateTimeSchema,
+  comment: plainText(TextLimits.comment).nullable(),
+});
+
+/** Indexes of a certificate's events in the transparency log (DESIGN §6), once integrated. */
+export const LogIndexesSchema = z.strictObject({
+  issued: z.number().int().nonnegative(),
+  revoked: z.number().int().nonnegative().optional(),
+});
+
+/** The certificate record: the issue response and what get, lookup and revoke return. */
+export const CertificateRecordSchema = z.strictObject({
+  id: CertificateIdSchema,
+  certificateNo: z.string().refine(isValidCertificateNumber, { message: 'must be a valid certificate number' }),
+  status: z.enum(['active', 'revoked']),
+  /** The compact JWS exactly as signed. */
+  token: z.string().min(1).max(MAX_TOKEN_LENGTH),
+  issuedAt: DateTimeSchema,
+  statusListIndex: z.number().int().min(0).max(MAX_STATUS_LIST_INDEX),
+  statusListCredential: HttpUrlSchema,
+  revocation: RevocationSchema.nullable(),
+  /** The certificate this one corrects, and the one that corrected it. */
+  supersedes: CertificateIdSchema.nullable(),
+  supersededBy: CertificateIdSchema.nullable(),
+  log: LogIndexesSchema.optional(),
+});
+export type CertificateRecordBody = z.infer<typeof CertificateRecordSchema>;
+
+/** `GET /v1/certificates?transactionRef=…` response: the transaction's certificate, if any. */
+export const TransactionLookupResponseSchema = z.strictObject({
+  items: z.array(CertificateRecordSchema).max(1),
+});
+
+export const VerificationStatuses = ['active', 'revoked', 'expired', 'not-yet-valid', 'invalid'] as const;
+
+export const VerificationCheckSchema = z.strictObject({
+  /** A stable kebab-case name such as `signature` or `status`. */
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { message: 'must be a kebab-case check name' }),
+  ok: z.boolean(),
+  detail: z.string().min(1).max(1000).optional(),
+});
+
+/** `POST /v1/verify` response. */
+export const VerificationResultSchema = z
+  .strictObject({
+    verified: z.boolean(),
+    status: z.enum(VerificationStatuses),
+    checks: z.array(VerificationCheckSchema).min(1).max(32),
+    certificate: CredentialSchema.optional(),
+    revocation: RevocationSchema.optional(),
+  })
+  .refine((r) => !r.verified || r.status === 'active', { path: ['verified'], message: 'only an active certificate is verified' })
+  .refine((r) => (r.status === 'revoked') === (r.revocation !== undefined), {
+    path: ['revocation'],
+    message: 'is present exactly when the status is revoked',
+  });
+export type VerificationResultBody = z.infer<typeof VerificationResultSchema>;
+
+/** One entry of a certificate's audit trail, as the API shows it. */
+export const AuditEventSchema = z.strictObject({
+  certificateId: CertificateIdSchema,
+  type: z.enum(['issued', 'revoked', 'superseded']),
+  at: DateTimeSchema,
+  /** The exchange id for issues, the admin subject for revocations. */
+  actor: plainText(TextLimits.name),
+  detail: z.record(z.string().max(64), z.string().max(TextLimits.comment).nullable()),
+});
+export type AuditEventBody = z.infer<typeof AuditEventSchema>;
+
+/** `GET /v1/certificates/{id}/events` response: the trail, oldest first. */
+export const AuditTrailSchema = z.strictObject({
+  certificateId: CertificateIdSchema,
+  events: z.array(AuditEventSchema),
+});
+
+/** One problem at one place in the input (an RFC 6901 pointer), with a rule code where there is one. */
+export const FieldProblemSchema = z.strictObject({
+  pointer: z.string().max(1024).refine((p) => p === '' || p.startsWith('/'), { message: 'must be an RFC 6901 JSON pointer' }),
+  message: z.string().min(1).max(1000),
+  code: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/).optional(),
+});
+
+/**
+ * RFC 9457 problem document with the service's stable `code` and per-field `errors`
+ * (DESIGN §3), served as `application/problem+json`.
+ */
+export const ProblemDocumentSchema = z.strictObject({
+  type: z.string().min(1).max(TextLimits.url),
+  title: z.string().min(1).max(200),
+  status: z.number().int().min(400).max(599),
+  detail: z.string().max(2000),
+  code: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { message: 'must be a kebab-case code' }),
+  errors: z.array(FieldProblemSchema).max(200),
+  instance: z.string().max(TextLimits.url).optional(),
+});
+export type ProblemDocument = z.infer<typeof ProblemDocumentSchema>;
