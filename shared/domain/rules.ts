@@ -18,7 +18,7 @@ import { BaselineCheckCodes, type Check, type CheckCode, type IssueRequest } fro
  * The usage window may start before the trade (rights from the trade day's midnight) or after.
  */
 
-/** Every rule code `checkComplianceRules` can report, in the order it reports them. */
+/** Every rule code `checkComplianceRules` can report, grouped in the order it reports them. */
 export const COMPLIANCE_RULE_CODES = [
   'core-data-not-certifiable',
   'duplicate-check',
