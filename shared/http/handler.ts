@@ -3,7 +3,6 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -100,7 +99,7 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
       request.response = errorToResponse(request.error, logger);
     } })
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(publishMetrics(metrics))
     .use({
       before: async (request) => {
         if (options.access === 'public') return;
@@ -117,6 +116,18 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
       .use(httpJsonBodyParser());
   }
   return chain as unknown as ApiHandler;
+}
+
+/**
+ * Flushes the metrics a request recorded, on success and on error. Unlike Powertools' own
+ * middleware it stays silent on requests that record none (reads, JWKS), instead of warning on
+ * every one of them.
+ */
+function publishMetrics(metrics: Metrics): middy.MiddlewareObj<ApiEvent, ApiResult> {
+  const flush = async (): Promise<void> => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: flush, onError: flush };
 }
 
 /** Refuses oversized bodies (413) and anything but JSON (415) before a byte is parsed. */

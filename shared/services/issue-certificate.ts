@@ -4,7 +4,12 @@ import { newCertificateNumber } from '../domain/certificate-number.ts';
 import { signCertificate } from '../domain/certificate.ts';
 import { checkComplianceRules } from '../domain/rules.ts';
 import type { IssueRequest } from '../domain/schemas/issue-request.ts';
-import type { CertificateStore, Exchange, StoredCertificate } from '../ports/certificate-store.ts';
+import {
+  type CertificateStore,
+  type Exchange,
+  type StoredCertificate,
+  UniqueValueTakenError,
+} from '../ports/certificate-store.ts';
 import type { CertificateSigner } from '../ports/signer.ts';
 import { type CertificateRecord, toCertificateRecord } from './certificate-record.ts';
 
@@ -47,6 +52,21 @@ export async function issueCertificate(
     );
   }
 
+  const supersede = request.supersedes ? { certificateId: request.supersedes, at: now.toISOString() } : null;
+  // A fresh id or certificate number that is already taken is astronomically rare; when it
+  // happens nothing was written, so signing again with new values is safe.
+  for (let attempt = 1; ; attempt++) {
+    const certificate = await signNew(deps, exchange, request, now);
+    try {
+      const result = await deps.store.recordIssue(certificate, supersede);
+      return settle(result, request);
+    } catch (error) {
+      if (!(error instanceof UniqueValueTakenError) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function signNew(deps: IssueDeps, exchange: Exchange, request: IssueRequest, now: Date): Promise<StoredCertificate> {
   const position = await deps.store.reserveStatusListPosition();
   const statusListCredential = deps.statusListUrl(position.listId);
   const id = newCertificateId(now);
@@ -61,7 +81,7 @@ export async function issueCertificate(
   });
   const token = await signCertificate(credential, deps.signer);
 
-  const certificate: StoredCertificate = {
+  return {
     id,
     certificateNo,
     exchangeId: exchange.id,
@@ -77,8 +97,9 @@ export async function issueCertificate(
     supersedes: request.supersedes ?? null,
     supersededBy: null,
   };
-  const supersede = request.supersedes ? { certificateId: request.supersedes, at: certificate.issuedAt } : null;
-  const result = await deps.store.recordIssue(certificate, supersede);
+}
+
+function settle(result: Awaited<ReturnType<CertificateStore['recordIssue']>>, request: IssueRequest): IssueOutcome {
   switch (result.outcome) {
     case 'created':
     case 'replayed':
