@@ -33,6 +33,22 @@ export interface AppContainer {
 
 let current: AppContainer | undefined;
 
+/**
+ * SDK clients to use instead of the ones the container would build: the seam through which
+ * tests, fault injection and the benchmark instrument or replace AWS calls. Production code
+ * never sets it.
+ */
+export interface ClientOverrides {
+  kms?: KMSClient;
+  dynamodb?: DynamoDBClient;
+}
+let overrides: ClientOverrides = {};
+
+/** Replaces the SDK clients of the next container built (call {@link resetAppContainer} first). */
+export function setClientOverrides(next: ClientOverrides): void {
+  overrides = { ...next };
+}
+
 /** The container of this process, built on first use. */
 export function appContainer(): AppContainer {
   current ??= buildContainer(loadConfig());
@@ -52,6 +68,7 @@ function buildContainer(config: Config): AppContainer {
   });
   const local = config.DCC_DYNAMODB_ENDPOINT !== undefined;
   const dynamodb = DynamoDBDocumentClient.from(
+    overrides.dynamodb ??
     new DynamoDBClient({
       ...sdkClientOptions('dynamodb'),
       ...(local
@@ -77,7 +94,7 @@ function buildContainer(config: Config): AppContainer {
     }
     return new KmsCertificateSigner({ client: kms(), keyId: config.DCC_KMS_KEY_ID as string });
   });
-  const kms = once(() => new KMSClient(sdkClientOptions('kms')));
+  const kms = once(() => overrides.kms ?? new KMSClient(sdkClientOptions('kms')));
   const retired = config.DCC_RETIRED_KMS_KEY_IDS.map((keyId) => new KmsCertificateSigner({ client: kms(), keyId }));
 
   const verificationKeys = once(async () => {
