@@ -1,7 +1,8 @@
 import { appContainer } from '#shared/app/container.ts';
-import { CertificatePathSchema } from '#shared/domain/schemas/api.ts';
+import { type AuditEventBody, CertificatePathSchema } from '#shared/domain/schemas/api.ts';
 import { httpRoute } from '#shared/http/handler.ts';
 import { HttpProblem } from '#shared/http/problems.ts';
+import type { AuditEvent } from '#shared/ports/certificate-store.ts';
 
 const app = appContainer();
 
@@ -15,6 +16,15 @@ export const handler = httpRoute(
       // Every certificate has at least its `issued` event.
       throw new HttpProblem('certificate-not-found', `No certificate ${path.id}.`);
     }
-    return { status: 200, json: { certificateId: path.id, items: events }, headers: { 'cache-control': 'no-store' } };
+    return {
+      status: 200,
+      json: { certificateId: path.id, events: events.map(toAuditEventBody) },
+      headers: { 'cache-control': 'no-store' },
+    };
   },
 );
+
+/** The trail as `AuditTrailSchema` publishes it; the log-outbox fields stay inside. */
+function toAuditEventBody(e: AuditEvent): AuditEventBody {
+  return { certificateId: e.certificateId, type: e.type, at: e.at, actor: e.actor, detail: e.detail };
+}
