@@ -189,6 +189,21 @@ describe('idempotency per (exchange, transactionRef)', () => {
     expect(s.errors).toEqual([]);
   });
 
+  it('treats the same request in another spelling (member order, whitespace, omitted nulls) as a replay', async () => {
+    const request = issueRequestAt(new Date());
+    const first = await issue(request);
+    expect(first.status).toBe(201);
+    const { supersedes: _omitted, ...rest } = request;
+    const reordered = Object.fromEntries(Object.entries(rest).reverse());
+    const respelled = await running().api.post('/v1/certificates', {
+      token: tokens.exchange,
+      body: JSON.stringify(reordered, null, 2),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(respelled.status, respelled.text).toBe(200);
+    expect(respelled.text).toBe(first.text);
+  });
+
   it('turns 30 concurrent identical requests into exactly one certificate', async () => {
     const s = running();
     const before = await certificateCount();
@@ -206,6 +221,34 @@ describe('idempotency per (exchange, transactionRef)', () => {
     const [id] = [...ids];
     expect((await events(id as string)).map((e) => e.type)).toEqual(['issued']);
     expect(s.errors).toEqual([]);
+  });
+});
+
+describe('concurrent changes', () => {
+  it('answers concurrent different bodies for one transaction with one 201 and 409s', async () => {
+    const before = await certificateCount();
+    const base = issueRequestAt(new Date());
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => issue({ ...base, amount: { value: `${1000 + i}.00`, currency: 'CNY' } })),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses, answers.map((a) => a.text).join('\n')).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    for (const a of answers.filter((x) => x.status === 409)) expectProblem(a, 409, 'transaction-conflict');
+    expect(await certificateCount()).toBe(before + 1);
+  });
+
+  it('revokes once when two admins revoke at the same time', async () => {
+    const record = await issued(issueRequestAt(new Date()));
+    const revoke = (reason: string) =>
+      running().api.post(`/v1/certificates/${record.id}/revoke`, { token: tokens.admin, json: { reason } });
+    const answers = await Promise.all([revoke('data-breach'), revoke('issued-in-error'), revoke('unspecified')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    const winner = CertificateRecordSchema.parse(answers.find((a) => a.status === 200)?.json());
+    const trail = await events(record.id);
+    expect(trail.map((e) => e.type)).toEqual(['issued', 'revoked']);
+    expect(trail[1]?.detail['reason']).toBe(winner.revocation?.reason);
+    // A superseded or revoked certificate stays revoked with its first reason.
+    expectProblem(await revoke('unspecified'), 409, 'already-revoked');
   });
 });
 
@@ -348,6 +391,16 @@ describe('look-up by transactionRef', () => {
     expect(TransactionLookupResponseSchema.parse(foreign.json()).items).toEqual([]);
   });
 
+  it('finds a transactionRef that uses every punctuation the alphabet allows', async () => {
+    const ref = `IT:${Date.now().toString(36)}/a.b_c-${Math.random().toString(36).slice(2, 8)}`;
+    const record = await issued(issueRequestAt(new Date(), { transactionRef: ref }));
+    const found = await running().api.get(`/v1/certificates?transactionRef=${encodeURIComponent(ref)}`, { token: tokens.exchange });
+    expect(found.status, found.text).toBe(200);
+    expect(TransactionLookupResponseSchema.parse(found.json()).items.map((i) => i.id)).toEqual([record.id]);
+    const verified = await verify(record.token);
+    expect(verified.certificate?.credentialSubject).toMatchObject({ transaction: { transactionRef: ref } });
+  });
+
   it('answers 400 for a missing or invalid transactionRef', async () => {
     const s = running();
     const missing = expectProblem(await s.api.get('/v1/certificates', { token: tokens.exchange }), 400, 'validation-failed');
@@ -434,6 +487,26 @@ describe('a failing dependency', () => {
       expect(r.text).not.toMatch(/ResourceNotFound|non-existent table|Requested resource|dynamodb|\bat \w+ \(|\.ts:\d+|stack|Exception/i);
       expect(r.text).not.toContain(s.service.tableName);
       expect(r.text).not.toContain(s.service.dynamoDb.endpoint);
+    }
+  });
+
+  it('answers 503 with Retry-After and nothing else when the database does not answer at all', async () => {
+    const s = running();
+    // The DynamoDB Local process this file's service started; its handle copes with an early exit.
+    process.kill(s.service.dynamoDb.pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    const r = await s.api.post('/v1/verify', { json: { token: 'x.y.z' } });
+    // A token that is not ours never reaches the table: still a verdict.
+    expect(r.status).toBe(200);
+    const answers = [
+      await s.api.get('/v1/certificates/01900000-0000-7000-8000-000000000002', { token: tokens.auditor }),
+      await issue(issueRequestAt(new Date())),
+    ];
+    for (const a of answers) {
+      const doc = expectProblem(a, 503, 'service-unavailable');
+      expect(a.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(doc.errors).toEqual([]);
+      expect(a.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect|\bat \w+ \(|stack|Exception/i);
     }
   });
 });
