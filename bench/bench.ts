@@ -1,0 +1,152 @@
+import { writeFile } from 'node:fs/promises';
+import { type BatchVerifyResults, measureBatchVerify } from './batch-verify.ts';
+import { type ColdStartResults, type ColdStartRow, measureColdStarts } from './cold-start.ts';
+import { type HandlerCpuResults, measureHandlerCpu } from './handler-cpu.ts';
+import { type HttpResults, measureHttp } from './http-load.ts';
+import { InProcessKmsKey } from './kms-key.ts';
+import { type RoundTripResults, measureRoundTrips } from './round-trips.ts';
+import { functionEnvironment, machineInfo, type MachineInfo } from './support.ts';
+
+/** How much of each measurement one run does. */
+export interface BenchPlan {
+  mode: 'full' | 'quick' | 'smoke';
+  /** Certificates issued in the round-trip phase (verifications too; a third is replayed and revoked). */
+  roundTripIssues: number;
+  coldStartFunctions: readonly string[];
+  coldStartRuns: number;
+  /** tinybench time per task (ms). */
+  cpuTimeMs: number;
+  batchTokens: number;
+  batchTimeMs: number;
+  httpConnections: number;
+  httpSeconds: number;
+}
+
+const ALL_FUNCTIONS = [
+  'issue-certificate',
+  'verify-certificate',
+  'revoke-certificate',
+  'get-certificate',
+  'find-certificates',
+  'list-certificate-events',
+  'get-status-list',
+  'get-jwks',
+] as const;
+
+/** The plan of `npm run bench` (`full`) and `npm run bench -- --quick`. */
+export function benchPlan(mode: 'full' | 'quick'): BenchPlan {
+  return mode === 'full'
+    ? {
+        mode,
+        roundTripIssues: 300,
+        coldStartFunctions: ALL_FUNCTIONS,
+        coldStartRuns: 15,
+        cpuTimeMs: 3000,
+        batchTokens: 1000,
+        batchTimeMs: 5000,
+        httpConnections: 8,
+        httpSeconds: 10,
+      }
+    : {
+        mode,
+        roundTripIssues: 60,
+        coldStartFunctions: ['issue-certificate', 'verify-certificate'],
+        coldStartRuns: 4,
+        cpuTimeMs: 500,
+        batchTokens: 200,
+        batchTimeMs: 1000,
+        httpConnections: 8,
+        httpSeconds: 2,
+      };
+}
+
+/** One goal of DESIGN §5 / the benchmark brief, beside what was measured. */
+export interface GoalCheck {
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+/** Everything `bench/results.json` holds. */
+export interface BenchResults {
+  machine: MachineInfo;
+  date: string;
+  mode: BenchPlan['mode'];
+  durationSeconds: number;
+  roundTrips: RoundTripResults;
+  coldStart: ColdStartRow[];
+  coldStartSummary: Omit<ColdStartResults, 'rows'>;
+  handlerCpu: HandlerCpuResults;
+  http: HttpResults;
+  batchVerify: BatchVerifyResults;
+  goals: GoalCheck[];
+  notes: string[];
+}
+
+/** Runs every measurement of `plan` in one process, one after another. */
+export async function runBench(plan: BenchPlan, log: (line: string) => void): Promise<BenchResults> {
+  const started = performance.now();
+  const machine = machineInfo();
+  const date = new Date().toISOString();
+
+  const roundTrips = await measureRoundTrips({ issues: plan.roundTripIssues, log });
+  const cold = await measureColdStarts({
+    functions: plan.coldStartFunctions,
+    runs: plan.coldStartRuns,
+    env: functionEnvironment({ tableName: 'dcc-bench', keyId: new InProcessKmsKey().keyId }),
+    log,
+  });
+  const handlerCpu = await measureHandlerCpu({ timeMs: plan.cpuTimeMs, log });
+  const batchVerify = await measureBatchVerify({ tokens: plan.batchTokens, timeMs: plan.batchTimeMs, log });
+  const http = await measureHttp({ connections: plan.httpConnections, durationSeconds: plan.httpSeconds, log });
+
+  const { rows, ...coldStartSummary } = cold;
+  return {
+    machine,
+    date,
+    mode: plan.mode,
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    roundTrips,
+    coldStart: rows,
+    coldStartSummary,
+    handlerCpu,
+    http,
+    batchVerify,
+    goals: goals(roundTrips, batchVerify),
+    notes: [
+      'roundTrips: per-operation averages over every operation of the phase, each function in its own container (cold start included); steadyState excludes the first operation.',
+      'roundTrips: KMS calls are the aws-sdk-client-mock call history (the mock replaces send); DynamoDB calls are counted by middleware inside the retry loop (every attempt).',
+      'handlerCpu: KMS is answered in-process by textbook ECDSA over the digest (native k·G); kmsStandInUs is its own cost, withoutKmsUs what the function itself spends.',
+      'http: autocannon in a separate process on the same machine as the server and DynamoDB Local (local mode, persistent data directory).',
+      'Metrics (EMF) are disabled in every phase; logs at ERROR.',
+    ],
+  };
+}
+
+function goals(rt: RoundTripResults, batch: BatchVerifyResults): GoalCheck[] {
+  const issueWarm = rt.issue.steadyState.kms + rt.issue.steadyState.dynamodb;
+  const issueAll = rt.issue.kms + rt.issue.dynamodb;
+  return [
+    {
+      goal: 'issue: ≤ 2 calls amortised (one Sign, one write)',
+      measured: `${issueAll.toFixed(3)} over ${rt.issue.ops} issues (warm: ${rt.issue.steadyState.kms} KMS + ${rt.issue.steadyState.dynamodb} DynamoDB)`,
+      // The status counter costs one write per block of positions: 1/256 per issue, forever.
+      met: rt.issue.steadyState.kms <= 1 && issueWarm <= 2 + 1 / 128,
+    },
+    {
+      goal: 'verify: ≤ 1 DynamoDB call, no KMS call per request',
+      measured: `${rt.verify.steadyState.dynamodb} DynamoDB, ${rt.verify.steadyState.kms} KMS per warm request (${rt.verify.firstOp.kms} GetPublicKey per cold start)`,
+      met: rt.verify.steadyState.dynamodb <= 1 && rt.verify.steadyState.kms === 0,
+    },
+    {
+      goal: 'batch verification ≥ 80% of raw crypto.verify',
+      measured: `${(batch.ratio * 100).toFixed(1)}% (${batch.perSecond}/s against ${batch.rawPerSecond}/s)`,
+      met: batch.ratio >= 0.8,
+    },
+  ];
+}
+
+/** Writes `results` as pretty JSON to `path`. */
+export async function writeResults(path: string, results: BenchResults): Promise<void> {
+  await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
+}

@@ -1,0 +1,173 @@
+import { sign, verify } from 'node:crypto';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Bench, type Task } from 'tinybench';
+import { resetAppContainer, setClientOverrides } from '#shared/app/container.ts';
+import { clientItem } from '#shared/adapters/dynamodb/marshalling.ts';
+import { parseCompactJwsStrict } from '#shared/crypto/compact-jws.ts';
+import { InProcessKmsKey } from './kms-key.ts';
+import {
+  BENCH_EXCHANGE,
+  type FunctionHandler,
+  apiEvent,
+  applyEnvironment,
+  expectStatus,
+  functionEnvironment,
+  importFunction,
+  issueRequest,
+  lambdaContext,
+  round,
+} from './support.ts';
+
+/** One handler against the raw cryptographic operation it cannot avoid. */
+export interface HandlerCpuFigure {
+  /** Median CPU time of one request through the handler, I/O answered in-process (µs). */
+  perOpUs: number;
+  /** Median time of the raw P-256 operation on the same bytes (µs). */
+  rawUs: number;
+  ratio: number;
+  samples: number;
+}
+
+export interface HandlerCpuResults {
+  issue: HandlerCpuFigure & {
+    /** The in-process KMS stand-in's own median per signature (part of `perOpUs`; in AWS it runs in KMS). */
+    kmsStandInUs: number;
+    /** `perOpUs` without the stand-in: the CPU an issue costs the function itself in AWS. */
+    withoutKmsUs: number;
+  };
+  verify: HandlerCpuFigure;
+}
+
+export interface HandlerCpuOptions {
+  /** Time per task (ms). */
+  timeMs: number;
+  log: (line: string) => void;
+}
+
+/**
+ * Handler CPU per request: the real issue and verify handlers with KMS and the DynamoDB
+ * document client answered by aws-sdk-client-mock (real signatures; realistic items: the
+ * registered client, the status counter, the stored certificate), against raw `crypto.sign` /
+ * `crypto.verify` of the same signing input. tinybench medians.
+ */
+export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<HandlerCpuResults> {
+  const key = new InProcessKmsKey();
+  const restoreEnv = applyEnvironment(functionEnvironment({ tableName: 'dcc-bench-cpu', keyId: key.keyId }));
+  const kmsClient = new KMSClient({ region: 'cn-north-1' });
+  const kms = mockClient(kmsClient);
+  key.install(kms);
+  const ddb = mockClient(DynamoDBDocumentClient);
+  try {
+    const exchange = { id: BENCH_EXCHANGE.id, name: BENCH_EXCHANGE.name, clientIds: [BENCH_EXCHANGE.id], status: 'active' as const };
+    const certificates = new Map<string, Record<string, unknown>>();
+    let counter = 0;
+    ddb.on(GetCommand).callsFake(async (input: { Key: { pk: string } }) => {
+      if (input.Key.pk.startsWith('CLIENT#')) return { Item: clientItem(BENCH_EXCHANGE.id, exchange) };
+      return { Item: certificates.get(input.Key.pk) };
+    });
+    ddb.on(UpdateCommand).callsFake(async (input: { ExpressionAttributeValues?: Record<string, unknown> }) => {
+      const by = input.ExpressionAttributeValues?.[':by'];
+      if (typeof by === 'number') counter += by;
+      return { Attributes: { next: counter } };
+    });
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(TransactWriteCommand).callsFake(async (input: { TransactItems?: { Put?: { Item?: Record<string, unknown> } }[] }) => {
+      // Keep the certificate item, so a verification reads back exactly what was written.
+      for (const item of input.TransactItems ?? []) {
+        const put = item.Put?.Item;
+        if (put && put['sk'] === 'CERT' && typeof put['pk'] === 'string') certificates.set(put['pk'], put);
+      }
+      return {};
+    });
+
+    const open = async (name: string): Promise<FunctionHandler> => {
+      resetAppContainer();
+      setClientOverrides({ kms: kmsClient });
+      return importFunction(name);
+    };
+    const issuer = await open('issue-certificate');
+    const verifier = await open('verify-certificate');
+
+    let sequence = 0;
+    const issueEvent = () =>
+      apiEvent({
+        method: 'POST',
+        target: '/v1/certificates',
+        routeKey: 'POST /v1/certificates',
+        body: issueRequest(`BENCH-CPU-${++sequence}`),
+        caller: 'exchange',
+      });
+    const first = expectStatus(await issuer(issueEvent(), lambdaContext('issue-certificate')), 201, 'issue') as { token: string };
+    const token = first.token;
+    const verifyEvent = () => apiEvent({ method: 'POST', target: '/v1/verify', routeKey: 'POST /v1/verify', body: { token }, caller: 'public' });
+    const checked = expectStatus(await verifier(verifyEvent(), lambdaContext('verify-certificate')), 200, 'verify') as { checks: { ok: boolean }[] };
+    if (!checked.checks.every((c) => c.ok)) throw new Error(`the benchmark certificate does not verify: ${JSON.stringify(checked)}`);
+
+    const parsed = parseCompactJwsStrict(token);
+    const signingInput = Buffer.from(parsed.signingInput);
+    const signature = Buffer.from(parsed.signature);
+    const digest = (await import('node:crypto')).createHash('sha256').update(signingInput).digest();
+
+    const bench = new Bench({ time: options.timeMs, warmupTime: Math.min(500, options.timeMs / 4), iterations: 50 });
+    let pendingIssue = issueEvent();
+    let pendingVerify = verifyEvent();
+    const issueContext = lambdaContext('issue-certificate');
+    const verifyContext = lambdaContext('verify-certificate');
+    bench
+      .add(
+        'issue handler',
+        async () => {
+          const result = await issuer(pendingIssue, issueContext);
+          if (result.statusCode !== 201) throw new Error(`issue answered ${result.statusCode}: ${result.body}`);
+        },
+        // Events are built outside the timed part: API Gateway builds them, not the function.
+        { beforeEach: () => void (pendingIssue = issueEvent()) },
+      )
+      .add('raw crypto.sign', () => sign('sha256', signingInput, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }))
+      .add('KMS stand-in sign', () => key.signDigest(digest))
+      .add(
+        'verify handler',
+        async () => {
+          const result = await verifier(pendingVerify, verifyContext);
+          if (result.statusCode !== 200) throw new Error(`verify answered ${result.statusCode}: ${result.body}`);
+        },
+        { beforeEach: () => void (pendingVerify = verifyEvent()) },
+      )
+      .add('raw crypto.verify', () => {
+        if (!verify('sha256', signingInput, { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, signature)) throw new Error('raw verify failed');
+      });
+    options.log(`handler CPU: ${bench.tasks.length} tasks, ${options.timeMs} ms each`);
+    await bench.run();
+
+    const p50 = (name: string): { us: number; samples: number } => {
+      const task = bench.getTask(name) as Task;
+      const result = task.result;
+      if (!result || result.error) throw new Error(`${name} failed: ${String(result?.error ?? 'no result')}`);
+      return { us: (result.latency.p50 ?? Number.NaN) * 1000, samples: result.latency.samples.length };
+    };
+    const issue = p50('issue handler');
+    const rawSign = p50('raw crypto.sign');
+    const standIn = p50('KMS stand-in sign');
+    const ver = p50('verify handler');
+    const rawVerify = p50('raw crypto.verify');
+    return {
+      issue: {
+        perOpUs: round(issue.us, 1),
+        rawUs: round(rawSign.us, 1),
+        ratio: round(issue.us / rawSign.us, 2),
+        samples: issue.samples,
+        kmsStandInUs: round(standIn.us, 1),
+        withoutKmsUs: round(issue.us - standIn.us, 1),
+      },
+      verify: { perOpUs: round(ver.us, 1), rawUs: round(rawVerify.us, 1), ratio: round(ver.us / rawVerify.us, 2), samples: ver.samples },
+    };
+  } finally {
+    kms.restore();
+    ddb.restore();
+    setClientOverrides({});
+    resetAppContainer();
+    restoreEnv();
+  }
+}

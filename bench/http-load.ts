@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLocalService } from '#shared/adapters/local/local-service.ts';
+import type { LoadClientRequest, LoadClientResult } from './load-client.ts';
+import { issueRequest, round } from './support.ts';
+
+export interface HttpFigure {
+  p50Ms: number;
+  p99Ms: number;
+  rps: number;
+  requests: number;
+  /** Answers other than 2xx, and socket errors: both must be 0 for the figure to count. */
+  non2xx: number;
+  errors: number;
+}
+
+export interface HttpResults {
+  issue: HttpFigure;
+  verify: HttpFigure;
+  connections: number;
+  durationSeconds: number;
+}
+
+export interface HttpOptions {
+  connections: number;
+  durationSeconds: number;
+  log: (line: string) => void;
+}
+
+/**
+ * End to end through the local server (`startLocalService`: DynamoDB Local, the local signing
+ * key, the JWT authorizer, the real handlers) with autocannon at fixed concurrency. Issue sends
+ * a new transaction per request; verify presents one genuine certificate. autocannon runs in its
+ * own process so it does not steal the server's event loop (it still shares the machine).
+ */
+export async function measureHttp(options: HttpOptions): Promise<HttpResults> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dcc-bench-http-'));
+  const service = await startLocalService({
+    dataDir,
+    port: 0,
+    accessLog: false,
+    log: { info: () => undefined, error: (message, error) => options.log(`local service: ${message} ${String(error ?? '')}`) },
+  });
+  try {
+    const bearer = await service.tokenIssuer.issue({ role: 'exchange' });
+    const response = await fetch(`${service.url}/v1/certificates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify(issueRequest(`BENCH-HTTP-SEED-${Date.now()}`)),
+    });
+    if (response.status !== 201) throw new Error(`seed issue answered ${response.status}: ${await response.text()}`);
+    const certificate = (await response.json()) as { token: string };
+
+    const base = { url: service.url, connections: options.connections, durationSeconds: options.durationSeconds };
+    options.log(`http: issue, ${options.connections} connections, ${options.durationSeconds} s`);
+    const issue = await runLoadClient({ ...base, kind: 'issue', token: bearer });
+    options.log(`http: verify, ${options.connections} connections, ${options.durationSeconds} s`);
+    const verify = await runLoadClient({ ...base, kind: 'verify', token: certificate.token });
+    return { issue: figure(issue), verify: figure(verify), connections: options.connections, durationSeconds: options.durationSeconds };
+  } finally {
+    await service.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function figure(r: LoadClientResult): HttpFigure {
+  return { p50Ms: r.p50Ms, p99Ms: r.p99Ms, rps: round(r.rps, 1), requests: r.requests, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+
+function runLoadClient(request: LoadClientRequest): Promise<LoadClientResult> {
+  const script = fileURLToPath(new URL('./load-client.ts', import.meta.url));
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(request)], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`load client exited ${code}: ${err.slice(0, 2000)}`));
+      try {
+        resolvePromise(JSON.parse(out) as LoadClientResult);
+      } catch {
+        reject(new Error(`load client printed no result: ${out.slice(0, 500)} ${err.slice(0, 500)}`));
+      }
+    });
+  });
+}

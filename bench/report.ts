@@ -1,0 +1,69 @@
+import type { BenchResults } from './bench.ts';
+
+/** Renders rows as a fixed-width text table with a header line. */
+export function textTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = [header, ...rows].map((r) => r.map(String));
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(cells[0] as string[]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+/** Every figure beside its floor, as text for the terminal. */
+export function renderReport(r: BenchResults): string {
+  const out: string[] = [];
+  out.push(`Data Compliance Certificates — benchmark (${r.mode}), ${r.date}`);
+  out.push(`${r.machine.cpuModel}, ${r.machine.cpus} CPUs, Node ${r.machine.node}, load ${r.machine.loadAverageAtStart} at start, ${r.durationSeconds} s`);
+  out.push('');
+  out.push('Round trips per operation (averaged over the phase, cold start included)');
+  const rt = r.roundTrips;
+  out.push(
+    textTable(
+      ['operation', 'ops', 'KMS', 'DynamoDB', 'warm KMS', 'warm DynamoDB', 'first op'],
+      (Object.entries(rt) as [string, (typeof rt)['issue']][]).map(([name, f]) => [
+        name,
+        f.ops,
+        f.kms,
+        f.dynamodb,
+        f.steadyState.kms,
+        f.steadyState.dynamodb,
+        `${f.firstOp.kms} KMS + ${f.firstOp.dynamodb} DDB`,
+      ]),
+    ),
+  );
+  out.push('');
+  out.push(`Cold start: bundle import in a fresh node process, against the floor (SDK clients only); faster: SDK ${r.coldStartSummary.faster}`);
+  out.push(
+    textTable(
+      ['function', 'SDK', 'bytes', 'gzip', 'init ms', 'floor ms', 'floor bytes', 'ratio'],
+      r.coldStart.map((c) => [c.function, c.sdk, c.bytes, c.gzipBytes, c.initMs, c.floorInitMs, c.floorBytes, c.ratio]),
+    ),
+  );
+  out.push('');
+  out.push('Handler CPU per request (I/O answered in-process), against raw P-256 on the same bytes');
+  const cpu = r.handlerCpu;
+  out.push(
+    textTable(
+      ['handler', 'per op µs', 'raw µs', 'ratio', 'note'],
+      [
+        ['issue', cpu.issue.perOpUs, cpu.issue.rawUs, cpu.issue.ratio, `KMS stand-in ${cpu.issue.kmsStandInUs} µs; without it ${cpu.issue.withoutKmsUs} µs`],
+        ['verify', cpu.verify.perOpUs, cpu.verify.rawUs, cpu.verify.ratio, ''],
+      ],
+    ),
+  );
+  out.push('');
+  out.push(`End to end through the local server: ${r.http.connections} connections, ${r.http.durationSeconds} s each`);
+  out.push(
+    textTable(
+      ['route', 'p50 ms', 'p99 ms', 'rps', 'requests', 'non-2xx', 'errors'],
+      (['issue', 'verify'] as const).map((k) => [k, r.http[k].p50Ms, r.http[k].p99Ms, r.http[k].rps, r.http[k].requests, r.http[k].non2xx, r.http[k].errors]),
+    ),
+  );
+  out.push('');
+  const b = r.batchVerify;
+  out.push('Offline batch verification on one core');
+  out.push(textTable(['', 'per second', 'raw per second', 'ratio'], [['verifyCertificate', b.perSecond, b.rawPerSecond, b.ratio]]));
+  out.push('');
+  out.push('Goals');
+  out.push(textTable(['goal', 'measured', 'met'], r.goals.map((g) => [g.goal, g.measured, g.met ? 'yes' : 'NO'])));
+  return out.join('\n');
+}

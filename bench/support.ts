@@ -1,0 +1,208 @@
+import { cpus, loadavg, totalmem } from 'node:os';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { buildHttpApiEvent, createLambdaContext } from '#shared/adapters/local/api-gateway-event.ts';
+import type { IssueRequest } from '#shared/domain/schemas/issue-request.ts';
+import { Scopes } from '#shared/http/routes.ts';
+
+/** A Lambda handler as `functions/<name>.ts` exports it. */
+export type FunctionHandler = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** The machine the figures were measured on; they mean little without it. */
+export interface MachineInfo {
+  cpuModel: string;
+  cpus: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+  arch: string;
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  loadAverageAtStart: number;
+}
+
+/** Describes this machine. */
+export function machineInfo(): MachineInfo {
+  const cores = cpus();
+  return {
+    cpuModel: cores[0]?.model.trim() ?? 'unknown',
+    cpus: cores.length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    loadAverageAtStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+  };
+}
+
+/** The exchange the benchmark issues for (registered in the table before any count starts). */
+export const BENCH_EXCHANGE = { id: 'bench-exchange', name: 'Benchmark Data Exchange' } as const;
+
+/**
+ * A valid issue request for `transactionRef`, with times placed relative to `now` so that the
+ * compliance rules accept it on any day the benchmark runs: traded an hour ago, assessed a day
+ * before, usage from the trade on for a year (so the certificate verifies as active).
+ */
+export function issueRequest(transactionRef: string, now: Date = new Date()): IssueRequest {
+  const at = (offsetMs: number) => new Date(Math.floor((now.getTime() + offsetMs) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const hour = 3_600_000;
+  const day = 24 * hour;
+  return {
+    transactionRef,
+    tradedAt: at(-hour),
+    amount: { value: '120000.00', currency: 'CNY' },
+    provider: { name: 'Alibaba (China) Co., Ltd.', uscc: '91330100799655058B' },
+    consumer: { name: 'Tencent Technology (Shenzhen) Co., Ltd.', uscc: '91440300708461136T' },
+    dataProduct: {
+      id: 'DP-7781',
+      name: 'Merchant credit features',
+      version: '2026.3',
+      classification: 'general',
+      personalInformation: 'none',
+      deliveryMethod: 'api',
+      digest: { alg: 'sha-256', value: '7929612117791959e03f247f20c00c45c7d092aed54dadd2b323bb12763ab0ff' },
+    },
+    usage: {
+      purpose: 'credit risk modelling',
+      rights: ['process-use'],
+      validFrom: at(-hour),
+      validUntil: at(366 * day),
+      crossBorder: null,
+    },
+    compliance: {
+      assessor: { name: 'Zhejiang Data Compliance Center', uscc: '12330000MB0P047175' },
+      reportRef: 'CA-2026-0456',
+      reportDigest: { alg: 'sha-256', value: '97cbfebd24439f104f64dfeb79b34c722a373b74ff01bd135454c2cdd9a10a42' },
+      assessedAt: at(-day),
+      checks: [
+        { code: 'source-legality', result: 'pass' },
+        { code: 'usage-scope', result: 'pass' },
+        { code: 'traceability', result: 'pass' },
+        { code: 'risk-control', result: 'pass' },
+      ],
+    },
+    supersedes: null,
+  };
+}
+
+/** Who calls: the claims API Gateway's JWT authorizer would hand the function. */
+export type Caller = 'public' | 'exchange' | 'admin';
+
+const CLAIMS: Record<Exclude<Caller, 'public'>, { claims: Record<string, string>; scopes: string[] }> = {
+  exchange: { claims: { client_id: BENCH_EXCHANGE.id, sub: BENCH_EXCHANGE.id, scope: Scopes.issue }, scopes: [Scopes.issue] },
+  admin: { claims: { client_id: 'admin.bench', sub: 'admin.bench', scope: `${Scopes.revoke} ${Scopes.read}` }, scopes: [Scopes.revoke, Scopes.read] },
+};
+
+/** Options of {@link apiEvent}. */
+export interface ApiEventOptions {
+  method: 'GET' | 'POST';
+  /** The request target, e.g. `/v1/certificates`. */
+  target: string;
+  /** API Gateway route key, e.g. `POST /v1/certificates`. */
+  routeKey: string;
+  pathParameters?: Record<string, string>;
+  body?: unknown;
+  caller: Caller;
+}
+
+/** The payload format 2.0 event API Gateway would send, built by the same code as local mode's. */
+export function apiEvent(options: ApiEventOptions): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const body = options.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(options.body), 'utf8');
+  const rawHeaders = ['host', 'api.bench.localhost', 'user-agent', 'dcc-bench'];
+  if (body.length > 0) rawHeaders.push('content-type', 'application/json');
+  return buildHttpApiEvent(
+    { method: options.method, target: options.target, rawHeaders, body, sourceIp: '127.0.0.1', protocol: 'HTTP/1.1', localPort: 443 },
+    {
+      routeKey: options.routeKey,
+      pathParameters: options.pathParameters ?? {},
+      requestId: 'bench-request',
+      now: new Date(),
+      ...(options.caller === 'public' ? {} : { authorizer: CLAIMS[options.caller] }),
+    },
+  );
+}
+
+/** A Lambda context for `functionName`. */
+export function lambdaContext(functionName: string): Context {
+  return createLambdaContext({ functionName, timeoutMs: 10_000 });
+}
+
+/**
+ * The environment every handler reads (`shared/config.ts`), for the KMS signer. Metrics are
+ * switched off: their EMF lines would land on the benchmark's stdout.
+ */
+export function functionEnvironment(options: { tableName: string; dynamoDbEndpoint?: string; keyId: string }): Record<string, string> {
+  return {
+    AWS_REGION: 'cn-north-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    DCC_SIGNER: 'kms',
+    DCC_KMS_KEY_ID: options.keyId,
+    DCC_TABLE_NAME: options.tableName,
+    DCC_ISSUER: 'https://issuer.dcc.example.gov.cn',
+    DCC_PUBLIC_BASE_URL: 'https://api.dcc.example.gov.cn',
+    ...(options.dynamoDbEndpoint ? { DCC_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint } : {}),
+    POWERTOOLS_SERVICE_NAME: 'dcc-bench',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  };
+}
+
+/**
+ * Sets `values` in `process.env` and returns a function that restores what was there. The
+ * handler modules read their configuration when they are imported, so this runs first.
+ */
+export function applyEnvironment(values: Record<string, string | undefined>): () => void {
+  const previous: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(values)) {
+    previous[name] = process.env[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  return () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
+let importGeneration = 0;
+
+/**
+ * Imports `functions/<name>.ts` afresh, so the module's top level (`appContainer()`) runs again
+ * against the current environment and client overrides: one import is one Lambda container.
+ */
+export async function importFunction(name: string): Promise<FunctionHandler> {
+  const url = new URL(`../functions/${name}.ts`, import.meta.url);
+  url.searchParams.set('bench', String(++importGeneration));
+  const module = (await import(url.href)) as { handler?: unknown };
+  if (typeof module.handler !== 'function') throw new Error(`functions/${name}.ts exports no handler`);
+  return module.handler as FunctionHandler;
+}
+
+/** Parses a handler's JSON body, failing loudly on a status other than `expected`. */
+export function expectStatus(result: APIGatewayProxyStructuredResultV2, expected: number | readonly number[], what: string): unknown {
+  const allowed = typeof expected === 'number' ? [expected] : expected;
+  const body = typeof result.body === 'string' && result.body.length > 0 ? result.body : 'null';
+  if (!allowed.includes(result.statusCode ?? 0)) {
+    throw new Error(`${what}: expected ${allowed.join(' or ')}, got ${result.statusCode}: ${body.slice(0, 500)}`);
+  }
+  const type = String(result.headers?.['content-type'] ?? '');
+  return type.includes('json') ? (JSON.parse(body) as unknown) : body;
+}
+
+/** Median of `values` (NaN for none). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Rounds to `digits` decimals, for results that people read. */
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,78 @@
+import { createHash, verify } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type BenchPlan, type BenchResults, runBench, writeResults } from '../../bench/bench.ts';
+import { InProcessKmsKey } from '../../bench/kms-key.ts';
+import { renderReport } from '../../bench/report.ts';
+
+const scratch = await mkdtemp(join(tmpdir(), 'dcc-bench-smoke-'));
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+describe('the KMS stand-in of the benchmark', () => {
+  it('signs a digest as KMS DIGEST mode does: DER that verifies over the original bytes', () => {
+    const key = new InProcessKmsKey();
+    const data = Buffer.from('eyJhbGciOiJFUzI1NiJ9.eyJoZWxsbyI6IndvcmxkIn0');
+    const der = key.signDigest(createHash('sha256').update(data).digest());
+    expect(der[0]).toBe(0x30);
+    expect(verify('sha256', data, { key: key.publicKey, dsaEncoding: 'der' }, der)).toBe(true);
+    expect(verify('sha256', Buffer.from('other bytes'), { key: key.publicKey, dsaEncoding: 'der' }, der)).toBe(false);
+  });
+});
+
+describe('npm run bench, every piece at tiny counts', () => {
+  const plan: BenchPlan = {
+    mode: 'smoke',
+    roundTripIssues: 3,
+    coldStartFunctions: ['get-jwks'],
+    coldStartRuns: 1,
+    cpuTimeMs: 50,
+    batchTokens: 5,
+    batchTimeMs: 100,
+    httpConnections: 2,
+    httpSeconds: 1,
+  };
+  let results: BenchResults;
+
+  it('runs every measurement and writes the results file', { timeout: 240_000 }, async () => {
+    results = await runBench(plan, () => undefined);
+    const out = join(scratch, 'results.json');
+    await writeResults(out, results);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(JSON.parse(JSON.stringify(results)));
+  });
+
+  it('counted the calls of every operation', () => {
+    const rt = results.roundTrips;
+    expect(rt.issue.ops).toBe(3);
+    expect(rt.issue.calls['kms:Sign']).toBe(3);
+    expect(rt.issue.calls['dynamodb:TransactWriteItemsCommand']).toBe(3);
+    expect(rt.verify.calls['dynamodb:GetItemCommand']).toBe(3);
+    expect(rt.verify.calls['kms:Sign']).toBeUndefined();
+    expect(rt.revoke.ops).toBe(1);
+    expect(rt.jwks.dynamodb).toBe(0);
+  });
+
+  it('bundled the function both ways and timed it against the floor', () => {
+    expect(results.coldStart.map((r) => r.sdk).sort()).toEqual(['bundled', 'external']);
+    for (const row of results.coldStart) {
+      expect(row.function).toBe('get-jwks');
+      expect(row.bytes).toBeGreaterThan(row.sdk === 'bundled' ? row.floorBytes : 0);
+      expect(row.initMs).toBeGreaterThan(0);
+      expect(row.floorInitMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('measured handlers, HTTP and batch verification, and renders the table', () => {
+    expect(results.handlerCpu.issue.perOpUs).toBeGreaterThan(0);
+    expect(results.handlerCpu.verify.rawUs).toBeGreaterThan(0);
+    expect(results.http.issue.requests).toBeGreaterThan(0);
+    expect(results.http.issue.non2xx).toBe(0);
+    expect(results.http.verify.non2xx).toBe(0);
+    expect(results.batchVerify.perSecond).toBeGreaterThan(0);
+    expect(results.goals).toHaveLength(3);
+    const table = renderReport(results);
+    expect(table).toContain('get-jwks');
+    expect(table).toContain('verifyCertificate');
+  });
+});
