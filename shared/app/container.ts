@@ -61,6 +61,8 @@ export function resetAppContainer(): void {
 }
 
 function buildContainer(config: Config): AppContainer {
+  // Taken now: the KMS client is made lazily, and must still be the one this container was built with.
+  const clients = { ...overrides };
   const logger = new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'dcc' });
   const metrics = new Metrics({
     namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'DataComplianceCertificates',
@@ -68,7 +70,7 @@ function buildContainer(config: Config): AppContainer {
   });
   const local = config.DCC_DYNAMODB_ENDPOINT !== undefined;
   const dynamodb = DynamoDBDocumentClient.from(
-    overrides.dynamodb ??
+    clients.dynamodb ??
     new DynamoDBClient({
       ...sdkClientOptions('dynamodb'),
       ...(local
@@ -94,7 +96,7 @@ function buildContainer(config: Config): AppContainer {
     }
     return new KmsCertificateSigner({ client: kms(), keyId: config.DCC_KMS_KEY_ID as string });
   });
-  const kms = once(() => overrides.kms ?? new KMSClient(sdkClientOptions('kms')));
+  const kms = once(() => clients.kms ?? new KMSClient(sdkClientOptions('kms')));
   const retired = config.DCC_RETIRED_KMS_KEY_IDS.map((keyId) => new KmsCertificateSigner({ client: kms(), keyId }));
 
   const verificationKeys = once(async () => {

@@ -1,20 +1,38 @@
 /**
- * Retries and timeouts of the AWS SDK, set against the functions' time budget (API Gateway
- * gives a request at most 30 s; our functions time out at 10 s).
+ * Retries and timeouts of the AWS SDK, set against the functions' time budget: the functions
+ * time out at 10 s (API Gateway would wait 30 s). A dependency that fails or hangs must end as
+ * our own 503 with Retry-After, which the client knows to retry, and never as a Lambda timeout,
+ * which reaches the client as a bare 5xx without a problem document.
  *
- * - KMS Sign normally answers in tens of milliseconds. 3 attempts with a 2 s request timeout keep
- *   the worst case (~6 s plus backoff) inside the function timeout, so a slow KMS ends as our own
- *   503 with Retry-After instead of a Lambda timeout the client cannot interpret.
- * - DynamoDB: 3 attempts, 1 s connection and 3 s request timeout. A timed-out transaction may have
- *   landed; that is safe because the retry is idempotent (the transaction key makes the second
- *   write a replay, not a second certificate).
+ * How the budget is spent (per attempt the request timeout covers the connection too, because
+ * the SDK starts both timers together; backoff between attempts is at most 2^attempt × 100 ms,
+ * or × 500 ms for throttling, whose answers come back at once):
+ *
+ * - `throwOnRequestTimeout: true` is what makes `requestTimeout` a timeout at all. Without it,
+ *   this SDK version only logs a warning when the time is up and keeps waiting: a KMS that
+ *   accepted the connection and never answered held the function until Lambda killed it (a
+ *   fault-injection test, `test/reliability/faults.test.ts`, caught exactly that).
+ * - KMS `Sign` answers in tens of milliseconds. 2 attempts of at most 1.5 s: ≤ 3.2 s. A third
+ *   attempt would not fit next to DynamoDB's share; a throttled KMS is better answered with
+ *   503 + Retry-After (the client's retry is safe) than by waiting longer inside the function.
+ * - DynamoDB answers in single-digit milliseconds. 3 attempts of at most 1.5 s: ≤ 5.1 s.
+ * - The issue path on the happy path is one `Sign` and one `TransactWriteItems`: ≤ 8.3 s, inside
+ *   10 s with room for the handler itself. Revoke (GetItem + TransactWriteItems) and the status
+ *   list (Query + Sign) are within the same bound; verify is a single GetItem. The rare extra
+ *   calls (a status-list block reservation once per 256 certificates, a supersede's read) can
+ *   exceed it only when DynamoDB is already failing; even then nothing is half-written, because
+ *   each of those calls is a single atomic item update and the certificate itself is one
+ *   transaction.
+ * - A timed-out transaction may have landed. That is safe: the store derives the transaction's
+ *   `ClientRequestToken` from its content, so DynamoDB answers the SDK's retry from the landed
+ *   write, and where it cannot (a client retry minutes later) the conditions make the second
+ *   write a replay of the stored certificate, never a second certificate.
  */
 export function sdkClientOptions(service: 'kms' | 'dynamodb'): {
   maxAttempts: number;
-  requestHandler: { connectionTimeout: number; requestTimeout: number };
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true };
 } {
-  return {
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: service === 'kms' ? 2_000 : 3_000 },
-  };
+  return service === 'kms'
+    ? { maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: 1_500, throwOnRequestTimeout: true } }
+    : { maxAttempts: 3, requestHandler: { connectionTimeout: 500, requestTimeout: 1_500, throwOnRequestTimeout: true } };
 }
