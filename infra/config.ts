@@ -1,0 +1,176 @@
+import { Duration } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { EXCHANGE_ID_PATTERN } from '#shared/adapters/local/exchange-registry.ts';
+
+/**
+ * The deployment's settings, read once from CDK context (`cdk.json` defaults, `-c key=value` on
+ * the command line). Everything that differs between stages is decided here, so the stack reads
+ * as "what is built" and this file as "how big, how long, how many".
+ */
+export interface StageConfig {
+  /** Stage name, part of every resource name (`dcc-<stage>-…`). */
+  readonly stage: string;
+  /** `prod` keeps more: longer log retention, retained logs and user pool, Cognito deletion protection. */
+  readonly production: boolean;
+  /** Data exchanges that get an OAuth client (scope `dcc/issue`), by exchange id. */
+  readonly exchanges: readonly string[];
+  /**
+   * Generations of the certificate signing key the stack manages, oldest first. The last one
+   * signs; the earlier ones are retired: kept, published in the JWKS, never used to sign.
+   */
+  readonly signingKeyGenerations: readonly number[];
+  /** ARNs of retired signing keys the stack does not manage (e.g. from an earlier stack). */
+  readonly externalRetiredKeyArns: readonly string[];
+  /** The certificate issuer URL (the VC `issuer`); the API's URL when unset. */
+  readonly issuer: string | undefined;
+  /** Public base URL (custom domain) used in status-list URLs; the API's URL when unset. */
+  readonly publicBaseUrl: string | undefined;
+  /** Cognito hosted domain prefix of the token endpoint; `dcc-<stage>-<account>` when unset. */
+  readonly authDomainPrefix: string | undefined;
+  /** Where alarm notifications are mailed; no subscription when unset. */
+  readonly alarmEmail: string | undefined;
+  /** Retention of function and access logs. */
+  readonly logRetention: RetentionDays;
+  /** Steady-state request rate limit of the API stage (requests per second). */
+  readonly throttleRateLimit: number;
+  /** Burst limit of the API stage. */
+  readonly throttleBurstLimit: number;
+  /** Lifetime of an OAuth access token. */
+  readonly accessTokenValidity: Duration;
+}
+
+/** Stage names: lower case, short enough for every resource name limit (Cognito domain: 63). */
+export const STAGE_PATTERN = /^[a-z][a-z0-9-]{1,15}$/;
+
+/** A KMS key ARN (the form `DCC_RETIRED_KMS_KEY_IDS` holds). */
+export const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/mrk-[0-9a-f]{32}$/;
+
+/**
+ * Reads and validates the stage configuration from the construct tree's context. Throws an
+ * Error naming the context key when a value is malformed, so `cdk synth` fails before anything
+ * is built from it.
+ */
+export function resolveStageConfig(node: Node): StageConfig {
+  return stageConfigFromContext((key) => node.tryGetContext(key) as unknown);
+}
+
+/** {@link resolveStageConfig} over a plain look-up function (tests pass a record). */
+export function stageConfigFromContext(get: (key: string) => unknown): StageConfig {
+  const stage = optionalString(get, 'stage') ?? 'dev';
+  if (!STAGE_PATTERN.test(stage)) {
+    throw new Error(`context "stage": "${stage}" must match ${STAGE_PATTERN}`);
+  }
+  const production = stage === 'prod';
+
+  const exchanges = stringList(get, 'exchanges');
+  for (const id of exchanges) {
+    if (!EXCHANGE_ID_PATTERN.test(id)) {
+      throw new Error(`context "exchanges": "${id}" must match ${EXCHANGE_ID_PATTERN}`);
+    }
+  }
+  if (new Set(exchanges).size !== exchanges.length) {
+    throw new Error('context "exchanges": an exchange id is listed twice');
+  }
+  const reserved = exchanges.filter((id) => id === 'admin' || id === 'auditor');
+  if (reserved.length > 0) {
+    throw new Error(`context "exchanges": "${reserved[0]}" is the name of a built-in client`);
+  }
+
+  const generationsRaw = stringList(get, 'signingKeyGenerations');
+  const signingKeyGenerations = (generationsRaw.length > 0 ? generationsRaw : ['1']).map((g) => {
+    if (!/^[1-9]\d{0,3}$/.test(g)) {
+      throw new Error(`context "signingKeyGenerations": "${g}" is not a positive integer`);
+    }
+    return Number(g);
+  });
+  for (let i = 1; i < signingKeyGenerations.length; i++) {
+    if ((signingKeyGenerations[i] as number) <= (signingKeyGenerations[i - 1] as number)) {
+      throw new Error('context "signingKeyGenerations": generations must be strictly increasing (oldest first)');
+    }
+  }
+
+  const externalRetiredKeyArns = stringList(get, 'retiredKmsKeyIds');
+  for (const arn of externalRetiredKeyArns) {
+    if (!KMS_KEY_ARN_PATTERN.test(arn)) {
+      // An alias or bare key id would work for GetPublicKey but cannot be scoped in IAM.
+      throw new Error(`context "retiredKmsKeyIds": "${arn}" is not a KMS key ARN`);
+    }
+  }
+
+  const issuer = optionalUrl(get, 'issuer');
+  const publicBaseUrl = optionalUrl(get, 'publicBaseUrl')?.replace(/\/+$/, '');
+  const authDomainPrefix = optionalString(get, 'authDomainPrefix');
+  if (authDomainPrefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(authDomainPrefix)) {
+    throw new Error(`context "authDomainPrefix": "${authDomainPrefix}" is not a valid Cognito domain prefix`);
+  }
+  const alarmEmail = optionalString(get, 'alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`context "alarmEmail": "${alarmEmail}" is not an e-mail address`);
+  }
+
+  return {
+    stage,
+    production,
+    exchanges,
+    signingKeyGenerations,
+    externalRetiredKeyArns,
+    issuer,
+    publicBaseUrl,
+    authDomainPrefix,
+    alarmEmail,
+    // Network logs kept at least six months (PRC Cybersecurity Law, art. 21); a year in prod.
+    logRetention: production ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH,
+    // Far above the exchanges' issuing rate, far below the account's 10 000 rps: a runaway
+    // client is cut off at the stage before it can exhaust Lambda concurrency or KMS quota
+    // (ECDSA Sign: a few hundred to a few thousand per second, shared by the account).
+    throttleRateLimit: production ? 200 : 20,
+    throttleBurstLimit: production ? 400 : 40,
+    accessTokenValidity: Duration.minutes(60),
+  };
+}
+
+/** Values from `cdk.json` arrive as JSON; values from `-c` arrive as strings: accept both. */
+function stringList(get: (key: string) => unknown, key: string): string[] {
+  const value = get(key);
+  if (value === undefined || value === null || value === '') return [];
+  if (Array.isArray(value)) {
+    return value.map((v) => {
+      if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`context "${key}": ${JSON.stringify(v)} is not a string`);
+      return String(v).trim();
+    });
+  }
+  if (typeof value === 'number') return [String(value)];
+  if (typeof value !== 'string') throw new Error(`context "${key}" must be a list or a comma-separated string`);
+  const text = value.trim();
+  if (text.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Error(`context "${key}": ${text} is not valid JSON`);
+    }
+    return stringList(() => parsed, key);
+  }
+  return text.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function optionalString(get: (key: string) => unknown, key: string): string | undefined {
+  const value = get(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new Error(`context "${key}" must be a string`);
+  return value.trim();
+}
+
+function optionalUrl(get: (key: string) => unknown, key: string): string | undefined {
+  const value = optionalString(get, key);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`context "${key}": "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'https:') throw new Error(`context "${key}": "${value}" must be an https URL`);
+  return value;
+}

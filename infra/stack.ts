@@ -1,0 +1,266 @@
+import { join } from 'node:path';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  type HttpRoute,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { type KeyAttribute, TABLE_DEFINITION } from '#shared/adapters/dynamodb/table.ts';
+import { type RouteDefinition, routeKey, routes } from '#shared/http/routes.ts';
+import type { StageConfig } from './config.ts';
+import { ApiFunction, type FunctionEnvironment } from './constructs/api-function.ts';
+import { MachineAuth } from './constructs/machine-auth.ts';
+import { METRICS_NAMESPACE, Operations } from './constructs/operations.ts';
+import { CertificateSigningKeys } from './constructs/signing-keys.ts';
+
+/** Properties of {@link DccStack}. */
+export interface DccStackProps extends StackProps {
+  /** The stage's settings (see `infra/config.ts`). */
+  readonly config: StageConfig;
+  /**
+   * The routes to deploy.
+   *
+   * @default the routes table of `shared/http/routes.ts`, without the local-only ones
+   */
+  readonly routes?: readonly RouteDefinition[];
+  /**
+   * Root of the repository (holds `functions/`, `package.json` and the lock file).
+   *
+   * @default process.cwd()
+   */
+  readonly projectRoot?: string;
+}
+
+/**
+ * The access log line: one JSON object per request. Never the Authorization header or any other
+ * request header; the caller is identified by the token's `client_id` claim instead. `service`
+ * is a constant that dimensions the log-derived metrics the same way Powertools does.
+ */
+export function accessLogFormat(serviceName: string): string {
+  return (
+    '{' +
+    [
+      `"requestId":"$context.requestId"`,
+      `"service":"${serviceName}"`,
+      `"time":"$context.requestTime"`,
+      `"ip":"$context.identity.sourceIp"`,
+      `"routeKey":"$context.routeKey"`,
+      `"status":$context.status`,
+      `"latency":$context.responseLatency`,
+      `"integrationLatency":"$context.integrationLatency"`,
+      `"integrationError":"$context.integrationErrorMessage"`,
+      `"authorizerError":"$context.authorizer.error"`,
+      `"clientId":"$context.authorizer.claims.client_id"`,
+      `"responseLength":"$context.responseLength"`,
+      `"userAgent":"$context.identity.userAgent"`,
+    ].join(',') +
+    '}'
+  );
+}
+
+/** `issue-certificate` → `IssueCertificate`: construct ids of a route's resources. */
+export function constructIdOf(handler: string): string {
+  return handler
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/**
+ * The whole service in one stack: the certificate table, the signing keys, the machine-client
+ * OAuth server, one function per route with exactly the grants the routes table lists, the HTTP
+ * API with its JWT authorizer, and the alarms.
+ */
+export class DccStack extends Stack {
+  readonly table: TableV2;
+  readonly signingKeys: CertificateSigningKeys;
+  readonly auth: MachineAuth;
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  /** Functions by route handler name. */
+  readonly functions: ReadonlyMap<string, ApiFunction>;
+  /** API routes by route key (`POST /v1/certificates`). */
+  readonly routes: ReadonlyMap<string, HttpRoute>;
+  readonly operations: Operations;
+
+  constructor(scope: Construct, id: string, props: DccStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const projectRoot = props.projectRoot ?? process.cwd();
+    const prefix = `dcc-${config.stage}`;
+    const serviceName = prefix;
+    const logRemovalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.table = new TableV2(this, 'Table', {
+      tableName: `${prefix}-certificates`,
+      partitionKey: attribute(TABLE_DEFINITION.partitionKey),
+      sortKey: attribute(TABLE_DEFINITION.sortKey),
+      globalSecondaryIndexes: TABLE_DEFINITION.globalSecondaryIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: attribute(index.sortKey),
+        projectionType: ProjectionType[index.projectionType],
+      })),
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      // The AWS-managed key: encrypted at rest with every use in CloudTrail, and no key policy
+      // or per-function kms:Decrypt grants to keep right. The table holds what certificates
+      // publish anyway; a customer-managed key would add cost and grants but no protection
+      // against the roles that legitimately read it.
+      encryption: TableEncryptionV2.awsManagedKey(),
+      // The transparency log integrator reads the audit events from the stream (outbox).
+      dynamoStream: StreamViewType.NEW_IMAGE,
+      // No TTL: nothing in this table is meant to expire (TABLE_DEFINITION.timeToLiveAttribute).
+    });
+
+    this.signingKeys = new CertificateSigningKeys(this, 'SigningKeys', {
+      stage: config.stage,
+      generations: config.signingKeyGenerations,
+      externalRetiredKeyArns: config.externalRetiredKeyArns,
+    });
+
+    this.auth = new MachineAuth(this, 'Auth', {
+      stage: config.stage,
+      exchanges: config.exchanges,
+      domainPrefix: config.authDomainPrefix,
+      accessTokenValidity: config.accessTokenValidity,
+      retain: config.production,
+    });
+
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `${prefix}-api`,
+      description: 'Data compliance certificates: issue, read, revoke and verify',
+      // Protected unless a route says otherwise: a route added without thought gets the JWT check.
+      defaultAuthorizer: this.auth.authorizer,
+      createDefaultStage: false,
+      // No CORS: HTTP API CORS is API-wide (it cannot be limited to the public routes). The
+      // verification page is served from the API's own origin, and the public GETs (JWKS,
+      // status lists) are simple requests that need no preflight; their functions can add
+      // Access-Control-Allow-Origin themselves.
+    });
+
+    const accessLogGroup = new LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logRetention,
+      removalPolicy: logRemovalPolicy,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogGroup),
+        format: AccessLogFormat.custom(accessLogFormat(serviceName)),
+      },
+    });
+
+    const publicBaseUrl = config.publicBaseUrl ?? this.api.apiEndpoint;
+    const baseEnvironment: FunctionEnvironment = {
+      DCC_SIGNER: 'kms',
+      // Every function loads the same configuration, which requires both even where the
+      // function has no grant to use them; a name or an ARN is not a permission.
+      DCC_TABLE_NAME: this.table.tableName,
+      DCC_KMS_KEY_ID: this.signingKeys.current.keyArn,
+      DCC_ISSUER: config.issuer ?? publicBaseUrl,
+      DCC_PUBLIC_BASE_URL: publicBaseUrl,
+      POWERTOOLS_SERVICE_NAME: serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    };
+
+    const routeTable: readonly RouteDefinition[] = props.routes ?? routes;
+    const deployed = routeTable.filter((r) => !r.localOnly);
+    const functions = new Map<string, ApiFunction>();
+    const apiRoutes = new Map<string, HttpRoute>();
+    for (const route of deployed) {
+      const name = constructIdOf(route.handler);
+      let fn = functions.get(route.handler);
+      if (!fn) {
+        fn = new ApiFunction(this, name, {
+          entry: join(projectRoot, 'functions', `${route.handler}.ts`),
+          functionName: `${prefix}-${route.handler}`,
+          description: `${routeKey(route)} (${config.stage})`,
+          environment: baseEnvironment,
+          logRetention: config.logRetention,
+          logRemovalPolicy,
+          projectRoot,
+        });
+        grantNeeds(fn, route, this);
+        functions.set(route.handler, fn);
+      }
+
+      const [created] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${name}Integration`, fn),
+        ...(route.auth === 'public'
+          ? { authorizer: new HttpNoneAuthorizer() }
+          : { authorizer: this.auth.authorizer, authorizationScopes: [...route.auth.anyScope] }),
+      });
+      if (!created) throw new Error(`no route created for ${routeKey(route)}`);
+      apiRoutes.set(routeKey(route), created);
+      if (route.auth === 'public') {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${routeKey(route)} is public by design (DESIGN §3): anyone may verify certificates and fetch status lists and public keys without a token.`,
+        });
+      }
+    }
+    this.functions = functions;
+    this.routes = apiRoutes;
+
+    const signingFunctions = deployed.filter((r) => r.needs.sign).map((r) => functions.get(r.handler) as ApiFunction);
+    this.operations = new Operations(this, 'Operations', {
+      stage: config.stage,
+      serviceName,
+      api: this.api,
+      accessLogGroup,
+      functions: [...functions.values()],
+      signingFunctions: [...new Set(signingFunctions)],
+      alarmEmail: config.alarmEmail,
+    });
+
+    const noUsers =
+      'The pool has no users: its only sign-ins are OAuth client-credentials token requests of machine clients, which the Plus plan\'s threat protection (advanced security) does not evaluate; it would only add cost.';
+    Validations.of(this.auth.userPool).acknowledge({ id: 'AwsSolutions-COG8', reason: noUsers });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base URL in status list URLs' });
+    new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint, description: 'OAuth 2.0 token endpoint (client credentials)' });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'AdminClientId', { value: this.auth.adminClient.userPoolClientId });
+    new CfnOutput(this, 'AuditorClientId', { value: this.auth.auditorClient.userPoolClientId });
+    for (const [exchangeId, client] of this.auth.exchangeClients) {
+      new CfnOutput(this, `ExchangeClientId${constructIdOf(exchangeId)}`, {
+        value: client.userPoolClientId,
+        description: `OAuth client id of exchange ${exchangeId}`,
+      });
+    }
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'SigningKeyArn', { value: this.signingKeys.current.keyArn });
+    new CfnOutput(this, 'SigningKeyAlias', { value: this.signingKeys.alias.aliasName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn });
+  }
+}
+
+/** Grants a route's function exactly what `route.needs` lists. */
+function grantNeeds(fn: ApiFunction, route: RouteDefinition, stack: DccStack): void {
+  if (route.needs.table !== 'none') fn.bindTable({ table: stack.table, access: route.needs.table });
+  if (route.needs.sign) fn.bindSigningKey(stack.signingKeys.current);
+  if (route.needs.publicKey) fn.bindPublicKey(stack.signingKeys.current, stack.signingKeys.retired);
+}
+
+function attribute(key: KeyAttribute): { name: string; type: AttributeType } {
+  const types = { S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY } as const;
+  return { name: key.name, type: types[key.type] };
+}

@@ -1,0 +1,509 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_DEFINITION } from '#shared/adapters/dynamodb/table.ts';
+import { type RouteDefinition, routeKey, routes } from '#shared/http/routes.ts';
+import { buildApp } from '../../infra/app.ts';
+import type { DccStack } from '../../infra/stack.ts';
+import {
+  arnOf,
+  type CfnResource,
+  type CfnStatement,
+  type CfnTemplate,
+  canonicalPermissions,
+  cdkJsonContext,
+  idsOfType,
+  onlyResource,
+  permission,
+  permissionsOfRole,
+  ref,
+  render,
+} from './support/template.ts';
+import { withoutEnclosingNpxCall } from './support/npx-env.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const STAGE = 'qa';
+const EXCHANGES = ['hz-sde', 'sh-dex'];
+const EXTERNAL_RETIRED_KEY = 'arn:aws-cn:kms:cn-north-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+/** Deployed routes, straight from the routes table: a new route is covered without editing this file. */
+const DEPLOYED: readonly RouteDefinition[] = (routes as readonly RouteDefinition[]).filter((r) => !r.localOnly);
+
+// Written out here rather than imported from the construct, so that widening a grant in the
+// construct fails this test instead of silently moving the expectation with it.
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:Query'];
+const TABLE_READ_WRITE = [...TABLE_READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const SIGN_CONDITION = { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'DIGEST' } };
+
+let outdir: string;
+let stack: DccStack;
+let template: CfnTemplate;
+let tableId: string;
+let currentKeyId: string;
+let retiredKeyId: string;
+
+/** Logical id of the function of a route. */
+function functionIdOf(route: RouteDefinition): string {
+  const [id] = onlyResource(template, 'AWS::Lambda::Function', (r) => r.Properties?.['FunctionName'] === `dcc-${STAGE}-${route.handler}`);
+  return id;
+}
+
+function functionOf(route: RouteDefinition): CfnResource {
+  return template.Resources[functionIdOf(route)] as CfnResource;
+}
+
+function roleIdOf(route: RouteDefinition): string {
+  const role = functionOf(route).Properties?.['Role'] as { 'Fn::GetAtt': [string, string] };
+  return role['Fn::GetAtt'][0];
+}
+
+function logGroupIdOf(route: RouteDefinition): string {
+  return ((functionOf(route).Properties?.['LoggingConfig'] as { LogGroup: { Ref: string } }).LogGroup).Ref;
+}
+
+function envOf(route: RouteDefinition): Record<string, unknown> {
+  return (functionOf(route).Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** What a route's role must be allowed, derived only from `route.needs`. */
+function expectedPermissions(route: RouteDefinition): string[] {
+  const expected = [
+    permission('Allow', 'logs:CreateLogStream', arnOf(logGroupIdOf(route))),
+    permission('Allow', 'logs:PutLogEvents', arnOf(logGroupIdOf(route))),
+  ];
+  if (route.needs.table !== 'none') {
+    const actions = route.needs.table === 'read' ? TABLE_READ : TABLE_READ_WRITE;
+    expected.push(...actions.map((a) => permission('Allow', a, arnOf(tableId))));
+  }
+  if (route.needs.sign) expected.push(permission('Allow', 'kms:Sign', arnOf(currentKeyId), SIGN_CONDITION));
+  if (route.needs.publicKey) {
+    for (const key of [arnOf(currentKeyId), arnOf(retiredKeyId), EXTERNAL_RETIRED_KEY]) {
+      expected.push(permission('Allow', 'kms:GetPublicKey', key));
+    }
+  }
+  return expected.sort();
+}
+
+function keyPolicyOf(keyId: string): CfnStatement[] {
+  return ((template.Resources[keyId] as CfnResource).Properties?.['KeyPolicy'] as { Statement: CfnStatement[] }).Statement;
+}
+
+/** A loopback port nothing listens on (taken from the OS, then released). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+  });
+}
+
+beforeAll(() => {
+  // CDK bundles in this process with `npx --no-install esbuild`, which inherits process.env.
+  const clean = withoutEnclosingNpxCall(process.env);
+  for (const key of Object.keys(process.env)) if (!(key in clean)) delete process.env[key];
+  outdir = mkdtempSync(join(tmpdir(), 'dcc-infra-'));
+  const app = new App({
+    outdir,
+    context: {
+      ...cdkJsonContext(ROOT),
+      stage: STAGE,
+      exchanges: EXCHANGES,
+      // A stack after one rotation, with one more retired key from elsewhere.
+      signingKeyGenerations: [1, 2],
+      retiredKmsKeyIds: [EXTERNAL_RETIRED_KEY],
+    },
+  });
+  // The same function `npm run synth` runs, with the real bundling (local esbuild).
+  stack = buildApp(app).stack;
+  template = Template.fromStack(stack).toJSON() as CfnTemplate;
+  [tableId] = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
+  [currentKeyId] = onlyResource(template, 'AWS::KMS::Key', (r) => String(r.Properties?.['Description']).endsWith('generation 2'));
+  [retiredKeyId] = onlyResource(template, 'AWS::KMS::Key', (r) => String(r.Properties?.['Description']).endsWith('generation 1'));
+}, 240_000);
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('least privilege', () => {
+  it.each(DEPLOYED.map((r) => [r.handler, r] as const))('%s: its role allows exactly what the route needs', (_, route) => {
+    expect(permissionsOfRole(template, roleIdOf(route))).toEqual(expectedPermissions(route));
+  });
+
+  it('function roles have no managed policies and trust only Lambda', () => {
+    for (const route of DEPLOYED) {
+      const role = template.Resources[roleIdOf(route)] as CfnResource;
+      expect(role.Properties?.['ManagedPolicyArns']).toBeUndefined();
+      expect(role.Properties?.['AssumeRolePolicyDocument']).toEqual({
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+        Version: '2012-10-17',
+      });
+    }
+  });
+
+  it('only the issuing and status-list roles may sign, and only with the current key', () => {
+    const signers = DEPLOYED.filter((r) => permissionsOfRole(template, roleIdOf(r)).some((p) => p.includes(' kms:Sign ')));
+    expect(signers.map((r) => r.handler).sort()).toEqual(['get-status-list', 'issue-certificate']);
+    expect(signers).toEqual(DEPLOYED.filter((r) => r.needs.sign));
+  });
+
+  it('no IAM policy in the stack has a wildcard action or a "*" resource', () => {
+    const statements = idsOfType(template, 'AWS::IAM::Policy').flatMap(
+      (id) => ((template.Resources[id] as CfnResource).Properties?.['PolicyDocument'] as { Statement: CfnStatement[] }).Statement,
+    );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const p of canonicalPermissions(statements)) {
+      const [, action, , resource] = p.split(' ');
+      expect(action, p).not.toContain('*');
+      expect(resource, p).not.toBe('"*"');
+      expect(p).not.toMatch(/"arn:[^"]*\*/);
+    }
+  });
+
+  it('the current key policy lets exactly the signing roles sign, ES256 over a digest only', () => {
+    const signStatements = keyPolicyOf(currentKeyId).filter((s) => [s.Action].flat().includes('kms:Sign'));
+    const principals = signStatements.map((s) => (s.Principal as { AWS: unknown }).AWS);
+    const expected = DEPLOYED.filter((r) => r.needs.sign).map((r) => arnOf(roleIdOf(r)));
+    expect(principals).toHaveLength(expected.length);
+    expect(principals).toEqual(expect.arrayContaining(expected));
+    for (const s of signStatements) {
+      expect(s.Action).toBe('kms:Sign');
+      expect(s.Condition).toEqual(SIGN_CONDITION);
+    }
+  });
+
+  it('the account administers every signing key but cannot sign through IAM', () => {
+    for (const keyId of [currentKeyId, retiredKeyId]) {
+      const root = keyPolicyOf(keyId).filter((s) => JSON.stringify(s.Principal).includes(':root'));
+      expect(root).toHaveLength(1);
+      const actions = [root[0]?.Action].flat() as string[];
+      expect(actions).toContain('kms:Put*');
+      expect(actions).toContain('kms:Get*');
+      expect(actions.some((a) => a === 'kms:*' || a === 'kms:Sign' || a === 'kms:Sign*' || a.startsWith('kms:S*'))).toBe(false);
+    }
+  });
+
+  it('a retired key signs for nobody', () => {
+    const statements = keyPolicyOf(retiredKeyId);
+    expect(statements.some((s) => [s.Action].flat().some((a) => String(a).startsWith('kms:Sign')))).toBe(false);
+  });
+});
+
+describe('functions', () => {
+  it('one function per deployed route, nothing else', () => {
+    expect(idsOfType(template, 'AWS::Lambda::Function')).toHaveLength(DEPLOYED.length);
+  });
+
+  it.each(DEPLOYED.map((r) => [r.handler, r] as const))('%s: nodejs24.x on arm64, with its limits and source maps', (_, route) => {
+    const props = functionOf(route).Properties ?? {};
+    expect(props['Runtime']).toBe('nodejs24.x');
+    expect(props['Architectures']).toEqual(['arm64']);
+    expect(props['Handler']).toBe('index.handler');
+    expect(props['MemorySize']).toBe(1024);
+    expect(props['Timeout']).toBe(10);
+    expect(envOf(route)['NODE_OPTIONS']).toBe('--enable-source-maps');
+  });
+
+  it.each(DEPLOYED.map((r) => [r.handler, r] as const))('%s: configured for the service', (_, route) => {
+    const env = envOf(route);
+    expect(env['DCC_SIGNER']).toBe('kms');
+    expect(env['DCC_TABLE_NAME']).toEqual(ref(tableId));
+    // The ARN, not the alias: a function keeps signing with the key it was deployed with even
+    // while someone moves the alias, and IAM grants are scoped to that ARN.
+    expect(env['DCC_KMS_KEY_ID']).toEqual(arnOf(currentKeyId));
+    expect(env['POWERTOOLS_SERVICE_NAME']).toBe(`dcc-${STAGE}`);
+    expect(env['POWERTOOLS_METRICS_NAMESPACE']).toBe('DataComplianceCertificates');
+    expect(typeof env['DCC_ISSUER']).not.toBe('undefined');
+    expect(env['DCC_PUBLIC_BASE_URL']).toEqual({ 'Fn::GetAtt': [onlyResource(template, 'AWS::ApiGatewayV2::Api')[0], 'ApiEndpoint'] });
+    if (route.needs.publicKey) {
+      expect(render(env['DCC_RETIRED_KMS_KEY_IDS'])).toBe(`<${retiredKeyId}.Arn>,${EXTERNAL_RETIRED_KEY}`);
+    } else {
+      expect(env['DCC_RETIRED_KMS_KEY_IDS']).toBeUndefined();
+    }
+  });
+
+  it.each(DEPLOYED.map((r) => [r.handler, r] as const))('%s: logs to its own log group, with retention', (_, route) => {
+    const logGroup = template.Resources[logGroupIdOf(route)] as CfnResource;
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties?.['RetentionInDays']).toBe(30);
+  });
+
+  it('bundles are ESM with the createRequire banner, a source map and the AWS SDK inside, and run', async () => {
+    const closedPort = await freeLoopbackPort();
+    const bundles = DEPLOYED.map((route) => {
+      const code = functionOf(route).Properties?.['Code'] as { S3Key: string };
+      const dir = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+      return { route, file: join(dir, 'index.mjs'), map: join(dir, 'index.mjs.map') };
+    });
+    for (const { file, map } of bundles) {
+      const source = readFileSync(file, 'utf8');
+      expect(source.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
+      expect(source.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+      // An external SDK would remain as an import of the package.
+      expect(source).not.toMatch(/from\s*"@aws-sdk\//);
+      expect(existsSync(map)).toBe(true);
+      expect(JSON.parse(readFileSync(map, 'utf8'))).not.toHaveProperty('sourcesContent');
+    }
+    // Importing every bundle runs its cold start (configuration, clients). Then the JWKS
+    // function answers one request with KMS pointed at a closed loopback port: the bundled SDK
+    // must load its HTTP stack and the chain must turn the refused connection into a 503.
+    const jwks = bundles.find((b) => b.route.handler === 'get-jwks');
+    expect(jwks).toBeDefined();
+    const event = { version: '2.0', routeKey: 'GET /.well-known/jwks.json', rawPath: '/.well-known/jwks.json', rawQueryString: '', headers: {}, isBase64Encoded: false, requestContext: { http: { method: 'GET', path: '/.well-known/jwks.json' }, requestId: 'r1' } };
+    const context = "{ functionName: 'get-jwks', awsRequestId: 'r1', getRemainingTimeInMillis: () => 10000 }";
+    const script = [
+      `for (const f of ${JSON.stringify(bundles.map((b) => b.file))}) {`,
+      `  const m = await import(f); if (typeof m.handler !== 'function') throw new Error('no handler in ' + f);`,
+      `}`,
+      `const { handler } = await import(${JSON.stringify(jwks?.file)});`,
+      `const res = await handler(${JSON.stringify(event)}, ${context});`,
+      `console.log(JSON.stringify({ status: res.statusCode, body: JSON.parse(res.body) }));`,
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env['PATH'],
+        AWS_REGION: 'cn-north-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${closedPort}`,
+        POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+        DCC_TABLE_NAME: 'dcc-qa-certificates',
+        DCC_KMS_KEY_ID: 'arn:aws-cn:kms:cn-north-1:123456789012:key/11111111-2222-3333-4444-555555555555',
+        DCC_ISSUER: 'https://dcc.example.gov.cn',
+        DCC_PUBLIC_BASE_URL: 'https://dcc.example.gov.cn',
+      },
+      timeout: 90_000,
+    });
+    expect(run.stderr).not.toMatch(/Dynamic require/);
+    const answer = JSON.parse(run.stdout.trim().split('\n').pop() ?? 'null') as { status: number; body: { code: string } };
+    expect(answer.status).toBe(503);
+    expect(answer.body.code).toBe('service-unavailable');
+    expect(run.status).toBe(0);
+  });
+});
+
+describe('HTTP API', () => {
+  const routeResource = (route: RouteDefinition): CfnResource =>
+    onlyResource(template, 'AWS::ApiGatewayV2::Route', (r) => r.Properties?.['RouteKey'] === routeKey(route))[1];
+
+  it('has exactly the routes of the routes table', () => {
+    const keys = idsOfType(template, 'AWS::ApiGatewayV2::Route').map(
+      (id) => (template.Resources[id] as CfnResource).Properties?.['RouteKey'],
+    );
+    expect(keys.sort()).toEqual(DEPLOYED.map((r) => routeKey(r)).sort());
+  });
+
+  it.each(DEPLOYED.map((r) => [routeKey(r), r] as const))('%s: authorizer and scopes as the routes table says', (_, route) => {
+    const props = routeResource(route).Properties ?? {};
+    if (route.auth === 'public') {
+      expect(props['AuthorizationType']).toBe('NONE');
+      expect(props['AuthorizerId']).toBeUndefined();
+      expect(props['AuthorizationScopes']).toBeUndefined();
+    } else {
+      expect(props['AuthorizationType']).toBe('JWT');
+      expect(props['AuthorizerId']).toEqual(ref(onlyResource(template, 'AWS::ApiGatewayV2::Authorizer')[0]));
+      expect(props['AuthorizationScopes']).toEqual([...route.auth.anyScope]);
+    }
+    // The route reaches its own function.
+    const target = props['Target'] as { 'Fn::Join': [string, [string, { Ref: string }]] };
+    expect(target['Fn::Join'][1][0]).toBe('integrations/');
+    const integration = template.Resources[target['Fn::Join'][1][1].Ref] as CfnResource;
+    expect(integration.Properties?.['IntegrationUri']).toEqual(arnOf(functionIdOf(route)));
+    expect(integration.Properties?.['PayloadFormatVersion']).toBe('2.0');
+  });
+
+  it('the JWT authorizer trusts the user pool and exactly its clients', () => {
+    const [, authorizer] = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
+    const [poolId] = onlyResource(template, 'AWS::Cognito::UserPool');
+    const clientIds = idsOfType(template, 'AWS::Cognito::UserPoolClient');
+    expect(clientIds).toHaveLength(EXCHANGES.length + 2);
+    const config = authorizer.Properties?.['JwtConfiguration'] as { Audience: unknown[]; Issuer: unknown };
+    expect(config.Issuer).toEqual({ 'Fn::GetAtt': [poolId, 'ProviderURL'] });
+    expect(config.Audience).toHaveLength(clientIds.length);
+    expect(config.Audience).toEqual(expect.arrayContaining(clientIds.map(ref)));
+    expect(authorizer.Properties?.['IdentitySource']).toEqual(['$request.header.Authorization']);
+  });
+
+  it('the default stage is throttled and writes JSON access logs without credentials', () => {
+    const [, stage] = onlyResource(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties?.['StageName']).toBe('$default');
+    expect(stage.Properties?.['AutoDeploy']).toBe(true);
+    expect(stage.Properties?.['DefaultRouteSettings']).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+    const settings = stage.Properties?.['AccessLogSettings'] as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
+    const sample = settings.Format.replace(/\$context\.[A-Za-z.]+/g, (m) => (m === '$context.status' || m === '$context.responseLatency' ? '200' : 'x'));
+    const line = JSON.parse(sample) as Record<string, unknown>;
+    expect(Object.keys(line)).toEqual(expect.arrayContaining(['requestId', 'ip', 'routeKey', 'status', 'latency']));
+    expect(settings.Format).toContain('"requestId":"$context.requestId"');
+    expect(settings.Format).toContain('"ip":"$context.identity.sourceIp"');
+    expect(settings.Format).toContain('"routeKey":"$context.routeKey"');
+    expect(settings.Format).toContain('"status":$context.status');
+    expect(settings.Format).toContain('"latency":$context.responseLatency');
+    expect(settings.Format.toLowerCase()).not.toMatch(/authorization|\$request\.header|\$context\.authorizer\.token/);
+    const accessLogs = template.Resources[settings.DestinationArn['Fn::GetAtt'][0]] as CfnResource;
+    expect(accessLogs.Type).toBe('AWS::Logs::LogGroup');
+    expect(accessLogs.Properties?.['RetentionInDays']).toBe(30);
+  });
+
+  it('has no CORS configuration', () => {
+    const [, api] = onlyResource(template, 'AWS::ApiGatewayV2::Api');
+    expect(api.Properties?.['CorsConfiguration']).toBeUndefined();
+  });
+});
+
+describe('OAuth clients', () => {
+  const clients = (): CfnResource[] => idsOfType(template, 'AWS::Cognito::UserPoolClient').map((id) => template.Resources[id] as CfnResource);
+  const scopesOf = (name: string): string[] => {
+    const client = clients().find((c) => c.Properties?.['ClientName'] === name);
+    if (!client) throw new Error(`no client ${name}`);
+    return (client.Properties?.['AllowedOAuthScopes'] as { 'Fn::Join': [string, [unknown, string]] }[]).map(
+      (s) => `dcc${s['Fn::Join'][1][1]}`,
+    );
+  };
+
+  it('the resource server dcc defines the scopes issue, read and revoke', () => {
+    const [, server] = onlyResource(template, 'AWS::Cognito::UserPoolResourceServer');
+    expect(server.Properties?.['Identifier']).toBe('dcc');
+    expect((server.Properties?.['Scopes'] as { ScopeName: string }[]).map((s) => s.ScopeName).sort()).toEqual(['issue', 'read', 'revoke']);
+  });
+
+  it('every client is confidential and can only use client credentials', () => {
+    for (const client of clients()) {
+      expect(client.Properties?.['GenerateSecret']).toBe(true);
+      expect(client.Properties?.['AllowedOAuthFlows']).toEqual(['client_credentials']);
+      expect(client.Properties?.['ExplicitAuthFlows']).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
+      expect(client.Properties?.['CallbackURLs']).toBeUndefined();
+    }
+  });
+
+  it('exchanges may issue, auditors read, admins revoke and read', () => {
+    for (const exchange of EXCHANGES) expect(scopesOf(`dcc-${STAGE}-exchange-${exchange}`)).toEqual(['dcc/issue']);
+    expect(scopesOf(`dcc-${STAGE}-auditor`)).toEqual(['dcc/read']);
+    expect(scopesOf(`dcc-${STAGE}-admin`).sort()).toEqual(['dcc/read', 'dcc/revoke']);
+  });
+
+  it('the pool has a domain for the token endpoint and lets nobody sign up', () => {
+    const [poolId, pool] = onlyResource(template, 'AWS::Cognito::UserPool');
+    expect(pool.Properties?.['AdminCreateUserConfig']).toEqual({ AllowAdminCreateUserOnly: true });
+    const [, domain] = onlyResource(template, 'AWS::Cognito::UserPoolDomain');
+    expect(domain.Properties?.['UserPoolId']).toEqual(ref(poolId));
+  });
+});
+
+describe('data and keys are kept', () => {
+  it('the table: key schema from the shared definition, on demand, PITR, deletion protection, retained', () => {
+    const table = template.Resources[tableId] as CfnResource;
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    const props = table.Properties ?? {};
+    expect(props['KeySchema']).toEqual([
+      { AttributeName: TABLE_DEFINITION.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: TABLE_DEFINITION.sortKey.name, KeyType: 'RANGE' },
+    ]);
+    expect(props['BillingMode']).toBe('PAY_PER_REQUEST');
+    expect((props['GlobalSecondaryIndexes'] as { IndexName: string }[]).map((i) => i.IndexName)).toEqual(
+      TABLE_DEFINITION.globalSecondaryIndexes.map((i) => i.indexName),
+    );
+    const [replica] = props['Replicas'] as Record<string, unknown>[];
+    expect(replica?.['DeletionProtectionEnabled']).toBe(true);
+    expect(replica?.['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(props['SSESpecification']).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+    expect(props['StreamSpecification']).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    expect(props['TimeToLiveSpecification']).toBeUndefined();
+  });
+
+  it('every signing key generation is a retained P-256 signing key', () => {
+    for (const keyId of [currentKeyId, retiredKeyId]) {
+      const key = template.Resources[keyId] as CfnResource;
+      expect(key.Properties?.['KeySpec']).toBe('ECC_NIST_P256');
+      expect(key.Properties?.['KeyUsage']).toBe('SIGN_VERIFY');
+      expect(key.DeletionPolicy).toBe('Retain');
+      expect(key.UpdateReplacePolicy).toBe('Retain');
+    }
+  });
+
+  it('the alias points at the current key', () => {
+    const [, alias] = onlyResource(template, 'AWS::KMS::Alias');
+    expect(alias.Properties).toEqual({ AliasName: `alias/dcc-${STAGE}-certificate-signing`, TargetKeyId: arnOf(currentKeyId) });
+  });
+});
+
+describe('operations', () => {
+  const alarms = (): CfnResource[] => idsOfType(template, 'AWS::CloudWatch::Alarm').map((id) => template.Resources[id] as CfnResource);
+  const topicRef = (): unknown => ref(onlyResource(template, 'AWS::SNS::Topic')[0]);
+
+  it('every alarm notifies the encrypted alarm topic', () => {
+    expect(alarms().length).toBeGreaterThan(0);
+    for (const alarm of alarms()) expect(alarm.Properties?.['AlarmActions']).toEqual([topicRef()]);
+    const [, topic] = onlyResource(template, 'AWS::SNS::Topic');
+    expect(topic.Properties?.['KmsMasterKeyId']).toBeDefined();
+  });
+
+  it.each(DEPLOYED.map((r) => [r.handler, r] as const))('%s: alarms on errors and throttles', (_, route) => {
+    for (const metric of ['Errors', 'Throttles']) {
+      const found = alarms().filter(
+        (a) =>
+          a.Properties?.['Namespace'] === 'AWS/Lambda' &&
+          a.Properties?.['MetricName'] === metric &&
+          JSON.stringify(a.Properties?.['Dimensions']) === JSON.stringify([{ Name: 'FunctionName', Value: ref(functionIdOf(route)) }]),
+      );
+      expect(found, metric).toHaveLength(1);
+    }
+  });
+
+  it('alarms on the API 5xx rate and on throttled requests', () => {
+    const [apiId] = onlyResource(template, 'AWS::ApiGatewayV2::Api');
+    const rate = alarms().find((a) => JSON.stringify(a.Properties?.['Metrics'] ?? []).includes('"MetricName":"5xx"'));
+    expect(JSON.stringify(rate?.Properties?.['Metrics'])).toContain(JSON.stringify({ Name: 'ApiId', Value: ref(apiId) }));
+    const throttled = alarms().find((a) => a.Properties?.['MetricName'] === 'ApiThrottledRequests');
+    expect(throttled?.Properties?.['Dimensions']).toEqual([{ Name: 'service', Value: `dcc-${STAGE}` }]);
+  });
+
+  it('counts KMS sign failures in the logs of exactly the signing functions, and alarms on them', () => {
+    const filters = idsOfType(template, 'AWS::Logs::MetricFilter')
+      .map((id) => template.Resources[id] as CfnResource)
+      .filter((f) => (f.Properties?.['MetricTransformations'] as { MetricName: string }[])[0]?.MetricName === 'KmsSignFailures');
+    const logGroups = filters.map((f) => (f.Properties?.['LogGroupName'] as { Ref: string }).Ref).sort();
+    expect(logGroups).toEqual(DEPLOYED.filter((r) => r.needs.sign).map(logGroupIdOf).sort());
+    expect(alarms().filter((a) => a.Properties?.['MetricName'] === 'KmsSignFailures')).toHaveLength(1);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged finding', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('acknowledges only the public routes (APIG4) and the user pool plan (COG8), each with a reason', () => {
+    const acknowledged: { path: string; id: string; reason: string }[] = [];
+    const walk = (c: IConstruct): void => {
+      for (const entry of c.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+          acknowledged.push({ path: c.node.path, id: id.replace(/^annotation::/i, ''), reason });
+        }
+      }
+      c.node.children.forEach(walk);
+    };
+    walk(stack);
+    const publicRoutes = DEPLOYED.filter((r) => r.auth === 'public');
+    expect(acknowledged.map((a) => a.id).sort()).toEqual(
+      [...publicRoutes.map(() => 'AwsSolutions-APIG4'), 'AwsSolutions-COG8'].sort(),
+    );
+    for (const a of acknowledged) expect(a.reason.length, a.path).toBeGreaterThan(60);
+    for (const route of publicRoutes) {
+      expect(acknowledged.some((a) => a.id === 'AwsSolutions-APIG4' && a.reason.startsWith(routeKey(route)))).toBe(true);
+    }
+  });
+});
