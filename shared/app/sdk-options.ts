@@ -23,10 +23,10 @@
  *   exceed it only when DynamoDB is already failing; even then nothing is half-written, because
  *   each of those calls is a single atomic item update and the certificate itself is one
  *   transaction.
- * - A timed-out transaction may have landed. That is safe: the store derives the transaction's
- *   `ClientRequestToken` from its content, so DynamoDB answers the SDK's retry from the landed
- *   write, and where it cannot (a client retry minutes later) the conditions make the second
- *   write a replay of the stored certificate, never a second certificate.
+ * - A timed-out transaction may have landed. That is safe: the store gives each transaction call
+ *   its own `ClientRequestToken`, which the SDK's retries carry, so DynamoDB answers a retry from
+ *   the landed write; where it cannot (the client's own retry, a new call) the conditions make the
+ *   second write a replay of the stored certificate, never a second certificate.
  */
 export function sdkClientOptions(service: 'kms' | 'dynamodb'): {
   maxAttempts: number;

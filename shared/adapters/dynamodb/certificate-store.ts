@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
@@ -409,22 +410,26 @@ export class DynamoDbCertificateStore implements CertificateStore {
   }
 
   /**
-   * Runs one transaction. `ClientRequestToken` is derived from its content: when the SDK retries
-   * a call whose first attempt did commit (a timeout after the write landed), DynamoDB answers
-   * the retry with success instead of running it again, whose conditions would fail and turn a
-   * completed revocation into `already-revoked` and a new certificate into a replay. Every
-   * distinct call differs in content (a fresh certificate id, a revocation time), so two calls
-   * never share a token by accident, and the same content never comes with other parameters
-   * (no IdempotentParameterMismatch). After a cancellation nothing was written, so the attempt
-   * after a conflict with another transaction uses a new token.
+   * Runs one transaction with a `ClientRequestToken` of its own: when the SDK retries a call
+   * whose first attempt did commit (a timeout after the write landed), DynamoDB answers the
+   * retry with success instead of running it again, whose conditions would fail and turn a
+   * completed revocation into `already-revoked` and a new certificate into a replay.
+   *
+   * The token is unique per call, not derived from the content alone: two identical calls do
+   * happen (the same admin revoking the same certificate twice within one millisecond carries the
+   * same revocation time), and DynamoDB would answer the second from the first's token, so both
+   * callers would be told they revoked it; with its own token the second runs and its condition
+   * answers `already-revoked`. After a cancellation nothing was written, so the attempt after a
+   * conflict with another transaction uses a new token as well.
    */
   private async transact(items: TransactItem[]): Promise<void> {
+    const call = randomUUID();
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(
           new TransactWriteCommand({
             TransactItems: items,
-            ClientRequestToken: clientRequestToken(attempt === 1 ? items : { attempt, items }),
+            ClientRequestToken: clientRequestToken({ call, attempt, items }),
           }),
         );
         return;

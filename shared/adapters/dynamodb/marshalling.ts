@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type {
   AuditEvent,
   Exchange,
@@ -239,9 +239,9 @@ function fromAttributeValue(v: AttributeValue): unknown {
 }
 
 /**
- * A `ClientRequestToken` derived from the whole transaction: the same call retried by the SDK
- * carries the same token; any other call (another certificate, another revocation time) carries
- * another. Keys are sorted and Sets listed, so the token depends on content only.
+ * A `ClientRequestToken` derived from `transactItems` (with the call's own nonce, see the store's
+ * `transact`): the SDK's retries of a call carry the same token. Keys are sorted and Sets listed,
+ * so the token depends on content only.
  */
 export function clientRequestToken(transactItems: unknown): string {
   const canonical = JSON.stringify(transactItems, (_key, value: unknown) => {
