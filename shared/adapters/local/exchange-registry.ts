@@ -1,7 +1,7 @@
 import { open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorCode, readIfExists, writeFileAtomic } from './key-file.ts';
 
 /**

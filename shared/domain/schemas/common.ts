@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { decimalAmountProblem, fractionDigits } from '../decimal-amount.ts';
 import { isSha256Hex } from '../digest.ts';
 import { isIso3166Alpha2 } from '../iso3166.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidCertificateNumber } from '../certificate-number.ts';
 import { DCC_CONTEXT_V1, VC_V2_CONTEXT } from '../credential-context.ts';
 import {
