@@ -1,0 +1,146 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PublicVerificationJwk } from '#shared/ports/signer.ts';
+import { importVerificationKeys } from '#shared/crypto/jwks.ts';
+import { type CliIo, UsageError } from './context.ts';
+
+/** One token to check, and where it came from (for reports). */
+export interface TokenInput {
+  source: string;
+  /** The token, or null when the item could not be read as one. */
+  token: string | null;
+  /** Why the item is not a token (a line that is neither a token nor `{"token": …}`). */
+  problem?: string;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+/** The text of a file, or standard input for `-`. @throws {UsageError} when unreadable. */
+export async function readText(path: string, io: CliIo): Promise<string> {
+  if (path === '-') return io.readStdin();
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/**
+ * One item of input: a bare token, or a JSON object with a string `token` (a JSON line, or a
+ * certificate record as `dcc issue --json` prints it). Surrounding whitespace is a file's, not
+ * the token's, and is dropped; whitespace inside stays and makes the token invalid.
+ */
+export function tokenFromText(text: string, source: string): TokenInput {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch {
+      return { source, token: null, problem: 'not valid JSON' };
+    }
+    const token = (value as { token?: unknown } | null)?.token;
+    if (typeof token !== 'string') return { source, token: null, problem: 'a JSON object without a string "token"' };
+    return { source, token };
+  }
+  return { source, token: trimmed };
+}
+
+/** Splits JSON-lines text into items; blank lines are skipped. */
+export function tokensFromLines(text: string, name: string): TokenInput[] {
+  const items: TokenInput[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    items.push(tokenFromText(line, `${name}:${i + 1}`));
+  });
+  return items;
+}
+
+/**
+ * The tokens named by `path`: a folder (one token per regular file, in name order), a
+ * JSON-lines file or stream (several non-blank lines), or a single token or record.
+ * @throws {UsageError} when the path cannot be read or holds nothing.
+ */
+export async function readTokenInputs(path: string, io: CliIo): Promise<{ items: TokenInput[]; batch: boolean }> {
+  if (path !== '-') {
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    if (info.isDirectory()) {
+      const names = (await readdir(path, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+      if (names.length === 0) throw new UsageError(`${path} holds no files`);
+      const items = await Promise.all(names.map(async (n) => tokenFromText(await readFile(join(path, n), 'utf8'), join(path, n))));
+      return { items, batch: true };
+    }
+  }
+  const text = await readText(path, io);
+  const name = path === '-' ? 'stdin' : path;
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new UsageError(`${name} is empty`);
+  if (lines.length > 1 && !isOneJsonDocument(text)) return { items: tokensFromLines(text, name), batch: true };
+  return { items: [tokenFromText(text, name)], batch: false };
+}
+
+/** A pretty-printed record spans lines but is one JSON document, not JSON lines. */
+function isOneJsonDocument(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The published keys from a JWKS file or URL, validated as the service validates them.
+ * @throws {UsageError} when unreadable or not a valid key set.
+ */
+export async function loadJwks(location: string, io: CliIo): Promise<PublicVerificationJwk[]> {
+  let text: string;
+  if (isUrl(location)) {
+    let response: Response;
+    try {
+      response = await io.fetch(location, { headers: { accept: 'application/jwk-set+json, application/json' } });
+    } catch (error) {
+      throw new UsageError(`cannot fetch the keys from ${location}: ${describeFetchError(error)}`);
+    }
+    if (!response.ok) throw new UsageError(`cannot fetch the keys from ${location}: HTTP ${response.status}`);
+    text = await response.text();
+  } else {
+    text = await readText(location, io);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${location} is not JSON`);
+  }
+  try {
+    return importVerificationKeys(json);
+  } catch (error) {
+    throw new UsageError(`${location} is not a usable key set: ${(error as Error).message}`);
+  }
+}
+
+/** A readable reason for a failed `fetch` (undici hides it in `cause`). */
+export function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
+
+/** Parses `--at`: an RFC 3339 date-time with an offset. @throws {UsageError} */
+export function parseInstant(value: string, option: string): Date {
+  const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value);
+  const at = new Date(value);
+  if (!ok || Number.isNaN(at.getTime())) throw new UsageError(`${option} must be an RFC 3339 date-time such as 2027-01-31T00:00:00Z, not ${value}`);
+  return at;
+}
+
+/** Parses a non-negative whole number of seconds. @throws {UsageError} */
+export function parseSeconds(value: string, option: string): number {
+  if (!/^\d{1,5}$/.test(value)) throw new UsageError(`${option} must be a whole number of seconds, not ${value}`);
+  return Number(value);
+}

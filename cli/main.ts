@@ -1,0 +1,79 @@
+import { Command, CommanderError } from 'commander';
+import { register as registerGet } from './commands/get.ts';
+import { register as registerInspect } from './commands/inspect.ts';
+import { register as registerIssue } from './commands/issue.ts';
+import { register as registerRevoke } from './commands/revoke.ts';
+import { register as registerVerify } from './commands/verify.ts';
+import { bindContext, type CliContext, type CliIo, ExitCode, UsageError } from './context.ts';
+
+/**
+ * `dcc`, the auditors' command line: verify and inspect certificates offline or online, and
+ * issue, read and revoke them through the API. Each command lives in `cli/commands/<name>.ts`
+ * and exports `register(program)`.
+ */
+
+/** Every command module, in the order `dcc --help` lists them. */
+const COMMANDS: readonly ((program: Command) => void)[] = [registerVerify, registerInspect, registerIssue, registerGet, registerRevoke];
+
+/** Builds the program for one run; `io` is where it reads and writes. */
+export function createProgram(io: CliIo): { program: Command; context: CliContext } {
+  const program = new Command('dcc')
+    .description('Data compliance certificates: verify, inspect, issue, read and revoke')
+    .version('0.1.0')
+    .showHelpAfterError('(run dcc --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .exitOverride();
+  const context: CliContext = { io, exitCode: ExitCode.ok };
+  bindContext(program, context);
+  for (const register of COMMANDS) register(program);
+  // Subcommands inherit neither output nor exit handling from their parent.
+  for (const command of program.commands) {
+    command.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }).exitOverride();
+  }
+  return { program, context };
+}
+
+/**
+ * Runs `dcc` with `args` (without `node` and the script) and returns the exit status:
+ * 0 all good, 1 a certificate failed or the API refused, 2 usage or input error.
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const { program, context } = createProgram(io);
+  if (args.length === 0) {
+    io.stderr(program.helpInformation());
+    return ExitCode.usage;
+  }
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end with exit code 0; every other parse error is a usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`dcc: ${error.message}\n`);
+      return ExitCode.usage;
+    }
+    io.stderr(`dcc: ${(error as Error).message}\n`);
+    return ExitCode.failed;
+  }
+}
+
+/** The process's own input and output. */
+export function processIo(): CliIo {
+  return {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    progressStream: process.stderr,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    env: process.env,
+    fetch: globalThis.fetch,
+    now: () => new Date(),
+  };
+}

@@ -1,0 +1,102 @@
+import { verifyCertificate } from '#shared/domain/certificate.ts';
+import type { Credential } from '#shared/domain/schemas/credential.ts';
+import type { PublicVerificationJwk } from '#shared/ports/signer.ts';
+import { checkRevocationStatus, type StatusListFetcher } from '../web/verifier/status-list.ts';
+import type { CliIo } from './context.ts';
+import { describeFetchError, type TokenInput } from './inputs.ts';
+
+/**
+ * One certificate judged the way the command line reports it: the service's own offline
+ * verification (`verifyCertificate`), then, when online, the revocation bit from the signed
+ * status list (shared with the verification page).
+ */
+
+export type CliStatus = 'active' | 'revoked' | 'expired' | 'not-yet-valid' | 'invalid' | 'status-unknown';
+
+/** Every status, in the order summaries list them. */
+export const CLI_STATUSES: readonly CliStatus[] = ['active', 'revoked', 'expired', 'not-yet-valid', 'status-unknown', 'invalid'];
+
+export interface CliCheck {
+  name: string;
+  ok: boolean;
+  detail?: string;
+}
+
+/** The verdict on one input item. */
+export interface ItemResult {
+  source: string;
+  status: CliStatus;
+  verified: boolean;
+  /** The first failed check's detail; absent when verified. */
+  reason?: string;
+  checks: CliCheck[];
+  certificateNo?: string;
+  id?: string;
+  certificate?: Credential;
+}
+
+export interface VerifySettings {
+  keys: PublicVerificationJwk[];
+  at: Date;
+  clockSkewSeconds: number;
+  /** Present with `--online`. */
+  fetchStatusList?: StatusListFetcher;
+}
+
+/** A status list fetcher that asks each URL once per run (a batch shares its lists). */
+export function cachingStatusListFetcher(io: CliIo): StatusListFetcher {
+  const cache = new Map<string, Promise<string>>();
+  return (url) => {
+    let pending = cache.get(url);
+    if (!pending) {
+      pending = (async () => {
+        if (!/^https?:\/\//i.test(url)) throw new Error('not an http(s) URL');
+        let response: Response;
+        try {
+          response = await io.fetch(url, { headers: { accept: 'application/vc+jwt' } });
+        } catch (error) {
+          throw new Error(describeFetchError(error));
+        }
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return response.text();
+      })();
+      cache.set(url, pending);
+    }
+    return pending;
+  };
+}
+
+/** Judges one item; never throws for bad data. */
+export async function verifyItem(item: TokenInput, settings: VerifySettings, io: CliIo): Promise<ItemResult> {
+  if (item.token === null) {
+    const detail = `The input is ${item.problem ?? 'not a token'}.`;
+    return { source: item.source, status: 'invalid', verified: false, reason: detail, checks: [{ name: 'input', ok: false, detail }] };
+  }
+  const offline = await verifyCertificate(item.token, settings.keys, settings.at, { clockSkewSeconds: settings.clockSkewSeconds });
+  const checks: CliCheck[] = [...offline.checks];
+  let status: CliStatus = offline.status;
+  const certificate = offline.certificate;
+  if (certificate && settings.fetchStatusList) {
+    // A revoked certificate is reported as revoked even when it has also expired.
+    const outcome = await checkRevocationStatus(
+      certificate.credentialStatus,
+      certificate.issuer,
+      settings.keys,
+      settings.fetchStatusList,
+      io.now(),
+      settings.clockSkewSeconds,
+    );
+    checks.push(outcome.check);
+    if (!outcome.ok) status = status === 'active' ? 'status-unknown' : status;
+    else if (outcome.revoked) status = 'revoked';
+  }
+  const failed = checks.find((c) => !c.ok);
+  return {
+    source: item.source,
+    status,
+    verified: status === 'active',
+    ...(failed?.detail ? { reason: failed.detail } : {}),
+    checks,
+    ...(certificate ? { certificateNo: certificate.certificateNo, id: certificate.id.replace(/^urn:uuid:/, ''), certificate } : {}),
+  };
+}
