@@ -1,6 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDbLocalHandle } from '#shared/adapters/local/dynamodb-local.ts';
 import { decodeStatusList, isRevoked } from '#shared/domain/status-list.ts';
 import { type DynamoDbFaults, FakeKmsServer, type KmsFault, faultyDynamoDbClient } from '../support/fault-injection.ts';
 import { validIssueRequest } from '../fixtures/issue-request.ts';
@@ -13,6 +12,7 @@ import {
   loadApp,
   plainDynamoDb,
   scanTable,
+  type Engine,
   startEngine,
 } from './support/harness.ts';
 import { checkTable } from './support/table-invariants.ts';
@@ -27,7 +27,7 @@ import { checkTable } from './support/table-invariants.ts';
  */
 
 const EXCHANGE = 'exchange-faults';
-let engine: DynamoDbLocalHandle;
+let engine: Engine;
 let kms: FakeKmsServer;
 let plain: DynamoDBClient;
 let faults: DynamoDbFaults;

@@ -3,7 +3,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
-import type { DynamoDbLocalHandle } from '#shared/adapters/local/dynamodb-local.ts';
 import { LocalCertificateSigner } from '#shared/adapters/local-signer.ts';
 import { DomainError } from '#shared/domain/errors.ts';
 import { decodeStatusList, isRevoked } from '#shared/domain/status-list.ts';
@@ -20,6 +19,7 @@ import {
   loadApp,
   plainDynamoDb,
   scanTable,
+  type Engine,
   startEngine,
 } from './support/harness.ts';
 import { checkTable } from './support/table-invariants.ts';
@@ -30,7 +30,7 @@ import { checkTable } from './support/table-invariants.ts';
  */
 
 const EXCHANGE = 'exchange-races';
-let engine: DynamoDbLocalHandle;
+let engine: Engine;
 let plain: DynamoDBClient;
 let tableName: string;
 let app: LoadedApp;

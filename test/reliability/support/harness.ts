@@ -5,6 +5,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { inject } from 'vitest';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import { buildHttpApiEvent, createLambdaContext } from '#shared/adapters/local/api-gateway-event.ts';
 import { type DynamoDbLocalHandle, startDynamoDbLocal } from '#shared/adapters/local/dynamodb-local.ts';
@@ -21,9 +22,22 @@ import { type RouteHandlerName, routeKey, routes } from '#shared/http/routes.ts'
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-/** An in-memory DynamoDB Local for one test file. */
-export async function startEngine(): Promise<DynamoDbLocalHandle> {
-  return startDynamoDbLocal({ inMemory: true, startTimeoutMs: 180_000, log: () => undefined });
+/** A running DynamoDB Local: its endpoint and how to let go of it. */
+export interface Engine {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The run's shared DynamoDB Local when the global setup started one (a run that includes the
+ * integration tests, as CI's does; every file uses its own tables), else an in-memory one for
+ * this file alone.
+ */
+export async function startEngine(): Promise<Engine> {
+  const shared = inject('dynamoDbEndpoint');
+  if (shared) return { endpoint: shared, stop: async () => undefined };
+  const own: DynamoDbLocalHandle = await startDynamoDbLocal({ inMemory: true, startTimeoutMs: 180_000, log: () => undefined });
+  return own;
 }
 
 /** A plain client for DynamoDB Local (no faults), for set-up and for reading the table. */
