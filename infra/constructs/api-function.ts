@@ -109,9 +109,9 @@ export interface ApiFunctionProps {
    * Bundled by default: the function then runs exactly the SDK version the tests ran against,
    * minified and tree-shaken into the one ESM file (only the KMS and DynamoDB clients are
    * used), instead of whatever version the runtime image carries, loaded as many CommonJS
-   * files. Measured on `issue-certificate`: 930 KB minified (238 KB zipped) bundled, 556 KB
-   * (128 KB zipped) without the SDK; loading the module (top-level init included) took a median
-   * 0.57 s bundled against 1.33 s with the SDK resolved from `node_modules`, on the same
+   * files. Measured on `issue-certificate`: 951 KB minified (244 KB zipped) bundled, 575 KB
+   * (134 KB zipped) without the SDK; importing the module (its cold start included) took a
+   * median 0.22 s bundled against 0.42 s with the SDK resolved from `node_modules`, on the same
    * machine. The benchmark compares the two cold starts on Lambda itself.
    *
    * @default true
