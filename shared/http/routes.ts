@@ -92,6 +92,13 @@ export const routes = [
     auth: 'public',
     needs: { table: 'none', sign: false, publicKey: true },
   },
+  {
+    handler: 'verification-page',
+    method: 'GET',
+    path: '/verify',
+    auth: 'public',
+    needs: { table: 'none', sign: false, publicKey: false },
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteHandlerName = (typeof routes)[number]['handler'];
