@@ -184,7 +184,9 @@ export async function invoke(app: LoadedApp, call: Call): Promise<CallResult> {
   const route = routes.find((r) => r.handler === call.handler);
   if (!route) throw new Error(`no route ${call.handler}`);
   const params = call.pathParameters ?? {};
-  const path = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(params[name] ?? ''));
+  // Percent-encoded from UTF-8 bytes as a client would (a lone surrogate becomes U+FFFD on the wire).
+  const encode = (v: string) => [...Buffer.from(v, 'utf8')].map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  const path = route.path.replace(/\{(\w+)\+?\}/g, (_m, name: string) => (route.path.includes(`{${name}+}`) ? (params[name] ?? '').split('/').map(encode).join('/') : encode(params[name] ?? '')));
   const rawBody = call.rawBody ?? (call.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(call.body), 'utf8'));
   const headers: string[] = ['host', 'dcc.localhost'];
   const contentType = call.contentType === undefined ? (rawBody.length > 0 ? 'application/json' : null) : call.contentType;
