@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { register as registerGet } from './commands/get.ts';
 import { register as registerInspect } from './commands/inspect.ts';
 import { register as registerIssue } from './commands/issue.ts';
+import { register as registerLog } from './commands/log.ts';
 import { register as registerRevoke } from './commands/revoke.ts';
 import { register as registerVerify } from './commands/verify.ts';
 import { bindContext, type CliContext, type CliIo, ExitCode, UsageError } from './context.ts';
@@ -13,7 +14,7 @@ import { bindContext, type CliContext, type CliIo, ExitCode, UsageError } from '
  */
 
 /** Every command module, in the order `dcc --help` lists them. */
-const COMMANDS: readonly ((program: Command) => void)[] = [registerVerify, registerInspect, registerIssue, registerGet, registerRevoke];
+const COMMANDS: readonly ((program: Command) => void)[] = [registerVerify, registerInspect, registerIssue, registerGet, registerRevoke, registerLog];
 
 /** Builds the program for one run; `io` is where it reads and writes. */
 export function createProgram(io: CliIo): { program: Command; context: CliContext } {

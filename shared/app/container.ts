@@ -5,6 +5,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbCertificateStore } from '../adapters/dynamodb/certificate-store.ts';
 import { KmsCertificateSigner } from '../adapters/kms-signer.ts';
+import { type LogServices, buildLogServices } from '../adapters/log-services.ts';
 import { LocalCertificateSigner } from '../adapters/local-signer.ts';
 import { type Config, loadConfig, statusListUrl } from '../config.ts';
 import type { ExchangeResolver } from '../http/principal.ts';
@@ -29,6 +30,8 @@ export interface AppContainer {
   resolveExchange: ExchangeResolver;
   statusLists: () => Promise<StatusListPublisher>;
   statusListUrl: (listId: string) => string;
+  /** The transparency log (DESIGN §6): public reads, and the integrator with the log key. */
+  log: LogServices;
 }
 
 let current: AppContainer | undefined;
@@ -125,6 +128,7 @@ function buildContainer(config: Config): AppContainer {
     resolveExchange: cachedResolver((clientId) => store.findExchangeByClientId(clientId), config.DCC_EXCHANGE_CACHE_SECONDS),
     statusLists,
     statusListUrl: urlOf,
+    log: buildLogServices({ dynamodb, tableName: config.DCC_TABLE_NAME, kms }),
   };
 }
 

@@ -99,6 +99,34 @@ export const routes = [
     auth: 'public',
     needs: { table: 'none', sign: false, publicKey: false },
   },
+  {
+    handler: 'log-checkpoint',
+    method: 'GET',
+    path: '/v1/log/checkpoint',
+    auth: 'public',
+    needs: { table: 'read', sign: false, publicKey: false },
+  },
+  {
+    handler: 'log-key',
+    method: 'GET',
+    path: '/v1/log/key',
+    auth: 'public',
+    needs: { table: 'read', sign: false, publicKey: false },
+  },
+  {
+    handler: 'log-tile',
+    method: 'GET',
+    path: '/v1/log/tile/{proxy+}',
+    auth: 'public',
+    needs: { table: 'read', sign: false, publicKey: false },
+  },
+  {
+    handler: 'get-certificate-proof',
+    method: 'GET',
+    path: '/v1/certificates/{id}/proof',
+    auth: 'public',
+    needs: { table: 'read', sign: false, publicKey: false },
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteHandlerName = (typeof routes)[number]['handler'];

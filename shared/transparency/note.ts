@@ -1,3 +1,4 @@
+import type { NoteSigner } from '../ports/log-note-signer.ts';
 import { createHash, createPrivateKey, createPublicKey, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
 
 /**
@@ -6,6 +7,8 @@ import { createHash, createPrivateKey, createPublicKey, sign as edSign, verify a
  * `— <name> <base64(key id || signature)>`. The key id is the first four bytes of
  * SHA-256(name || 0x0A || 0x01 || public key).
  */
+
+export type { NoteSigner };
 
 /** Signature algorithm byte of Ed25519 in signed notes. */
 export const ED25519_ALGORITHM = 0x01;
@@ -21,16 +24,6 @@ export class NoteError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Something that signs notes with an Ed25519 key: the log key (KMS or a local file). */
-export interface NoteSigner {
-  /** The key's name, which is the log's origin. */
-  readonly name: string;
-  /** The raw 32-byte Ed25519 public key. */
-  publicKey(): Promise<Uint8Array>;
-  /** A 64-byte Ed25519 signature over `message` (pure Ed25519, not pre-hashed). */
-  sign(message: Uint8Array): Promise<Uint8Array>;
 }
 
 /** A parsed verifier key. */

@@ -217,7 +217,25 @@ const requestFor: Partial<Record<RouteHandlerName, (token: string | undefined) =
   'verify-certificate': (token) => running().api.post('/v1/verify', { ...(token ? { token } : {}), json: { token: fixed().certificate.token } }),
   'get-status-list': (token) => running().api.get(`/v1/status-lists/${fixed().listId}`, token ? { token } : {}),
   'get-jwks': (token) => running().api.get('/.well-known/jwks.json', token ? { token } : {}),
+  // The log's routes answer once the in-process integrator has taken the fixture in (within seconds).
+  'get-certificate-proof': (token) =>
+    untilIntegrated(() => running().api.get(`/v1/certificates/${fixed().certificate.id}/proof`, token ? { token } : {})),
+  'log-tile': (token) =>
+    untilIntegrated(async () => {
+      const size = Number((await running().api.get('/v1/log/checkpoint')).text.split('\n')[1]);
+      return running().api.get(`/v1/log/tile/entries/000.p/${size}`, token ? { token } : {});
+    }),
 };
+
+/** Retries a log read until it is not a 404, for at most ten seconds. */
+async function untilIntegrated(send: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const r = await send();
+    if (r.status !== 404 || Date.now() > deadline) return r;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 type Route = (typeof routes)[number];
 

@@ -57,12 +57,18 @@ export function matchRoute<R extends Pick<LocalRoute, 'method' | 'path'>>(
 }
 
 function matchPath(template: string[], segments: string[]): Record<string, string> | null {
-  if (template.length !== segments.length) return null;
+  // A final `{name+}` is API Gateway's greedy parameter: one or more whole segments.
+  const greedy = template.length > 0 && /^\{[^}]+\+\}$/.test(template[template.length - 1] as string);
+  if (greedy ? segments.length < template.length : template.length !== segments.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < template.length; i++) {
     const t = template[i] as string;
     const s = segments[i] as string;
-    if (isParameter(t)) {
+    if (greedy && i === template.length - 1) {
+      const rest = segments.slice(i);
+      if (rest.some((r) => r.length === 0)) return null;
+      params[t.slice(1, -2)] = rest.map(decodeSegment).join('/');
+    } else if (isParameter(t)) {
       if (s.length === 0) return null;
       params[t.slice(1, -1)] = decodeSegment(s);
     } else if (t !== s) {

@@ -14,6 +14,8 @@ import { routeKey, routes } from '../../http/routes.ts';
 import { createTableInput } from '../dynamodb/table.ts';
 import type { LambdaHandler, LocalRoute } from './api-gateway-event.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { startIntegratorLoop } from '../../transparency/integrator-loop.ts';
+import { LOG_KEY_FILE } from '../local-note-signer.ts';
 import {
   DEMO_EXCHANGE,
   ExchangeRegistryWatcher,
@@ -47,6 +49,8 @@ export const SIGNING_KEY_FILE = 'signing-key.pem';
 export const DYNAMODB_DIR = 'dynamodb';
 /** The table local mode uses unless told otherwise. */
 export const DEFAULT_LOCAL_TABLE_NAME = 'dcc-local';
+/** The transparency log's origin (and note key name) unless `DCC_LOG_ORIGIN` says otherwise. */
+export const DEFAULT_LOCAL_LOG_ORIGIN = 'dcc.localhost/log';
 /** Holds the process id of the service using the data directory. */
 export const SERVICE_LOCK_FILE = 'service.pid';
 /**
@@ -165,6 +169,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       DCC_TABLE_NAME: tableName,
       DCC_ISSUER: options.issuer ?? process.env['DCC_ISSUER'] ?? DEFAULT_LOCAL_ISSUER,
       DCC_PUBLIC_BASE_URL: http.url,
+      DCC_LOG_KEY_FILE: join(dataDir, LOG_KEY_FILE),
+      DCC_LOG_ORIGIN: process.env['DCC_LOG_ORIGIN'] ?? DEFAULT_LOCAL_LOG_ORIGIN,
       // Metric blobs on stdout help no one locally; logs only from warnings up, unless asked.
       POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
       POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',
@@ -183,6 +189,15 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
 
     await app.store.putExchange({ id: DEMO_EXCHANGE.id, name: DEMO_EXCHANGE.name, clientIds: [DEMO_EXCHANGE.id], status: 'active' });
     log.info(`exchange ${DEMO_EXCHANGE.id} ready`);
+
+    // The transparency log's integrator, in process; stopped before DynamoDB Local is.
+    const integrator = await app.log.integrator();
+    const logLoop = startIntegratorLoop({
+      run: () => integrator.drain(),
+      onError: (error) => log.error('log integrator pass failed; will retry', error),
+    });
+    cleanups.push(() => logLoop.stop());
+    log.info(`transparency log ${environment['DCC_LOG_ORIGIN']} (key ${environment['DCC_LOG_KEY_FILE']})`);
 
     const registry = new RegistrySync(dataDir, (e) => app.store.putExchange(toExchange(e)), log);
     await registry.refresh();

@@ -1,0 +1,207 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { LogHead, LogStore, LoggedEvent, PendingEvent } from '../../ports/log-store.ts';
+import { type TileContent, type TileId, tileSizeRange } from '../../transparency/tiles.ts';
+import { checkpointSk, logKeys } from './log-keys.ts';
+import { type Item, keys, parseEvent } from './marshalling.ts';
+import { OUTBOX_INDEX_NAME, OUTBOX_PENDING } from './table.ts';
+
+/** Options of {@link DynamoDbLogStore}. */
+export interface DynamoDbLogStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** Most items one transaction may touch; one of them is the head, one the checkpoint. */
+export const MAX_EVENTS_PER_ADVANCE = 98;
+
+/** The transparency log's state in the certificate table (layout in `log-keys.ts`). */
+export class DynamoDbLogStore implements LogStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(options: DynamoDbLogStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  async head(): Promise<LogHead | null> {
+    const { Item: item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: logKeys.head(), ConsistentRead: true }),
+    );
+    if (!item) return null;
+    return {
+      size: Number(item['size']),
+      rootHash: new Uint8Array(Buffer.from(String(item['rootHash']), 'base64')),
+      checkpoint: String(item['checkpoint']),
+      verifierKey: String(item['verifierKey']),
+    };
+  }
+
+  async pendingEvents(limit: number): Promise<PendingEvent[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: OUTBOX_INDEX_NAME,
+        KeyConditionExpression: '#p = :pending',
+        ExpressionAttributeNames: { '#p': 'outboxPk' },
+        ExpressionAttributeValues: { ':pending': OUTBOX_PENDING },
+        ScanIndexForward: true,
+        Limit: Math.min(limit, 100),
+      }),
+    );
+    if (Items.length === 0) return [];
+    // The index is eventually consistent: an event integrated a moment ago may still be listed.
+    // A strongly consistent read of the items themselves says which are still pending.
+    const refs = Items.map((i) => ({ pk: String(i['pk']), sk: String(i['sk']) }));
+    const fresh = await this.batchGet(refs);
+    const stillPending = new Map(fresh.filter((i) => i['outboxPk'] === OUTBOX_PENDING).map((i) => [`${i['pk']}\n${i['sk']}`, i]));
+    return refs.flatMap((ref) => {
+      const item = stillPending.get(`${ref.pk}\n${ref.sk}`);
+      return item ? [{ event: parseEvent(item), ref }] : [];
+    });
+  }
+
+  async readTile(id: TileId): Promise<Uint8Array | null> {
+    const { Item: item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: logKeys.tile(id), ConsistentRead: true }),
+    );
+    return item ? toBytes(item['body']) : null;
+  }
+
+  async readServableTile(id: TileId): Promise<Uint8Array | null> {
+    const range = tileSizeRange(id);
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: {
+          ':pk': logKeys.checkpoint(0).pk,
+          ':lo': checkpointSk(range.min),
+          ':hi': checkpointSk(range.max),
+        },
+        ProjectionExpression: '#sk',
+        Limit: 1,
+      }),
+    );
+    if (Items.length === 0) return null;
+    // Tiles are written before the checkpoint that covers them, so a committed one is complete.
+    const { Item: item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: logKeys.tile(id) }));
+    return item ? toBytes(item['body']) : null;
+  }
+
+  async putTiles(tiles: readonly TileContent[]): Promise<void> {
+    for (let i = 0; i < tiles.length; i += 25) {
+      let requests: Record<string, unknown>[] = tiles.slice(i, i + 25).map((t) => ({
+        PutRequest: { Item: { ...logKeys.tile(t.id), kind: 'log-tile', body: t.body } },
+      }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 8) throw new Error('Tiles could not be written: DynamoDB kept returning unprocessed items.');
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+      }
+    }
+  }
+
+  async advance(
+    previousSize: number | null,
+    next: LogHead,
+    integrated: readonly { ref: PendingEvent['ref']; index: number }[],
+  ): Promise<boolean> {
+    if (integrated.length > MAX_EVENTS_PER_ADVANCE) throw new RangeError(`At most ${MAX_EVENTS_PER_ADVANCE} events per advance.`);
+    const head = {
+      ...logKeys.head(),
+      kind: 'log-head',
+      size: next.size,
+      rootHash: Buffer.from(next.rootHash).toString('base64'),
+      checkpoint: next.checkpoint,
+      verifierKey: next.verifierKey,
+    };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: head,
+                // The single guard against a fork: the head moves only from the size we built on.
+                ...(previousSize === null
+                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                  : { ConditionExpression: '#size = :previous', ExpressionAttributeNames: { '#size': 'size' }, ExpressionAttributeValues: { ':previous': previousSize } }),
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...logKeys.checkpoint(next.size), kind: 'log-checkpoint', size: next.size, checkpoint: next.checkpoint },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...integrated.map((e) => ({
+              Update: {
+                TableName: this.tableName,
+                Key: e.ref,
+                UpdateExpression: 'REMOVE #opk, #osk SET #index = :index',
+                ConditionExpression: 'attribute_exists(#opk)',
+                ExpressionAttributeNames: { '#opk': 'outboxPk', '#osk': 'outboxSk', '#index': 'logIndex' },
+                ExpressionAttributeValues: { ':index': e.index },
+              },
+            })),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  async loggedEvents(certificateId: string): Promise<LoggedEvent[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :event)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': keys.certificate(certificateId).pk, ':event': 'EVENT#' },
+      }),
+    );
+    return Items.filter((i) => typeof i['logIndex'] === 'number').map((i) => ({
+      type: parseEvent(i).type,
+      at: String(i['at']),
+      index: i['logIndex'] as number,
+    }));
+  }
+
+  private async batchGet(refs: { pk: string; sk: string }[]): Promise<Item[]> {
+    const out: Item[] = [];
+    let pending: Record<string, unknown>[] = refs;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('Events could not be read: DynamoDB kept returning unprocessed keys.');
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      const result = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      out.push(...((result.Responses?.[this.tableName] ?? []) as Item[]));
+      pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+    }
+    return out;
+  }
+}
+
+function toBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  throw new TypeError('A stored tile body is not binary.');
+}
