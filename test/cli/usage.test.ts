@@ -67,6 +67,15 @@ describe('exit status 2 for usage and input errors', () => {
   });
 });
 
+describe('the installed command', () => {
+  it('runs as `npx dcc` from the package\'s own "bin"', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { stdout } = await promisify(execFile)('npx', ['--no-install', 'dcc', '--version'], { cwd: process.cwd(), encoding: 'utf8' });
+    expect(stdout.trim()).toBe('0.1.0');
+  });
+});
+
 describe('input items', () => {
   it('reads bare tokens, JSON lines and records, and says what is wrong with the rest', () => {
     expect(tokenFromText('  a.b.c\n', 'f')).toEqual({ source: 'f', token: 'a.b.c' });
