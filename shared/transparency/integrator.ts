@@ -59,7 +59,9 @@ export class LogIntegrator {
       const outcome = await this.integrateBatch();
       integrated += outcome.integrated;
       size = outcome.size;
-      if (!outcome.lostRace && outcome.integrated < this.batchSize) break;
+      // Stop only on an empty outbox: a short batch may just mean the index still listed events
+      // another integrator had taken.
+      if (!outcome.lostRace && outcome.integrated === 0) break;
     }
     return { integrated, size };
   }

@@ -162,7 +162,8 @@ export class DynamoDbLogStore implements LogStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) {
+      // Another integrator's head or event update won (or collided): nothing of ours was written.
+      if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
         return false;
       }
       throw error;
