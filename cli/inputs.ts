@@ -72,7 +72,9 @@ export async function readTokenInputs(path: string, io: CliIo): Promise<{ items:
     if (info.isDirectory()) {
       const names = (await readdir(path, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
       if (names.length === 0) throw new UsageError(`${path} holds no files`);
-      const items = await Promise.all(names.map(async (n) => tokenFromText(await readFile(join(path, n), 'utf8'), join(path, n))));
+      // One file at a time: a folder of thousands must not exhaust file descriptors.
+      const items: TokenInput[] = [];
+      for (const n of names) items.push(tokenFromText(await readFile(join(path, n), 'utf8'), join(path, n)));
       return { items, batch: true };
     }
   }
