@@ -35,6 +35,8 @@ export interface RoundTripFigure {
   firstOp: { kms: number; dynamodb: number };
   /** Per operation after the first: what a warm container pays. */
   steadyState: { kms: number; dynamodb: number };
+  /** Mean wall time of one operation, one after another (DynamoDB Local on this machine). */
+  meanMs: number;
   /** Every call of the phase, by command. */
   calls: Record<string, number>;
 }
@@ -127,10 +129,12 @@ export async function measureRoundTrips(options: RoundTripOptions): Promise<Roun
     const phase = async (container: Container, ops: number, op: (i: number) => Promise<void>): Promise<RoundTripFigure> => {
       const before = { kms: sum(container.kmsCalls()), ddb: container.dynamodb.snapshot(), kmsByCommand: container.kmsCalls() };
       let first = { kms: 0, dynamodb: 0 };
+      const started = performance.now();
       for (let i = 0; i < ops; i++) {
         await op(i);
         if (i === 0) first = { kms: sum(container.kmsCalls()) - before.kms, dynamodb: sum(diff(container.dynamodb.snapshot(), before.ddb)) };
       }
+      const meanMs = round((performance.now() - started) / ops, 2);
       const ddbCalls = diff(container.dynamodb.snapshot(), before.ddb);
       const kmsCalls = diff(container.kmsCalls(), before.kmsByCommand);
       return {
@@ -142,6 +146,7 @@ export async function measureRoundTrips(options: RoundTripOptions): Promise<Roun
           kms: ops > 1 ? round((sum(kmsCalls) - first.kms) / (ops - 1), 3) : first.kms,
           dynamodb: ops > 1 ? round((sum(ddbCalls) - first.dynamodb) / (ops - 1), 3) : first.dynamodb,
         },
+        meanMs,
         calls: { ...prefix('kms:', kmsCalls), ...prefix('dynamodb:', ddbCalls) },
       };
     };

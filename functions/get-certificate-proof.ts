@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { appContainer } from '#shared/app/container.ts';
 import { CertificatePathSchema } from '#shared/domain/schemas/api.ts';
 import { httpRoute } from '#shared/http/handler.ts';

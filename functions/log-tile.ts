@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { appContainer } from '#shared/app/container.ts';
 import { type ApiHandler, httpRoute } from '#shared/http/handler.ts';
 import { HttpProblem } from '#shared/http/problems.ts';
