@@ -110,6 +110,9 @@ describe('issued and revoked certificates in the log', () => {
     expect(issued.entry).toMatchObject({ v: 1, event: 'issued', id: certificate.id, tokenSha256: sha256(certificate.token) });
     expect(revoked.entry).toMatchObject({ event: 'revoked', id: certificate.id, reason: 'compliance-violation', tokenSha256: sha256(certificate.token) });
     expect(revoked.index).toBeGreaterThan(issued.index);
+    // The certificate record shows where its changes sit in the log.
+    const record = await running().api.get(`/v1/certificates/${certificate.id}`, { token: tokens.admin });
+    expect(record.json<{ log?: unknown }>().log).toEqual({ issued: issued.index, revoked: revoked.index });
     // Both against the checkpoint the log serves now.
     const current = await checkpoint(key);
     expect(current.size).toBeGreaterThan(revoked.index);
