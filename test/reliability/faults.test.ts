@@ -115,6 +115,38 @@ describe('status-list counter faults (the first issue of a container reserves a 
   });
 });
 
+describe('a cold container whose dependencies fail on the first request', () => {
+  it('GetPublicKey failing at cold start is a 503 that is not remembered; a counter write that landed but timed out loses only a block', async () => {
+    const coldFaults = faultyDynamoDbClient(engine.endpoint);
+    const coldApp = await loadApp({
+      endpoint: engine.endpoint,
+      tableName,
+      signer: { kind: 'kms', client: kms.client(), keyId: kms.key.keyId },
+      dynamodb: coldFaults.client,
+    });
+    try {
+      kms.reset();
+      kms.fail('GetPublicKey', 'KMSInternalException', 'KMSInternalException', 'KMSInternalException');
+      // The counter's ADD lands, its answer is lost, the SDK adds again: one block is skipped.
+      coldFaults.faults.fail('UpdateItem', 'timeout-after-write', { bodyContains: 'COUNTER' });
+      const ref = nextRef('cold');
+      const body = liveIssueRequest(validIssueRequest(), ref);
+      const call = () => invoke(coldApp, { handler: 'issue-certificate', body, identity: { kind: 'exchange', clientId: EXCHANGE } });
+      expectUnavailable(await call());
+      await expectTable(ref, 0);
+      kms.reset();
+      const r = await call();
+      expect(r.status, r.raw).toBe(201);
+      expect(kms.calls.GetPublicKey).toBe(1);
+      expect(coldFaults.faults.injected).toHaveLength(1);
+      // checkTable also proves the positions stayed unique.
+      expectSame((await expectTable(ref, 1))[0], r);
+    } finally {
+      await coldApp.dispose();
+    }
+  });
+});
+
 describe('KMS faults while signing a certificate', () => {
   it('Sign throttled once: the SDK retries within the request and the client gets 201', async () => {
     kms.reset();
