@@ -18,6 +18,7 @@ import { type RouteDefinition, routeKey, routes } from '#shared/http/routes.ts';
 import type { StageConfig } from './config.ts';
 import { ApiFunction, type FunctionEnvironment } from './constructs/api-function.ts';
 import { MachineAuth } from './constructs/machine-auth.ts';
+import { TransparencyLog } from './constructs/transparency-log.ts';
 import { METRICS_NAMESPACE, Operations } from './constructs/operations.ts';
 import { CertificateSigningKeys } from './constructs/signing-keys.ts';
 
@@ -82,6 +83,8 @@ export function constructIdOf(handler: string): string {
 export class DccStack extends Stack {
   readonly table: TableV2;
   readonly signingKeys: CertificateSigningKeys;
+  /** The transparency log's key, integrator and alarms. */
+  readonly transparencyLog: TransparencyLog;
   readonly auth: MachineAuth;
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -230,6 +233,18 @@ export class DccStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
+    // The log's origin names its key forever: from the configured issuer's host when there is one.
+    this.transparencyLog = new TransparencyLog(this, 'TransparencyLog', {
+      stage: config.stage,
+      table: this.table,
+      origin: config.issuer ? `${new URL(config.issuer).host}/log` : `${prefix}.dcc.invalid/log`,
+      environment: baseEnvironment,
+      topic: this.operations.topic,
+      projectRoot,
+      logRetention: config.logRetention,
+      logRemovalPolicy,
+    });
+
     const noUsers =
       'The pool has no users: its only sign-ins are OAuth client-credentials token requests of machine clients, which the Plus plan\'s threat protection (advanced security) does not evaluate; it would only add cost.';
     Validations.of(this.auth.userPool).acknowledge({ id: 'AwsSolutions-COG8', reason: noUsers });
@@ -248,6 +263,7 @@ export class DccStack extends Stack {
     }
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'SigningKeyArn', { value: this.signingKeys.current.keyArn });
+    new CfnOutput(this, 'LogKeyArn', { value: this.transparencyLog.key.keyArn });
     new CfnOutput(this, 'SigningKeyAlias', { value: this.signingKeys.alias.aliasName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn });
   }

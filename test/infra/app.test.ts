@@ -106,7 +106,8 @@ describe('the app entry (npm run synth)', () => {
     expect((stacks[0]?.[1] as { environment?: string }).environment).toBe('aws://unknown-account/unknown-region');
     expect(stacks[0]?.[1].properties?.terminationProtection).toBeFalsy();
     const template = templateOf(dev, 'DataComplianceCertificates-dev');
-    expect(idsOfType(template, 'AWS::Lambda::Function')).toHaveLength(DEPLOYED_ROUTES);
+    // One per route, and the transparency log's integrator.
+    expect(idsOfType(template, 'AWS::Lambda::Function')).toHaveLength(DEPLOYED_ROUTES + 1);
     // cdk.json lists no exchange: only the admin and auditor clients.
     expect(idsOfType(template, 'AWS::Cognito::UserPoolClient')).toHaveLength(2);
   });
@@ -117,8 +118,8 @@ describe('the app entry (npm run synth)', () => {
     expect(manifest.artifacts['DataComplianceCertificates-prod']?.properties?.terminationProtection).toBe(true);
     const template = templateOf(prod, 'DataComplianceCertificates-prod');
     const logGroups = idsOfType(template, 'AWS::Logs::LogGroup').map((id) => template.Resources[id] as CfnResource);
-    // One per function, and the API's access log.
-    expect(logGroups.length).toBe(DEPLOYED_ROUTES + 1);
+    // One per function (the routes' and the log integrator's), and the API's access log.
+    expect(logGroups.length).toBe(DEPLOYED_ROUTES + 2);
     for (const group of logGroups) {
       expect(group.Properties?.['RetentionInDays']).toBe(365);
       expect(group.DeletionPolicy).toBe('Retain');

@@ -200,7 +200,8 @@ describe('least privilege', () => {
 
 describe('functions', () => {
   it('one function per deployed route, nothing else', () => {
-    expect(idsOfType(template, 'AWS::Lambda::Function')).toHaveLength(DEPLOYED.length);
+    // One per route, plus the transparency log's integrator.
+    expect(idsOfType(template, 'AWS::Lambda::Function')).toHaveLength(DEPLOYED.length + 1);
   });
 
   it.each(DEPLOYED.map((r) => [r.handler, r] as const))('%s: nodejs24.x on arm64, with its limits and source maps', (_, route) => {
@@ -505,5 +506,65 @@ describe('cdk-nag AwsSolutions', () => {
     for (const route of publicRoutes) {
       expect(acknowledged.some((a) => a.id === 'AwsSolutions-APIG4' && a.reason.startsWith(routeKey(route)))).toBe(true);
     }
+  });
+});
+
+describe('transparency log', () => {
+  const LOG_SIGN_CONDITION = { StringEquals: { 'kms:SigningAlgorithm': 'ED25519_SHA_512', 'kms:MessageType': 'RAW' } };
+  const integrator = () => onlyResource(template, 'AWS::Lambda::Function', (r) => r.Properties?.['FunctionName'] === `dcc-${STAGE}-log-integrator`);
+  const logKeyId = () => onlyResource(template, 'AWS::KMS::Key', (r) => r.Properties?.['KeySpec'] === 'ECC_NIST_EDWARDS25519')[0];
+  const integratorRoleId = () => ((integrator()[1].Properties?.['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+
+  it('has a retained Ed25519 log key that only the integrator may sign with, RAW Ed25519 only', () => {
+    const key = template.Resources[logKeyId()] as CfnResource;
+    expect(key.Properties?.['KeyUsage']).toBe('SIGN_VERIFY');
+    expect(key.DeletionPolicy).toBe('Retain');
+    const sign = keyPolicyOf(logKeyId()).filter((s) => [s.Action].flat().some((a) => String(a).startsWith('kms:Sign')));
+    expect(sign).toHaveLength(1);
+    expect(sign[0]).toMatchObject({ Action: 'kms:Sign', Principal: { AWS: arnOf(integratorRoleId()) }, Condition: LOG_SIGN_CONDITION });
+  });
+
+  it('the integrator role allows exactly what integrating needs', () => {
+    const [, fn] = integrator();
+    const logGroup = arnOf(((fn.Properties?.['LoggingConfig'] as { LogGroup: { Ref: string } }).LogGroup).Ref);
+    const table = arnOf(tableId);
+    const outbox = { 'Fn::Join': ['', [table, '/index/outbox']] };
+    const stream = { 'Fn::GetAtt': [tableId, 'StreamArn'] };
+    const key = arnOf(logKeyId());
+    const expected = [
+      permission('Allow', 'logs:CreateLogStream', logGroup),
+      permission('Allow', 'logs:PutLogEvents', logGroup),
+      ...TABLE_READ_WRITE.flatMap((a) => [permission('Allow', a, table), permission('Allow', a, outbox)]),
+      permission('Allow', 'dynamodb:BatchGetItem', table),
+      permission('Allow', 'dynamodb:BatchWriteItem', table),
+      ...['DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams'].map((a) => permission('Allow', `dynamodb:${a}`, stream)),
+      permission('Allow', 'kms:GetPublicKey', key),
+      permission('Allow', 'kms:Sign', key, LOG_SIGN_CONDITION),
+    ].sort();
+    expect(permissionsOfRole(template, integratorRoleId())).toEqual(expected);
+  });
+
+  it('no route function may sign with or read the log key', () => {
+    for (const route of DEPLOYED) {
+      expect(permissionsOfRole(template, roleIdOf(route)).some((p) => p.includes(logKeyId())), route.handler).toBe(false);
+    }
+  });
+
+  it('runs one integrator at a time, fed by pending outbox records and a schedule, with a lag alarm', () => {
+    const [id, fn] = integrator();
+    expect(fn.Properties?.['ReservedConcurrentExecutions']).toBe(1);
+    const env = (fn.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    expect(env['DCC_LOG_KMS_KEY_ID']).toEqual(arnOf(logKeyId()));
+    expect(env['DCC_LOG_SIGNER']).toBe('kms');
+    expect(typeof env['DCC_LOG_ORIGIN']).toBe('string');
+    const [, mapping] = onlyResource(template, 'AWS::Lambda::EventSourceMapping');
+    expect(mapping.Properties?.['EventSourceArn']).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+    expect(JSON.stringify(mapping.Properties?.['FilterCriteria'])).toContain('outboxPk');
+    const [, rule] = onlyResource(template, 'AWS::Events::Rule');
+    expect(rule.Properties?.['ScheduleExpression']).toBe('rate(1 minute)');
+    const lag = idsOfType(template, 'AWS::CloudWatch::Alarm')
+      .map((a) => template.Resources[a] as CfnResource)
+      .find((a) => a.Properties?.['MetricName'] === 'IteratorAge');
+    expect(lag?.Properties?.['Dimensions']).toEqual([{ Name: 'FunctionName', Value: ref(id) }]);
   });
 });

@@ -1,0 +1,155 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { AccountRootPrincipal, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { CfnEventSourceMapping, type CfnFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { OUTBOX_INDEX_NAME, OUTBOX_PENDING } from '#shared/adapters/dynamodb/table.ts';
+import { ApiFunction, type FunctionEnvironment } from './api-function.ts';
+import { KEY_ADMIN_ACTIONS } from './signing-keys.ts';
+
+/**
+ * Conditions on the log key's `kms:Sign`: pure Ed25519 over the raw checkpoint text, the only
+ * signature the log makes (DESIGN §6).
+ */
+export const LOG_SIGN_CONDITIONS = {
+  StringEquals: { 'kms:SigningAlgorithm': 'ED25519_SHA_512', 'kms:MessageType': 'RAW' },
+} as const;
+
+/** Props of {@link TransparencyLog}. */
+export interface TransparencyLogProps {
+  readonly stage: string;
+  /** The certificate table (with its stream): the outbox, the tiles and the tree head. */
+  readonly table: ITableV2;
+  /** The log's origin and note key name, e.g. `dcc.example.gov.cn/log`. */
+  readonly origin: string;
+  readonly environment: FunctionEnvironment;
+  readonly topic: ITopic;
+  readonly projectRoot: string;
+  /** @default - the function construct's default */
+  readonly logRetention?: RetentionDays;
+  /** @default - the function construct's default */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Seconds the oldest stream record may wait before the lag alarm fires.
+   * @default 60
+   */
+  readonly maxLagSeconds?: number;
+}
+
+/**
+ * The transparency log's integrator: its own Ed25519 KMS key (only this function may sign with
+ * it), the function with reserved concurrency 1 (one sequencer, so batches never interleave;
+ * the head's conditional write would refuse a second one anyway), fed by the table's stream
+ * (filtered to pending outbox events, for latency) and a one-minute schedule (a safety net that
+ * drains anything a failed stream batch left behind), and alarms on lag and errors.
+ */
+export class TransparencyLog extends Construct {
+  readonly key: Key;
+  readonly integrator: ApiFunction;
+  readonly alarms: Alarm[];
+
+  constructor(scope: Construct, id: string, props: TransparencyLogProps) {
+    super(scope, id);
+    this.key = new Key(this, 'LogKey', {
+      description: `Data compliance certificates (${props.stage}): transparency log checkpoint signing key`,
+      keySpec: KeySpec.ECC_NIST_EDWARDS25519,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      policy: new PolicyDocument({
+        statements: [
+          new PolicyStatement({
+            sid: 'AccountAdministersButDoesNotSign',
+            principals: [new AccountRootPrincipal()],
+            actions: [...KEY_ADMIN_ACTIONS],
+            resources: ['*'],
+          }),
+        ],
+      }),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const fn = new ApiFunction(this, 'Integrator', {
+      entry: `${props.projectRoot}/functions/log-integrator.ts`,
+      functionName: `dcc-${props.stage}-log-integrator`,
+      description: `Transparency log integrator (${props.stage})`,
+      environment: props.environment,
+      timeout: Duration.seconds(60),
+      projectRoot: props.projectRoot,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
+    });
+    this.integrator = fn;
+    (fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
+    fn.addEnvironment('DCC_LOG_ORIGIN', props.origin);
+    fn.addEnvironment('DCC_LOG_SIGNER', 'kms');
+    fn.addEnvironment('DCC_LOG_KMS_KEY_ID', this.key.keyArn);
+
+    // Outbox query, event reads and marks, tiles, head: the table and the outbox index only.
+    fn.bindTable({ table: props.table, access: 'read-write', indexes: [OUTBOX_INDEX_NAME] });
+    fn.role?.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], resources: [props.table.tableArn] }),
+    );
+    fn.role?.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [this.key.keyArn] }));
+    fn.role?.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [this.key.keyArn], conditions: LOG_SIGN_CONDITIONS }));
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'IntegratorSignsCheckpoints',
+        principals: [fn.executionRole],
+        actions: ['kms:Sign'],
+        resources: ['*'],
+        conditions: LOG_SIGN_CONDITIONS,
+      }),
+    );
+
+    const streamArn = props.table.tableStreamArn;
+    if (!streamArn) throw new Error('TransparencyLog: the table needs a stream');
+    // Stream reads on this table's stream only (CDK's grantStreamRead would add ListStreams on "*").
+    fn.role?.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        resources: [streamArn],
+      }),
+    );
+    const mapping = new CfnEventSourceMapping(this, 'OutboxStream', {
+      functionName: fn.functionName,
+      eventSourceArn: streamArn,
+      startingPosition: StartingPosition.LATEST,
+      batchSize: 100,
+      maximumBatchingWindowInSeconds: 1,
+      // The records are only a nudge; the schedule catches up whatever a failed batch skipped.
+      maximumRetryAttempts: 2,
+      filterCriteria: { filters: [{ pattern: JSON.stringify({ dynamodb: { NewImage: { outboxPk: { S: [OUTBOX_PENDING] } } } }) }] },
+    });
+    mapping.node.addDependency(fn.role ?? fn);
+    new Rule(this, 'Schedule', {
+      description: `Drains the transparency log outbox (${props.stage})`,
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+    });
+
+    const lag = new Alarm(this, 'LagAlarm', {
+      alarmDescription: 'Pending changes wait too long for the transparency log (stream iterator age).',
+      metric: fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+      threshold: (props.maxLagSeconds ?? 60) * 1000,
+      evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const errors = new Alarm(this, 'ErrorAlarm', {
+      alarmDescription: 'The transparency log integrator fails.',
+      metric: fn.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms = [lag, errors];
+    for (const alarm of this.alarms) alarm.addAlarmAction(new SnsAction(props.topic));
+  }
+}
