@@ -1,6 +1,7 @@
 import type { LogStore } from '../ports/log-store.ts';
 import { inclusionProof } from './merkle.ts';
-import { formatProof } from './proof.ts';
+import { parseVerifierKey } from './note.ts';
+import { formatProof, verifyProof } from './proof.ts';
 import { tileHasher } from './tile-hasher.ts';
 import { TILE_WIDTH, type TileId, decodeEntryBundle, decodeTile, parseTilePath, tilePath } from './tiles.ts';
 
@@ -59,5 +60,32 @@ export class LogReader {
     const entry = decodeEntryBundle(await read({ level: 'entries', index: bundle, width }))[index % TILE_WIDTH];
     if (!entry) throw new Error(`The log's bundle for index ${index} is short.`);
     return formatProof({ extra: entry, index, hashes, checkpoint: head.checkpoint });
+  }
+
+  /**
+   * Where a certificate's changes sit in the log, and whether their inclusion proofs verify
+   * against the current checkpoint (signature included) with entries that name this certificate
+   * and this token. Null before the log's first checkpoint.
+   */
+  async inclusion(
+    certificateId: string,
+    tokenSha256: string,
+  ): Promise<{ issued?: number; revoked?: number; treeSize: number; inclusionVerified: boolean } | null> {
+    const head = await this.store.head();
+    if (!head) return null;
+    const indexes = await this.indexes(certificateId);
+    const key = parseVerifierKey(head.verifierKey);
+    let verified = indexes.issued !== undefined;
+    for (const event of ['issued', 'revoked'] as const) {
+      if (indexes[event] === undefined) continue;
+      const text = await this.proof(certificateId, event);
+      try {
+        const proven = text === null ? null : verifyProof(text, key);
+        verified &&= proven !== null && proven.entry.id === certificateId && proven.entry.tokenSha256 === tokenSha256;
+      } catch {
+        verified = false;
+      }
+    }
+    return { ...indexes, treeSize: head.size, inclusionVerified: verified };
   }
 }

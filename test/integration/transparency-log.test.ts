@@ -113,6 +113,17 @@ describe('issued and revoked certificates in the log', () => {
     // The certificate record shows where its changes sit in the log.
     const record = await running().api.get(`/v1/certificates/${certificate.id}`, { token: tokens.admin });
     expect(record.json<{ log?: unknown }>().log).toEqual({ issued: issued.index, revoked: revoked.index });
+    // On request, the verify result reports the log's view; by default it costs no log reads.
+    const verifiedWithLog = await running().api.post('/v1/verify?log=true', { json: { token: certificate.token } });
+    expect(verifiedWithLog.json<{ log?: unknown }>().log).toEqual({
+      issued: issued.index,
+      revoked: revoked.index,
+      treeSize: expect.any(Number),
+      inclusionVerified: true,
+    });
+    const plain = await running().api.post('/v1/verify', { json: { token: certificate.token } });
+    expect(plain.json<{ log?: unknown; status: string }>()).toMatchObject({ status: 'revoked' });
+    expect(plain.json<{ log?: unknown }>().log).toBeUndefined();
     // Both against the checkpoint the log serves now.
     const current = await checkpoint(key);
     expect(current.size).toBeGreaterThan(revoked.index);

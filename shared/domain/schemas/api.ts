@@ -115,6 +115,15 @@ export const VerificationResultSchema = z
     checks: z.array(VerificationCheckSchema).min(1).max(32),
     certificate: CredentialSchema.optional(),
     revocation: RevocationSchema.optional(),
+    /** With `?log=true`: the certificate's log indexes and whether their proofs check (DESIGN §6). */
+    log: z
+      .strictObject({
+        issued: z.number().int().nonnegative().optional(),
+        revoked: z.number().int().nonnegative().optional(),
+        treeSize: z.number().int().nonnegative(),
+        inclusionVerified: z.boolean(),
+      })
+      .optional(),
   })
   .refine((r) => !r.verified || r.status === 'active', { path: ['verified'], message: 'only an active certificate is verified' })
   .refine((r) => (r.status === 'revoked') === (r.revocation !== undefined), {
