@@ -55,9 +55,20 @@ describe(`soak: ${SECONDS} s of mixed load from ${WORKERS} clients`, () => {
     const statuses = new Map<string, number>();
     const failures: string[] = [];
     const count = (op: string, status: number) => statuses.set(`${op} ${status}`, (statuses.get(`${op} ${status}`) ?? 0) + 1);
-    const call = async (op: string, path: string, init: RequestInit, ok: number[]): Promise<Response> => {
-      const r = await fetch(`${s.url}${path}`, init);
+    // A 503 with Retry-After is the contract for an overloaded dependency (DynamoDB Local on a
+    // busy machine can exceed the SDK's request timeout): the client retries the same request,
+    // and the retry must then succeed. After a 503 the first attempt may have landed, so an
+    // issue may come back as a replay (200) and a revocation as already revoked (409).
+    const call = async (op: string, path: string, init: RequestInit, ok: number[], okAfterRetry: number[] = ok): Promise<Response> => {
+      let r = await fetch(`${s.url}${path}`, init);
       count(op, r.status);
+      for (let attempt = 0; attempt < 5 && r.status === 503 && r.headers.get('retry-after'); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        r = await fetch(`${s.url}${path}`, init);
+        count(`${op} retry`, r.status);
+        if (r.status !== 503 && !okAfterRetry.includes(r.status)) failures.push(`${op} ${path} retry → ${r.status}`);
+        if (r.status !== 503) return r;
+      }
       if (!ok.includes(r.status)) failures.push(`${op} ${path} → ${r.status} ${(await r.clone().text()).slice(0, 200)}`);
       return r;
     };
@@ -76,8 +87,8 @@ describe(`soak: ${SECONDS} s of mixed load from ${WORKERS} clients`, () => {
         if (roll < 0.4 || issued.length < 5) {
           const ref = `SOAK-${w}-${++n}`;
           const body = liveIssueRequest(validIssueRequest(), ref);
-          const r = await call('issue', '/v1/certificates', post(exchange, body), [201]);
-          if (r.status === 201) {
+          const r = await call('issue', '/v1/certificates', post(exchange, body), [201], [201, 200]);
+          if (r.status === 201 || r.status === 200) {
             const rec = (await r.json()) as Issued;
             issued.push({ ...rec, ref, body });
           }
@@ -95,7 +106,7 @@ describe(`soak: ${SECONDS} s of mixed load from ${WORKERS} clients`, () => {
           const c = pick(issued.filter((i) => !revoked.has(i.id)));
           if (!c) continue;
           revoked.add(c.id);
-          await call('revoke', `/v1/certificates/${c.id}/revoke`, post(admin, { reason: 'transaction-cancelled' }), [200]);
+          await call('revoke', `/v1/certificates/${c.id}/revoke`, post(admin, { reason: 'transaction-cancelled' }), [200], [200, 409]);
         } else {
           const c = pick(issued) as Issued;
           await call('status-list', new URL(c.statusListCredential).pathname, { method: 'GET' }, [200]);
@@ -106,7 +117,8 @@ describe(`soak: ${SECONDS} s of mixed load from ${WORKERS} clients`, () => {
     console.info(`soak: ${issued.length} issued, ${revoked.size} revoked; ${[...statuses].map(([k, v]) => `${k}: ${v}`).join(', ')}`);
 
     expect(failures, [...statuses].join(', ')).toEqual([]);
-    expect([...statuses.keys()].filter((k) => / 5\d\d$/.test(k))).toEqual([]);
+    // Only the retryable 503 is allowed, never another 5xx.
+    expect([...statuses.keys()].filter((k) => / 5\d\d$/.test(k) && !k.endsWith(' 503'))).toEqual([]);
     expect(issued.length).toBeGreaterThan(10);
     expect(revoked.size).toBeGreaterThan(0);
 
