@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { appContainer } from '#shared/app/container.ts';
 import { VerifyRequestSchema } from '#shared/domain/schemas/api.ts';
 import { httpRoute } from '#shared/http/handler.ts';
