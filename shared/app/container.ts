@@ -75,7 +75,7 @@ function buildContainer(config: Config): AppContainer {
   const dynamodb = DynamoDBDocumentClient.from(
     clients.dynamodb ??
     new DynamoDBClient({
-      ...sdkClientOptions('dynamodb'),
+      ...sdkClientOptions('dynamodb', local ? 'local' : 'aws'),
       ...(local
         ? {
             endpoint: config.DCC_DYNAMODB_ENDPOINT,

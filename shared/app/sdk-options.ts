@@ -1,5 +1,5 @@
 /**
- * Retries and timeouts of the AWS SDK, set against the functions' time budget: the functions
+ * Retries and timeouts of the AWS SDK (`target: 'local'` is DynamoDB Local in local mode), set against the functions' time budget: the functions
  * time out at 10 s (API Gateway would wait 30 s). A dependency that fails or hangs must end as
  * our own 503 with Retry-After, which the client knows to retry, and never as a Lambda timeout,
  * which reaches the client as a bare 5xx without a problem document.
@@ -28,10 +28,19 @@
  *   the landed write; where it cannot (the client's own retry, a new call) the conditions make the
  *   second write a replay of the stored certificate, never a second certificate.
  */
-export function sdkClientOptions(service: 'kms' | 'dynamodb'): {
+export function sdkClientOptions(
+  service: 'kms' | 'dynamodb',
+  target: 'aws' | 'local' = 'aws',
+): {
   maxAttempts: number;
   requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true };
 } {
+  if (target === 'local') {
+    // DynamoDB Local is a JVM on the same, often busy, machine: a JIT or GC pause can stall it
+    // for seconds, which is not the failure the AWS budget above guards against. 2 attempts of
+    // 4 s stay inside the local adapter's 10 s function timeout.
+    return { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 4_000, throwOnRequestTimeout: true } };
+  }
   return service === 'kms'
     ? { maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: 1_500, throwOnRequestTimeout: true } }
     : { maxAttempts: 3, requestHandler: { connectionTimeout: 500, requestTimeout: 1_500, throwOnRequestTimeout: true } };
