@@ -32,6 +32,9 @@ describe('npm run bench, every piece at tiny counts', () => {
     batchTimeMs: 100,
     httpConnections: 2,
     httpSeconds: 1,
+    proofIssues: 2,
+    proofRevokes: 1,
+    integratorEntries: 120,
   };
   let results: BenchResults;
 
@@ -74,5 +77,21 @@ describe('npm run bench, every piece at tiny counts', () => {
     const table = renderReport(results);
     expect(table).toContain('get-jwks');
     expect(table).toContain('verifyCertificate');
+    expect(table).toContain('LogIntegrator.drain()');
+  });
+
+  it('timed proofs of issues and revocations, and drained a backlog past one batch', () => {
+    const { proofLatency, integrator } = results.transparencyLog;
+    expect(proofLatency.issued.n).toBe(2);
+    expect(proofLatency.revoked.n).toBe(1);
+    expect(proofLatency.all.n).toBe(3);
+    expect(proofLatency.all.medianMs).toBeGreaterThan(0);
+    expect(proofLatency.all.p99Ms).toBeGreaterThanOrEqual(proofLatency.all.medianMs);
+    expect(proofLatency.floorMs).toBe(200);
+    expect(integrator.entries).toBe(120);
+    // 98 events per batch: 120 take two.
+    expect(integrator.batches).toBe(2);
+    expect(integrator.entriesPerSecond).toBeGreaterThan(0);
+    expect(integrator.inMemoryEntriesPerSecond).toBeGreaterThan(0);
   });
 });
