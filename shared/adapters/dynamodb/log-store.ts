@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -46,27 +47,41 @@ export class DynamoDbLogStore implements LogStore {
   }
 
   async pendingEvents(limit: number): Promise<PendingEvent[]> {
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: OUTBOX_INDEX_NAME,
-        KeyConditionExpression: '#p = :pending',
-        ExpressionAttributeNames: { '#p': 'outboxPk' },
-        ExpressionAttributeValues: { ':pending': OUTBOX_PENDING },
-        ScanIndexForward: true,
-        Limit: Math.min(limit, 100),
-      }),
-    );
-    if (Items.length === 0) return [];
-    // The index is eventually consistent: an event integrated a moment ago may still be listed.
-    // A strongly consistent read of the items themselves says which are still pending.
-    const refs = Items.map((i) => ({ pk: String(i['pk']), sk: String(i['sk']) }));
-    const fresh = await this.batchGet(refs);
-    const stillPending = new Map(fresh.filter((i) => i['outboxPk'] === OUTBOX_PENDING).map((i) => [`${i['pk']}\n${i['sk']}`, i]));
-    return refs.flatMap((ref) => {
-      const item = stillPending.get(`${ref.pk}\n${ref.sk}`);
-      return item ? [{ event: parseEvent(item), ref }] : [];
-    });
+    const wanted = Math.min(limit, 100);
+    const out: PendingEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    // The index is eventually consistent: events integrated a moment ago (by this integrator or
+    // a racing one) may still be listed, and may fill a whole page. A page that yields nothing
+    // live must not read as "the outbox is empty" while live events sit behind it, so the
+    // query pages on (boundedly) until it has live events or the index is exhausted.
+    for (let page = 0; page < 20 && out.length < wanted; page++) {
+      const { Items = [], LastEvaluatedKey } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: OUTBOX_INDEX_NAME,
+          KeyConditionExpression: '#p = :pending',
+          ExpressionAttributeNames: { '#p': 'outboxPk' },
+          ExpressionAttributeValues: { ':pending': OUTBOX_PENDING },
+          ScanIndexForward: true,
+          Limit: wanted - out.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      if (Items.length === 0) break;
+      // A strongly consistent read of the items themselves says which are still pending.
+      const refs = Items.map((i) => ({ pk: String(i['pk']), sk: String(i['sk']) }));
+      const fresh = await this.batchGet(refs);
+      const stillPending = new Map(
+        fresh.filter((i) => i['outboxPk'] === OUTBOX_PENDING).map((i) => [`${i['pk']}\n${i['sk']}`, i]),
+      );
+      for (const ref of refs) {
+        const item = stillPending.get(`${ref.pk}\n${ref.sk}`);
+        if (item) out.push({ event: parseEvent(item), ref });
+      }
+      if (!LastEvaluatedKey) break;
+      start = LastEvaluatedKey;
+    }
+    return out;
   }
 
   async readTile(id: TileId): Promise<Uint8Array | null> {
@@ -129,6 +144,10 @@ export class DynamoDbLogStore implements LogStore {
     try {
       await this.client.send(
         new TransactWriteCommand({
+          // One token per call, carried by the SDK's own retries: a retry of a commit that landed
+          // (a 5xx or a lost response) is then answered as the success it was, instead of failing
+          // its own conditions and being miscounted as a lost race.
+          ClientRequestToken: randomUUID(),
           TransactItems: [
             {
               Put: {
