@@ -85,8 +85,8 @@ export interface ApiFunctionProps {
    */
   readonly memorySize?: number;
   /**
-   * Timeout. The SDK budgets of `shared/app/sdk-options.ts` (KMS: 3 attempts of at most 2 s,
-   * DynamoDB: 3 of at most 3 s) end inside 10 s, so a slow dependency becomes the function's own
+   * Timeout. The SDK budgets of `shared/app/sdk-options.ts` (KMS: 2 attempts of at most 1.5 s,
+   * DynamoDB: 3 of at most 1.5 s; Sign + transaction ≤ 8.3 s) end inside 10 s, so a slow dependency becomes the function's own
    * 503 with Retry-After rather than a Lambda timeout; API Gateway would wait up to 30 s.
    *
    * @default Duration.seconds(10)
