@@ -7,7 +7,7 @@ import { BaselineCheckCodes, type Check, type CheckCode, type IssueRequest } fro
  * (`compliance-rule-violation`) listing every violated rule, each with its stable code and the
  * JSON pointer of the member that breaks it.
  *
- * Time rules, beyond the brief's "ordered, bounded, not in the future":
+ * Time rules, beyond DESIGN §4's "ordered, bounded, not in the future":
  * - the usage window is ordered strictly (`validFrom < validUntil`) and at most
  *   `maxValidityDays` long;
  * - it has not already ended at issue (`validUntil > now`): a certificate born expired is a
