@@ -17,18 +17,17 @@ export async function ensureDirectory(dir: string): Promise<void> {
 }
 
 /**
- * Returns the PEM of the P-256 private key (PKCS#8) at `path`, creating it on first use.
+ * Returns the PEM of the private key at `path`, creating it with `generate` on first use.
  *
  * Creation publishes the key with `link(2)`, which fails when the name exists: when two processes
  * start at once (the server and `npm run token`), exactly one key wins and both use it. A rename
  * would let the loser overwrite a key the winner has already signed with.
  */
-export async function ensureP256KeyFile(path: string): Promise<string> {
+export async function ensurePrivateKeyFile(path: string, generate: () => string): Promise<string> {
   const existing = await readIfExists(path);
   if (existing !== null) return existing;
   await ensureDirectory(dirname(path));
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const pem = generate();
   const temp = tempNameFor(path);
   await writeFile(temp, pem, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
   try {
@@ -41,6 +40,13 @@ export async function ensureP256KeyFile(path: string): Promise<string> {
   } finally {
     await unlink(temp).catch(() => undefined);
   }
+}
+
+/** Returns the PEM of the P-256 private key (PKCS#8) at `path`, creating it on first use. */
+export function ensureP256KeyFile(path: string): Promise<string> {
+  return ensurePrivateKeyFile(path, () =>
+    generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  );
 }
 
 /** Replaces `path` with `content` atomically (write a sibling, then rename over). */
