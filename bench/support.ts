@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { buildHttpApiEvent, createLambdaContext } from '#shared/adapters/local/api-gateway-event.ts';
 import type { IssueRequest } from '#shared/domain/schemas/issue-request.ts';
 import { Scopes } from '#shared/http/routes.ts';
+import { issueRequestAt } from '../test/support/issue-requests.ts';
 
 /** A Lambda handler as `functions/<name>.ts` exports it. */
 export type FunctionHandler = (
@@ -41,49 +42,10 @@ export const BENCH_EXCHANGE = { id: 'bench-exchange', name: 'Benchmark Data Exch
 
 /**
  * A valid issue request for `transactionRef`, with times placed relative to `now` so that the
- * compliance rules accept it on any day the benchmark runs: traded an hour ago, assessed a day
- * before, usage from the trade on for a year (so the certificate verifies as active).
+ * compliance rules accept it on any day the benchmark runs (the tests' own builder).
  */
 export function issueRequest(transactionRef: string, now: Date = new Date()): IssueRequest {
-  const at = (offsetMs: number) => new Date(Math.floor((now.getTime() + offsetMs) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-  const hour = 3_600_000;
-  const day = 24 * hour;
-  return {
-    transactionRef,
-    tradedAt: at(-hour),
-    amount: { value: '120000.00', currency: 'CNY' },
-    provider: { name: 'Alibaba (China) Co., Ltd.', uscc: '91330100799655058B' },
-    consumer: { name: 'Tencent Technology (Shenzhen) Co., Ltd.', uscc: '91440300708461136T' },
-    dataProduct: {
-      id: 'DP-7781',
-      name: 'Merchant credit features',
-      version: '2026.3',
-      classification: 'general',
-      personalInformation: 'none',
-      deliveryMethod: 'api',
-      digest: { alg: 'sha-256', value: '7929612117791959e03f247f20c00c45c7d092aed54dadd2b323bb12763ab0ff' },
-    },
-    usage: {
-      purpose: 'credit risk modelling',
-      rights: ['process-use'],
-      validFrom: at(-hour),
-      validUntil: at(366 * day),
-      crossBorder: null,
-    },
-    compliance: {
-      assessor: { name: 'Zhejiang Data Compliance Center', uscc: '12330000MB0P047175' },
-      reportRef: 'CA-2026-0456',
-      reportDigest: { alg: 'sha-256', value: '97cbfebd24439f104f64dfeb79b34c722a373b74ff01bd135454c2cdd9a10a42' },
-      assessedAt: at(-day),
-      checks: [
-        { code: 'source-legality', result: 'pass' },
-        { code: 'usage-scope', result: 'pass' },
-        { code: 'traceability', result: 'pass' },
-        { code: 'risk-control', result: 'pass' },
-      ],
-    },
-    supersedes: null,
-  };
+  return issueRequestAt(now, { transactionRef });
 }
 
 /** Who calls: the claims API Gateway's JWT authorizer would hand the function. */
