@@ -1,11 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalService } from '#shared/adapters/local/local-service.ts';
 import type { LoadClientRequest, LoadClientResult } from './load-client.ts';
-import { issueRequest, round } from './support.ts';
+import { issueRequest, round, withLocalService } from './support.ts';
 
 export interface HttpFigure {
   p50Ms: number;
@@ -37,14 +33,7 @@ export interface HttpOptions {
  * own process so it does not steal the server's event loop (it still shares the machine).
  */
 export async function measureHttp(options: HttpOptions): Promise<HttpResults> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dcc-bench-http-'));
-  const service = await startLocalService({
-    dataDir,
-    port: 0,
-    accessLog: false,
-    log: { info: () => undefined, error: (message, error) => options.log(`local service: ${message} ${String(error ?? '')}`) },
-  });
-  try {
+  return withLocalService('dcc-bench-http-', options.log, async (service) => {
     const bearer = await service.tokenIssuer.issue({ role: 'exchange' });
     const response = await fetch(`${service.url}/v1/certificates`, {
       method: 'POST',
@@ -60,10 +49,7 @@ export async function measureHttp(options: HttpOptions): Promise<HttpResults> {
     options.log(`http: verify, ${options.connections} connections, ${options.durationSeconds} s`);
     const verify = await runLoadClient({ ...base, kind: 'verify', token: certificate.token });
     return { issue: figure(issue), verify: figure(verify), connections: options.connections, durationSeconds: options.durationSeconds };
-  } finally {
-    await service.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 function figure(r: LoadClientResult): HttpFigure {

@@ -3,6 +3,10 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { buildHttpApiEvent, createLambdaContext } from '#shared/adapters/local/api-gateway-event.ts';
 import type { IssueRequest } from '#shared/domain/schemas/issue-request.ts';
 import { Scopes } from '#shared/http/routes.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalService, startLocalService } from '#shared/adapters/local/local-service.ts';
 import { issueRequestAt } from '../test/support/issue-requests.ts';
 
 /** A Lambda handler as `functions/<name>.ts` exports it. */
@@ -167,4 +171,32 @@ export function median(values: readonly number[]): number {
 export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+
+/**
+ * Runs `body` against a local service in a fresh temporary data directory, quiet except for its
+ * errors, and always stops it and removes the directory afterwards.
+ */
+export async function withLocalService<T>(
+  prefix: string,
+  log: (line: string) => void,
+  body: (service: LocalService) => Promise<T>,
+): Promise<T> {
+  const dataDir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    const service = await startLocalService({
+      dataDir,
+      port: 0,
+      accessLog: false,
+      log: { info: () => undefined, error: (message, error) => log(`local service: ${message} ${String(error ?? '')}`) },
+    });
+    try {
+      return await body(service);
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,4 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sdkClientOptions } from '#shared/app/sdk-options.ts';
@@ -9,13 +6,12 @@ import { DynamoDbLogStore } from '#shared/adapters/dynamodb/log-store.ts';
 import { eventItem } from '#shared/adapters/dynamodb/marshalling.ts';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import { startDynamoDbLocal } from '#shared/adapters/local/dynamodb-local.ts';
-import { startLocalService } from '#shared/adapters/local/local-service.ts';
 import type { AuditEvent } from '#shared/ports/certificate-store.ts';
 import { encodeEntry, entryFromEvent } from '#shared/transparency/entry.ts';
 import { LogIntegrator } from '#shared/transparency/integrator.ts';
 import { leafHash, rootFromLeafHashes } from '#shared/transparency/merkle.ts';
 import { keyObjectNoteSigner } from '#shared/transparency/note.ts';
-import { issueRequest, median, round } from './support.ts';
+import { issueRequest, median, round, withLocalService } from './support.ts';
 
 /** The local service's integrator loop interval (`startIntegratorLoop`'s default): the floor of proof latency. */
 export const INTEGRATOR_INTERVAL_MS = 200;
@@ -90,14 +86,7 @@ const PROOF_DEADLINE_MS = 15_000;
  * phase of the integrator's loop and the figure is the wait a client sees, not a queue.
  */
 export async function measureProofLatency(options: TransparencyLogOptions): Promise<ProofLatencyResults> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dcc-bench-tlog-'));
-  const service = await startLocalService({
-    dataDir,
-    port: 0,
-    accessLog: false,
-    log: { info: () => undefined, error: (message, error) => options.log(`local service: ${message} ${String(error ?? '')}`) },
-  });
-  try {
+  return withLocalService('dcc-bench-tlog-', options.log, async (service) => {
     const exchange = await service.tokenIssuer.issue({ role: 'exchange' });
     const admin = await service.tokenIssuer.issue({ role: 'admin' });
     const run = Date.now();
@@ -135,10 +124,7 @@ export async function measureProofLatency(options: TransparencyLogOptions): Prom
       pollIntervalMs: POLL_INTERVAL_MS,
       floorMs: INTEGRATOR_INTERVAL_MS,
     };
-  } finally {
-    await service.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Polls the proof route until 200; returns ms since `since`. Fails on anything but 200 or 404, or past the deadline. */

@@ -26,6 +26,34 @@ export const KEY_ADMIN_ACTIONS = [
 ] as const;
 
 /** Properties of {@link CertificateSigningKeys}. */
+/**
+ * An asymmetric SIGN_VERIFY key, retained on stack deletion, whose key policy lets the account
+ * administer it but not sign: signers are added to the policy by name, one role at a time.
+ * (Passing a policy replaces CDK's default "kms:*" for the account root.)
+ */
+export function retainedSigningKey(
+  scope: Construct,
+  id: string,
+  props: { description: string; keySpec: KeySpec },
+): Key {
+  return new Key(scope, id, {
+    description: props.description,
+    keySpec: props.keySpec,
+    keyUsage: KeyUsage.SIGN_VERIFY,
+    policy: new PolicyDocument({
+      statements: [
+        new PolicyStatement({
+          sid: 'AccountAdministersButDoesNotSign',
+          principals: [new AccountRootPrincipal()],
+          actions: [...KEY_ADMIN_ACTIONS],
+          resources: ['*'],
+        }),
+      ],
+    }),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+}
+
 export interface CertificateSigningKeysProps {
   /** Stage name, part of the alias and the descriptions. */
   readonly stage: string;
@@ -63,26 +91,12 @@ export class CertificateSigningKeys extends Construct {
     const generations = props.generations ?? [1];
     if (generations.length === 0) throw new Error('CertificateSigningKeys: at least one generation is needed');
 
-    const keys = generations.map((generation) => {
-      const key = new Key(this, `Generation${generation}`, {
+    const keys = generations.map((generation) =>
+      retainedSigningKey(this, `Generation${generation}`, {
         description: `Data compliance certificates (${props.stage}): certificate and status list signing key, generation ${generation}`,
         keySpec: KeySpec.ECC_NIST_P256,
-        keyUsage: KeyUsage.SIGN_VERIFY,
-        // Passing a policy replaces CDK's default "kms:*" for the account root.
-        policy: new PolicyDocument({
-          statements: [
-            new PolicyStatement({
-              sid: 'AccountAdministersButDoesNotSign',
-              principals: [new AccountRootPrincipal()],
-              actions: [...KEY_ADMIN_ACTIONS],
-              resources: ['*'],
-            }),
-          ],
-        }),
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      return key;
-    });
+      }),
+    );
 
     this.current = keys[keys.length - 1] as Key;
     const external = (props.externalRetiredKeyArns ?? []).map((arn, i) => Key.fromKeyArn(this, `ExternalRetired${i}`, arn));

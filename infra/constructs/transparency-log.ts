@@ -4,15 +4,15 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { AccountRootPrincipal, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type Key, KeySpec } from 'aws-cdk-lib/aws-kms';
 import { CfnEventSourceMapping, type CfnFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { OUTBOX_INDEX_NAME, OUTBOX_PENDING } from '#shared/adapters/dynamodb/table.ts';
 import { ApiFunction, type FunctionEnvironment } from './api-function.ts';
-import { KEY_ADMIN_ACTIONS } from './signing-keys.ts';
+import { retainedSigningKey } from './signing-keys.ts';
 
 /**
  * Conditions on the log key's `kms:Sign`: pure Ed25519 over the raw checkpoint text, the only
@@ -57,21 +57,9 @@ export class TransparencyLog extends Construct {
 
   constructor(scope: Construct, id: string, props: TransparencyLogProps) {
     super(scope, id);
-    this.key = new Key(this, 'LogKey', {
+    this.key = retainedSigningKey(this, 'LogKey', {
       description: `Data compliance certificates (${props.stage}): transparency log checkpoint signing key`,
       keySpec: KeySpec.ECC_NIST_EDWARDS25519,
-      keyUsage: KeyUsage.SIGN_VERIFY,
-      policy: new PolicyDocument({
-        statements: [
-          new PolicyStatement({
-            sid: 'AccountAdministersButDoesNotSign',
-            principals: [new AccountRootPrincipal()],
-            actions: [...KEY_ADMIN_ACTIONS],
-            resources: ['*'],
-          }),
-        ],
-      }),
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     const fn = new ApiFunction(this, 'Integrator', {
