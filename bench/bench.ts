@@ -140,7 +140,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
       'handlerCpu: KMS is answered in-process by textbook ECDSA over the digest (native k·G); kmsStandInUs is its own cost, withoutKmsUs what the function itself spends.',
       'http: autocannon in a separate process on the same machine as the server and DynamoDB Local (local mode, persistent data directory).',
       'Metrics (EMF) are disabled in every phase; logs at ERROR.',
-      `transparencyLog.proofLatency: through the local service, one change at a time; from the issue/revoke response to the first 200 of GET /v1/certificates/{id}/proof?event=…, polled every ${transparencyLog.proofLatency.pollIntervalMs} ms; floor: the local integrator loop's ${transparencyLog.proofLatency.floorMs} ms interval (a change waits for the next pass; on AWS the integrator runs on its own trigger, not measured here).`,
+      `transparencyLog.proofLatency: through the local service, one change at a time; from the issue/revoke response to the first 200 of GET /v1/certificates/{id}/proof?event=…, polled every ${transparencyLog.proofLatency.pollIntervalMs} ms; floor: one integrator pass over a single change, ${transparencyLog.proofLatency.floorMs} ms median (the local service runs a pass right after each issue or revocation; on AWS the integrator runs on its own trigger, not measured here).`,
       'transparencyLog.integrator: LogIntegrator.drain() of a backlog already in the outbox, DynamoDB Local in memory (a JVM on this machine, not the service); floor: the same entries encoded, leaf-hashed and reduced to a root in memory (best of 5).',
     ],
   };

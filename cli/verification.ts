@@ -100,3 +100,36 @@ export async function verifyItem(item: TokenInput, settings: VerifySettings, io:
     ...(certificate ? { certificateNo: certificate.certificateNo, id: certificate.id.replace(/^urn:uuid:/, ''), certificate } : {}),
   };
 }
+
+/**
+ * How many certificates a batch keeps in flight. jose checks signatures through WebCrypto, one
+ * thread-pool job each, so verifying one at a time leaves the main thread idle while each job
+ * runs; with jobs overlapping, the thread pool verifies on the other cores while the main thread
+ * parses. `npm run bench` measures both: on one core it neither gains nor loses, on this 2-core
+ * machine it verifies about 1.7× as many per second as one at a time.
+ */
+export const BATCH_CONCURRENCY = 16;
+
+/**
+ * Judges every item, `concurrency` at a time, and returns the verdicts in input order;
+ * `onEach` is told after each one (a progress bar). Never throws for bad data.
+ */
+export async function verifyBatch(
+  items: readonly TokenInput[],
+  settings: VerifySettings,
+  io: CliIo,
+  options: { concurrency?: number; onEach?: () => void } = {},
+): Promise<ItemResult[]> {
+  const results: ItemResult[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await verifyItem(items[i] as TokenInput, settings, io);
+      options.onEach?.();
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? BATCH_CONCURRENCY, items.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}

@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress';
 import { contextOf, ExitCode, setExitCode, UsageError, type CliIo } from '../context.ts';
 import { loadJwks, parseInstant, parseSeconds, readTokenInputs } from '../inputs.ts';
 import { countByStatus, renderChecks, renderVerdictLine, VERDICT_LABELS } from '../render.ts';
-import { CLI_STATUSES, cachingStatusListFetcher, type ItemResult, type VerifySettings, verifyItem } from '../verification.ts';
+import { CLI_STATUSES, cachingStatusListFetcher, type ItemResult, type VerifySettings, verifyBatch } from '../verification.ts';
 
 /** `dcc verify <file|folder|->`: offline (and with `--online`, revocation) checks, one or many. */
 
@@ -15,9 +15,6 @@ interface VerifyOptions {
   at?: string;
   clockSkew: string;
 }
-
-/** How many certificates are verified at once in a batch. */
-const CONCURRENCY = 8;
 
 /** The key set location: `--jwks`, else the JWKS of `--api` / `DCC_API_URL`. @throws {UsageError} */
 export function jwksLocation(options: { jwks?: string; api?: string }, io: CliIo): string {
@@ -68,16 +65,7 @@ export function register(program: Command): void {
         ? new SingleBar({ stream: io.progressStream ?? process.stderr, format: 'verifying [{bar}] {value}/{total}', hideCursor: true })
         : undefined;
       bar?.start(items.length, 0);
-      const results: ItemResult[] = new Array(items.length);
-      let next = 0;
-      const worker = async () => {
-        while (next < items.length) {
-          const i = next++;
-          results[i] = await verifyItem(items[i]!, settings, io);
-          bar?.increment();
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+      const results = await verifyBatch(items, settings, io, { onEach: () => bar?.increment() });
       bar?.stop();
 
       const counts = countByStatus(results);

@@ -1,10 +1,11 @@
-import { compactVerify } from 'jose';
+import { compactVerify, importJWK, type CryptoKey } from 'jose';
 import { compactJws, parseCompactJwsStrict, signingInputOf, type ParsedCompactJws } from '../crypto/compact-jws.ts';
 import { P256_SIGNATURE_LENGTH, verifyP256 } from '../crypto/ecdsa-p256.ts';
 import { CryptoError, SignerError } from '../crypto/errors.ts';
 import { jwkThumbprint } from '../crypto/jwk-thumbprint.ts';
 import { parseJsonStrict } from '../crypto/strict-json.ts';
 import type { CertificateSigner, PublicVerificationJwk } from '../ports/signer.ts';
+import { isBuiltCredential } from './built-credentials.ts';
 import { CredentialSchema, type Credential } from './schemas/credential.ts';
 
 /**
@@ -65,6 +66,8 @@ export async function signJwt(payload: object, signer: CertificateSigner): Promi
  * @throws {SignerError} see {@link signJwt}.
  */
 export async function signCertificate(credential: Credential, signer: CertificateSigner): Promise<string> {
+  // A credential from buildCredential was checked when it was built and is frozen since.
+  if (isBuiltCredential(credential)) return signJwt(credential, signer);
   const checked = CredentialSchema.safeParse(credential);
   if (!checked.success) {
     const first = checked.error.issues[0];
@@ -152,24 +155,44 @@ function checkHeader(header: Record<string, unknown>): StepResult<string> {
   return pass(kid);
 }
 
-function checkKey(kid: string, keys: readonly PublicVerificationJwk[]): StepResult<PublicVerificationJwk> {
-  const key = keys.find((k) => k.kid === kid);
-  if (key === undefined) return fail(`No published key has the kid ${JSON.stringify(kid)}.`);
-  // Published keys are ours, but a kid that is not the key's thumbprint must not pass for it.
-  if (key.kty !== 'EC' || key.crv !== 'P-256' || 'd' in key) {
-    return fail(`The published key ${JSON.stringify(kid)} is not an EC P-256 public key.`);
+/**
+ * Published keys already proven to be P-256 public keys named by their own thumbprint, and
+ * imported for jose, per key object: a batch, or a warm function verifying against the same
+ * key set, proves and imports each key once. The key sets handed in are read, never changed.
+ */
+const provenKeys = new WeakMap<PublicVerificationJwk, Promise<StepResult<CryptoKey>>>();
+
+function checkKey(kid: string, keys: readonly PublicVerificationJwk[]): Promise<StepResult<{ jwk: PublicVerificationJwk; key: CryptoKey }>> | StepResult<never> {
+  const jwk = keys.find((k) => k.kid === kid);
+  if (jwk === undefined) return fail(`No published key has the kid ${JSON.stringify(kid)}.`);
+  let proven = provenKeys.get(jwk);
+  if (proven === undefined) {
+    proven = proveKey(jwk);
+    provenKeys.set(jwk, proven);
   }
-  let thumbprint: string;
-  try {
-    thumbprint = jwkThumbprint(key);
-  } catch {
-    return fail(`The published key ${JSON.stringify(kid)} is malformed.`);
-  }
-  if (thumbprint !== kid) return fail(`The published key ${JSON.stringify(kid)} is not the key its kid names.`);
-  return pass(key);
+  return proven.then((result) => (result.ok ? pass({ jwk, key: result.value }) : result));
 }
 
-async function checkSignature(token: string, parsed: ParsedCompactJws, key: PublicVerificationJwk): Promise<StepResult<null>> {
+async function proveKey(jwk: PublicVerificationJwk): Promise<StepResult<CryptoKey>> {
+  const kid = JSON.stringify(jwk.kid);
+  // Published keys are ours, but a kid that is not the key's thumbprint must not pass for it.
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk) return fail(`The published key ${kid} is not an EC P-256 public key.`);
+  let thumbprint: string;
+  try {
+    thumbprint = jwkThumbprint(jwk);
+  } catch {
+    return fail(`The published key ${kid} is malformed.`);
+  }
+  if (thumbprint !== jwk.kid) return fail(`The published key ${kid} is not the key its kid names.`);
+  try {
+    const { kty, crv, x, y } = jwk;
+    return pass((await importJWK({ kty, crv, x, y }, CERTIFICATE_ALGORITHM)) as CryptoKey);
+  } catch {
+    return fail(`The published key ${kid} is malformed.`);
+  }
+}
+
+async function checkSignature(token: string, parsed: ParsedCompactJws, key: CryptoKey, kid: string): Promise<StepResult<null>> {
   if (parsed.signature.length !== P256_SIGNATURE_LENGTH) {
     return fail(`The signature is ${parsed.signature.length} bytes; ES256 needs exactly 64 (R||S).`);
   }
@@ -177,7 +200,7 @@ async function checkSignature(token: string, parsed: ParsedCompactJws, key: Publ
     await compactVerify(token, key, { algorithms: [CERTIFICATE_ALGORITHM] });
     return pass(null);
   } catch {
-    return fail(`The signature does not verify with the key ${JSON.stringify(key.kid)}.`);
+    return fail(`The signature does not verify with the key ${JSON.stringify(kid)}.`);
   }
 }
 
@@ -280,12 +303,12 @@ async function runChecks(
   if (!header.ok) return invalid('header', header.detail);
   checks.push({ name: 'header', ok: true });
 
-  const key = checkKey(header.value, keys);
+  const key = await checkKey(header.value, keys);
   if (!key.ok) return invalid('key', key.detail);
   checks.push({ name: 'key', ok: true });
-  const kid = key.value.kid;
+  const kid = key.value.jwk.kid;
 
-  const signature = await checkSignature(token, parsed, key.value);
+  const signature = await checkSignature(token, parsed, key.value.key, kid);
   if (!signature.ok) return invalid('signature', signature.detail, kid);
   checks.push({ name: 'signature', ok: true });
 

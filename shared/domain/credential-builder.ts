@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
+import { markBuilt } from './built-credentials.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { zodIssuesToProblems } from './problems.ts';
 import { DCC_CONTEXT_V1, VC_V2_CONTEXT } from './credential-context.ts';
@@ -36,7 +37,8 @@ export function newCertificateId(now: Date): string {
  * The certificate for `request`, issued under `context`. The request must be a parsed
  * {@link IssueRequest} that passed the compliance rules. The result is checked against
  * {@link CredentialSchema} before it is returned, so a bad context (an issuer that is not a
- * URL, a number with a wrong check digit) fails here rather than in a signed certificate.
+ * URL, a number with a wrong check digit) fails here rather than in a signed certificate. The
+ * result is deeply frozen.
  * @throws TypeError when the built credential does not satisfy the schema.
  */
 export function buildCredential(request: IssueRequest, context: IssuanceContext): Credential {
@@ -101,8 +103,9 @@ export function buildCredential(request: IssueRequest, context: IssuanceContext)
       .join('; ');
     throw new TypeError(`buildCredential: the credential would be invalid: ${detail}`);
   }
-  // The parsed copy has the same members in the same order; return the one we built.
-  return credential as Credential;
+  // The parsed copy has the same members in the same order; return the one we built, frozen so
+  // that it stays what the schema passed, and remembered so that signing need not parse it again.
+  return markBuilt(credential);
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
-import { type LocalService, startLocalService } from '#shared/adapters/local/local-service.ts';
+import { type LocalService, type LocalServiceOptions, startLocalService } from '#shared/adapters/local/local-service.ts';
 
 /**
  * A small HTTP client for integration tests against a running API: one call per request, the
@@ -88,7 +88,7 @@ export interface LocalApi {
 }
 
 /** Starts the service; call {@link LocalApi.stop} in `afterAll`. */
-export async function startLocalApi(prefix: string): Promise<LocalApi> {
+export async function startLocalApi(prefix: string, options: Pick<LocalServiceOptions, 'logIntervalMs'> = {}): Promise<LocalApi> {
   const dataDir = await mkdtemp(join(tmpdir(), `dcc-${prefix}-`));
   const errors: string[] = [];
   const log = { info: () => undefined, error: (message: string, error?: unknown) => errors.push(`${message}: ${String(error)}`) };
@@ -97,7 +97,7 @@ export async function startLocalApi(prefix: string): Promise<LocalApi> {
   process.env['DCC_EXCHANGE_CACHE_SECONDS'] = '0';
   let service: LocalService;
   try {
-    service = await startLocalService({ dataDir, port: 0, log, accessLog: false });
+    service = await startLocalService({ dataDir, port: 0, log, accessLog: false, ...options });
   } catch (error) {
     restore(previousCache);
     await rm(dataDir, { recursive: true, force: true });

@@ -25,7 +25,6 @@ import {
   certificateItem,
   certificateNoItem,
   clientItem,
-  clientRequestToken,
   eventItem,
   exchangeItem,
   fromAttributeMap,
@@ -420,16 +419,17 @@ export class DynamoDbCertificateStore implements CertificateStore {
    * same revocation time), and DynamoDB would answer the second from the first's token, so both
    * callers would be told they revoked it; with its own token the second runs and its condition
    * answers `already-revoked`. After a cancellation nothing was written, so the attempt after a
-   * conflict with another transaction uses a new token as well.
+   * conflict with another transaction uses a new token as well. A random UUID is all it takes
+   * (36 characters, DynamoDB's limit): the token is never reused with other content, so
+   * DynamoDB never answers `IdempotentParameterMismatch`.
    */
   private async transact(items: TransactItem[]): Promise<void> {
-    const call = randomUUID();
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(
           new TransactWriteCommand({
             TransactItems: items,
-            ClientRequestToken: clientRequestToken({ call, attempt, items }),
+            ClientRequestToken: randomUUID(),
           }),
         );
         return;

@@ -237,21 +237,3 @@ function fromAttributeValue(v: AttributeValue): unknown {
   if (v.BS !== undefined) return new Set(v.BS);
   throw new TypeError(`Unsupported attribute value: ${Object.keys(v).join(',')}`);
 }
-
-/**
- * A `ClientRequestToken` derived from `transactItems` (with the call's own nonce, see the store's
- * `transact`): the SDK's retries of a call carry the same token. Keys are sorted and Sets listed,
- * so the token depends on content only.
- */
-export function clientRequestToken(transactItems: unknown): string {
-  const canonical = JSON.stringify(transactItems, (_key, value: unknown) => {
-    if (value instanceof Set) return { $set: [...value].map(String).sort() };
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return Object.fromEntries(entries);
-    }
-    return value;
-  });
-  // 32 hex characters (128 bits); DynamoDB accepts up to 36.
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
-}

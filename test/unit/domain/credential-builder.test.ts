@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { isBuiltCredential } from '#shared/domain/built-credentials.ts';
 import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
 import { buildCredential, canonicalRequestHash, type IssuanceContext, newCertificateId } from '#shared/domain/credential-builder.ts';
 import { DCC_CONTEXT_DOCUMENT, VC_V2_TERMS_USED } from '#shared/domain/credential-context.ts';
@@ -108,6 +109,18 @@ describe('buildCredential', () => {
     expect(credential.credentialSubject.usage.rights).toEqual(['process-use']);
     expect(credential.credentialSubject.compliance.checks[0]!.result).toBe('pass');
     expect(credential.credentialSubject.transaction.amount.value).toBe('120000.00');
+  });
+
+  it('is deeply frozen and remembered as schema-checked, so signing does not parse it again', () => {
+    const credential = buildCredential(validIssueRequest(), context());
+    expect(isBuiltCredential(credential)).toBe(true);
+    expect(() => {
+      (credential.credentialSubject.transaction.amount as { value: string }).value = '1.00';
+    }).toThrow(TypeError);
+    expect(() => (credential.credentialSubject.usage.rights as string[]).push('hold')).toThrow(TypeError);
+    expect(credential.credentialSubject.transaction.amount.value).toBe('120000.00');
+    // A copy, however faithful, is not vouched for: it is parsed when it is signed.
+    expect(isBuiltCredential(structuredClone(credential))).toBe(false);
   });
 
   it('uses only terms that the VC 2.0 context or our own context define', () => {
