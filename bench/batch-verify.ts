@@ -37,7 +37,7 @@ export interface BatchVerifyResults {
   pinnedToOneCore: boolean;
   /**
    * The batch path again with the whole machine (`cpus` cores): the thread pool verifies on the
-   * other cores. Not comparable to the one-core raw rate; the auditor's laptop has more cores.
+   * other cores. Not comparable to the one-core raw rate; an auditor's machine often has more cores than this one.
    */
   allCores: { perSecond: number; serialPerSecond: number; cpus: number };
   tokens: number;
@@ -81,9 +81,9 @@ export async function measureBatchVerify(options: BatchVerifyOptions): Promise<B
   };
 }
 
-/** The measurement itself, in whatever process runs it. Every result is checked. */
 type Measured = Omit<BatchVerifyResults, 'pinnedToOneCore' | 'allCores'>;
 
+/** The measurement itself, in whatever process runs it. Every result is checked. */
 async function measureHere(tokenCount: number, timeMs: number): Promise<Measured> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = jwkFromKeyObject(publicKey);

@@ -60,7 +60,8 @@ export async function signJwt(payload: object, signer: CertificateSigner): Promi
  * protected header `{"alg":"ES256","typ":"vc+jwt","kid":<thumbprint>}`.
  *
  * The credential is checked against {@link CredentialSchema} first, so the service never signs
- * a document that its own verifier would refuse.
+ * a document that its own verifier would refuse; one from `buildCredential` was checked when it
+ * was built and is frozen since, so it is not parsed again.
  *
  * @throws {TypeError} when `credential` does not satisfy the schema (a defect of the caller).
  * @throws {SignerError} see {@link signJwt}.
