@@ -1,10 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type Key, KeySpec } from 'aws-cdk-lib/aws-kms';
 import { CfnEventSourceMapping, type CfnFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -97,13 +97,26 @@ export class TransparencyLog extends Construct {
 
     const streamArn = props.table.tableStreamArn;
     if (!streamArn) throw new Error('TransparencyLog: the table needs a stream');
-    // Stream reads on this table's stream only (CDK's grantStreamRead would add ListStreams on "*").
+    // Stream reads on this table's stream only.
     fn.role?.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
         resources: [streamArn],
       }),
     );
+    // ListStreams has no resource-level permissions: IAM matches it only against "*" (Service
+    // Authorization Reference; CDK's grantStreamRead does the same), and Lambda checks for it when
+    // it creates the event source mapping. It lists stream ARNs, nothing of their records. A
+    // policy of its own, so the acknowledgement below covers this one statement.
+    const listStreams = new Policy(this, 'ListStreams', {
+      statements: [new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] })],
+    });
+    if (fn.role) listStreams.attachToRole(fn.role);
+    Validations.of(listStreams).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams supports no resource-level permissions, so "*" is its only resource; the event source mapping of the integrator needs it, and it reveals stream names, not data.',
+    });
     const mapping = new CfnEventSourceMapping(this, 'OutboxStream', {
       functionName: fn.functionName,
       eventSourceArn: streamArn,
@@ -114,7 +127,7 @@ export class TransparencyLog extends Construct {
       maximumRetryAttempts: 2,
       filterCriteria: { filters: [{ pattern: JSON.stringify({ dynamodb: { NewImage: { outboxPk: { S: [OUTBOX_PENDING] } } } }) }] },
     });
-    mapping.node.addDependency(fn.role ?? fn);
+    mapping.node.addDependency(fn.role ?? fn, listStreams);
     new Rule(this, 'Schedule', {
       description: `Drains the transparency log outbox (${props.stage})`,
       schedule: Schedule.rate(Duration.minutes(1)),

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,17 +157,20 @@ describe('least privilege', () => {
     expect(signers).toEqual(DEPLOYED.filter((r) => r.needs.sign));
   });
 
-  it('no IAM policy in the stack has a wildcard action or a "*" resource', () => {
+  it('no IAM policy in the stack has a wildcard action, and "*" is the resource of dynamodb:ListStreams alone', () => {
     const statements = idsOfType(template, 'AWS::IAM::Policy').flatMap(
       (id) => ((template.Resources[id] as CfnResource).Properties?.['PolicyDocument'] as { Statement: CfnStatement[] }).Statement,
     );
     expect(statements.length).toBeGreaterThan(0);
+    const anyResource: string[] = [];
     for (const p of canonicalPermissions(statements)) {
       const [, action, , resource] = p.split(' ');
       expect(action, p).not.toContain('*');
-      expect(resource, p).not.toBe('"*"');
+      if (resource === '"*"') anyResource.push(p);
       expect(p).not.toMatch(/"arn:[^"]*\*/);
     }
+    // ListStreams supports no resource-level permissions (IAM's Service Authorization Reference).
+    expect(anyResource).toEqual([permission('Allow', 'dynamodb:ListStreams', '*')]);
   });
 
   it('the current key policy lets exactly the signing roles sign, ES256 over a digest only', () => {
@@ -486,7 +490,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.success).toBe(true);
   });
 
-  it('acknowledges only the public routes (APIG4) and the user pool plan (COG8), each with a reason', () => {
+  it('acknowledges only the public routes (APIG4), the user pool plan (COG8) and ListStreams on "*" (IAM5), each with a reason', () => {
     const acknowledged: { path: string; id: string; reason: string }[] = [];
     const walk = (c: IConstruct): void => {
       for (const entry of c.node.metadata) {
@@ -500,8 +504,17 @@ describe('cdk-nag AwsSolutions', () => {
     walk(stack);
     const publicRoutes = DEPLOYED.filter((r) => r.auth === 'public');
     expect(acknowledged.map((a) => a.id).sort()).toEqual(
-      [...publicRoutes.map(() => 'AwsSolutions-APIG4'), 'AwsSolutions-COG8'].sort(),
+      [...publicRoutes.map(() => 'AwsSolutions-APIG4'), 'AwsSolutions-COG8', 'AwsSolutions-IAM5[Resource::*]'].sort(),
     );
+    // The IAM5 acknowledgement sits on the policy that holds ListStreams and nothing else.
+    const iam5 = acknowledged.find((a) => a.id.startsWith('AwsSolutions-IAM5')) as { path: string };
+    const policy = stack.node.findAll().find((c) => c.node.path === iam5.path) as IConstruct;
+    const held = policy.node.findAll().flatMap((c) => (c instanceof CfnPolicy ? [c] : []));
+    expect(held).toHaveLength(1);
+    expect(stack.resolve((held[0] as CfnPolicy).policyDocument)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' }],
+    });
     for (const a of acknowledged) expect(a.reason.length, a.path).toBeGreaterThan(60);
     for (const route of publicRoutes) {
       expect(acknowledged.some((a) => a.id === 'AwsSolutions-APIG4' && a.reason.startsWith(routeKey(route)))).toBe(true);
@@ -537,7 +550,9 @@ describe('transparency log', () => {
       ...TABLE_READ_WRITE.flatMap((a) => [permission('Allow', a, table), permission('Allow', a, outbox)]),
       permission('Allow', 'dynamodb:BatchGetItem', table),
       permission('Allow', 'dynamodb:BatchWriteItem', table),
-      ...['DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams'].map((a) => permission('Allow', `dynamodb:${a}`, stream)),
+      ...['DescribeStream', 'GetRecords', 'GetShardIterator'].map((a) => permission('Allow', `dynamodb:${a}`, stream)),
+      // The one "*": ListStreams has no resource-level permissions (see the next test).
+      permission('Allow', 'dynamodb:ListStreams', '*'),
       permission('Allow', 'kms:GetPublicKey', key),
       permission('Allow', 'kms:Sign', key, LOG_SIGN_CONDITION),
     ].sort();
