@@ -1,3 +1,5 @@
+import { CodedError } from '../coded-error.ts';
+
 /**
  * The closed set of codes for bad cryptographic data: a signature, token or key that is
  * malformed or does not meet our rules. Callers switch on `code`, never on the message.
@@ -33,15 +35,8 @@ export type CryptoErrorCode =
   | 'spki-invalid';
 
 /** Bad cryptographic data (see {@link CryptoErrorCode}). */
-export class CryptoError extends Error {
+export class CryptoError extends CodedError<CryptoErrorCode> {
   override readonly name = 'CryptoError';
-  constructor(
-    readonly code: CryptoErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** The closed set of codes for a signer that cannot do its job. */
@@ -62,13 +57,6 @@ export type SignerErrorCode =
  * the backend itself (KMS throttling, access denied, network) are not wrapped: they propagate
  * as the SDK threw them so the HTTP layer can classify them.
  */
-export class SignerError extends Error {
+export class SignerError extends CodedError<SignerErrorCode> {
   override readonly name = 'SignerError';
-  constructor(
-    readonly code: SignerErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

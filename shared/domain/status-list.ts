@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { CodedError } from '../coded-error.ts';
 
 /**
  * W3C Bitstring Status List v1.0 (Recommendation): the bitstring codec and the status list
@@ -26,15 +27,8 @@ export const STATUS_LIST_MAX_BYTES = 16 * 1024 * 1024;
 export type StatusListErrorCode = 'MALFORMED_VALUE_ERROR' | 'STATUS_LIST_LENGTH_ERROR' | 'RANGE_ERROR';
 
 /** A status list (or an index into one) that does not conform; callers switch on `code`. */
-export class StatusListError extends Error {
+export class StatusListError extends CodedError<StatusListErrorCode> {
   override readonly name = 'StatusListError';
-  constructor(
-    readonly code: StatusListErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;

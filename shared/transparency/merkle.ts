@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CodedError } from '../coded-error.ts';
 
 /**
  * RFC 6962 (§2.1) Merkle tree hashing with SHA-256, and inclusion and consistency proofs: their
@@ -13,20 +14,10 @@ import { createHash } from 'node:crypto';
 export const HASH_SIZE = 32;
 
 /** Proof or input refused; `code` says which rule failed. */
-export class MerkleError extends Error {
+export class MerkleError extends CodedError<
+  'index-out-of-range' | 'wrong-proof-size' | 'root-mismatch' | 'size-order' | 'empty-tree' | 'bad-hash'
+> {
   override readonly name = 'MerkleError';
-  constructor(
-    readonly code:
-      | 'index-out-of-range'
-      | 'wrong-proof-size'
-      | 'root-mismatch'
-      | 'size-order'
-      | 'empty-tree'
-      | 'bad-hash',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const sha256 = (...parts: Uint8Array[]): Uint8Array => {

@@ -1,5 +1,6 @@
 import type { NoteSigner } from '../ports/log-note-signer.ts';
 import { createHash, createPrivateKey, createPublicKey, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
+import { CodedError } from '../coded-error.ts';
 
 /**
  * C2SP `signed-note` with Ed25519 (signature type 0x01), as Go's `golang.org/x/mod/sumdb/note`
@@ -16,14 +17,8 @@ export const ED25519_ALGORITHM = 0x01;
 const SIGNATURE_PREFIX = '\u2014 ';
 
 /** A note refused; `code` says why. */
-export class NoteError extends Error {
+export class NoteError extends CodedError<'malformed-note' | 'malformed-key' | 'unknown-key' | 'bad-signature'> {
   override readonly name = 'NoteError';
-  constructor(
-    readonly code: 'malformed-note' | 'malformed-key' | 'unknown-key' | 'bad-signature',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** A parsed verifier key. */

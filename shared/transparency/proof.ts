@@ -2,6 +2,7 @@ import { type Checkpoint, parseCheckpoint } from './checkpoint.ts';
 import { type LogEntry, decodeEntry } from './entry.ts';
 import { HASH_SIZE, leafHash, verifyInclusion } from './merkle.ts';
 import { type NoteVerifierKey, openNote, strictBase64 } from './note.ts';
+import { CodedError } from '../coded-error.ts';
 
 /**
  * C2SP `tlog-proof@v1`: `c2sp.org/tlog-proof@v1`, an optional `extra <base64>` line, `index <n>`,
@@ -22,14 +23,8 @@ export interface TlogProof {
 }
 
 /** A proof document refused; `code` says why. */
-export class ProofError extends Error {
+export class ProofError extends CodedError<'malformed-proof' | 'wrong-origin' | 'no-entry'> {
   override readonly name = 'ProofError';
-  constructor(
-    readonly code: 'malformed-proof' | 'wrong-origin' | 'no-entry',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Writes a proof document. */

@@ -1,44 +1,23 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
 import { compactVerify } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KmsCertificateSigner } from '#shared/adapters/kms-signer.ts';
 import { p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
 import { buildJwks, importVerificationKeys } from '#shared/crypto/jwks.ts';
 import { signCertificate, verifyCertificate } from '#shared/domain/certificate.ts';
 import { sampleCredential } from '../unit/certificate/support/sample-credential.ts';
-import { FakeKmsKey, run } from './support/fake-kms-key.ts';
+import { FakeKmsKey, run, useFakeKmsKey } from './support/fake-kms-key.ts';
 
-const kms = mockClient(KMSClient);
-const client = new KMSClient({ region: 'cn-north-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+const fixture = useFakeKmsKey('dcc-kms-certificate-');
+const { kms, client } = fixture;
 const now = new Date('2027-03-01T00:00:00Z');
-
-let key: FakeKmsKey;
-let scratch: string;
-
-beforeAll(async () => {
-  key = await FakeKmsKey.create();
-  scratch = await mkdtemp(join(tmpdir(), 'dcc-kms-certificate-'));
-});
-
-afterAll(async () => {
-  await key.dispose();
-  await rm(scratch, { recursive: true, force: true });
-  kms.restore();
-});
-
-beforeEach(() => {
-  kms.reset();
-  key.install(kms);
-});
 
 describe('certificates signed through KMS (mocked, signing like KMS DIGEST mode)', () => {
   it('sign → verify round trip: one Sign per certificate, one GetPublicKey in all', async () => {
-    const signer = new KmsCertificateSigner({ client, keyId: key.keyId });
+    const signer = new KmsCertificateSigner({ client, keyId: fixture.key.keyId });
     const credentials = [1, 2, 3].map((i) => sampleCredential({}, i));
     const tokens: string[] = [];
     for (const credential of credentials) tokens.push(await signCertificate(credential, signer));
@@ -46,7 +25,7 @@ describe('certificates signed through KMS (mocked, signing like KMS DIGEST mode)
     expect(kms.commandCalls(SignCommand)).toHaveLength(3);
     expect(kms.commandCalls(GetPublicKeyCommand)).toHaveLength(1);
     for (const call of kms.commandCalls(SignCommand)) {
-      expect(call.args[0].input).toMatchObject({ KeyId: key.keyId, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' });
+      expect(call.args[0].input).toMatchObject({ KeyId: fixture.key.keyId, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' });
     }
 
     // What an auditor does offline: take the published JWKS, import it, verify.
@@ -62,7 +41,7 @@ describe('certificates signed through KMS (mocked, signing like KMS DIGEST mode)
   });
 
   it('the digest KMS signed is SHA-256 of the JWS signing input', async () => {
-    const signer = new KmsCertificateSigner({ client, keyId: key.keyId });
+    const signer = new KmsCertificateSigner({ client, keyId: fixture.key.keyId });
     const token = await signCertificate(sampleCredential(), signer);
     const signingInput = token.slice(0, token.lastIndexOf('.'));
     const sent = kms.commandCalls(SignCommand)[0]?.args[0].input.Message ?? new Uint8Array();
@@ -70,23 +49,23 @@ describe('certificates signed through KMS (mocked, signing like KMS DIGEST mode)
   });
 
   it('the certificate verifies with jose and with the openssl command line', async () => {
-    const signer = new KmsCertificateSigner({ client, keyId: key.keyId });
+    const signer = new KmsCertificateSigner({ client, keyId: fixture.key.keyId });
     const token = await signCertificate(sampleCredential(), signer);
     const jwk = await signer.publicJwk();
     const { protectedHeader } = await compactVerify(token, jwk, { algorithms: ['ES256'] });
     expect(protectedHeader).toEqual({ alg: 'ES256', typ: 'vc+jwt', kid: jwk.kid });
 
     const [h, p, s] = token.split('.') as [string, string, string];
-    const dataPath = join(scratch, 'signing-input');
-    const sigPath = join(scratch, 'signature.der');
+    const dataPath = join(fixture.scratch, 'signing-input');
+    const sigPath = join(fixture.scratch, 'signature.der');
     await writeFile(dataPath, `${h}.${p}`, 'ascii');
     await writeFile(sigPath, p1363ToDer(Buffer.from(s, 'base64url')));
-    const out = await run('openssl', ['dgst', '-sha256', '-verify', key.publicKeyPath, '-signature', sigPath, dataPath]);
+    const out = await run('openssl', ['dgst', '-sha256', '-verify', fixture.key.publicKeyPath, '-signature', sigPath, dataPath]);
     expect(out.toString().trim()).toBe('Verified OK');
   });
 
   it('a certificate made by another KMS key does not verify against this key\'s JWKS', async () => {
-    const thisJwk = await new KmsCertificateSigner({ client, keyId: key.keyId }).publicJwk();
+    const thisJwk = await new KmsCertificateSigner({ client, keyId: fixture.key.keyId }).publicJwk();
     const otherKey = await FakeKmsKey.create();
     try {
       // KMS now answers for another key (as after an alias was repointed).

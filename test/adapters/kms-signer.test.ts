@@ -1,53 +1,32 @@
 import { createHash, createPublicKey, generateKeyPairSync, sign, verify, type JsonWebKey } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
 import { calculateJwkThumbprint, compactVerify } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KmsCertificateSigner } from '#shared/adapters/kms-signer.ts';
 import { compactJws, signingInputOf } from '#shared/crypto/compact-jws.ts';
 import { p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
 import { verifyP256 } from '#shared/crypto/ecdsa-p256.ts';
 import { CryptoError, SignerError } from '#shared/crypto/errors.ts';
 import type { PublicVerificationJwk } from '#shared/ports/signer.ts';
-import { FakeKmsKey, run } from './support/fake-kms-key.ts';
+import { FakeKmsKey, run, useFakeKmsKey } from './support/fake-kms-key.ts';
 
-const kms = mockClient(KMSClient);
-const client = new KMSClient({ region: 'cn-north-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+const fixture = useFakeKmsKey('dcc-kms-test-');
+const { kms, client } = fixture;
 const encoder = new TextEncoder();
 const sha256 = (data: Uint8Array): Buffer => createHash('sha256').update(data).digest();
 
-let key: FakeKmsKey;
-let scratch: string;
-
-beforeAll(async () => {
-  key = await FakeKmsKey.create();
-  scratch = await mkdtemp(join(tmpdir(), 'dcc-kms-test-'));
-});
-
-afterAll(async () => {
-  await key.dispose();
-  await rm(scratch, { recursive: true, force: true });
-  kms.restore();
-});
-
-beforeEach(() => {
-  kms.reset();
-  key.install(kms);
-});
-
 function newSigner(): KmsCertificateSigner {
-  return new KmsCertificateSigner({ client, keyId: key.keyId });
+  return new KmsCertificateSigner({ client, keyId: fixture.key.keyId });
 }
 
 /** Verifies a DER signature over `data` with the OpenSSL command line; true on "Verified OK". */
 async function opensslVerifies(jwk: PublicVerificationJwk, data: Uint8Array, rs: Uint8Array, name: string): Promise<boolean> {
-  const pubPath = join(scratch, `${name}.pub.pem`);
-  const sigPath = join(scratch, `${name}.sig.der`);
-  const dataPath = join(scratch, `${name}.data`);
-  // The PEM comes from the JWK the signer publishes, so this also proves the JWK is the right key.
+  const pubPath = join(fixture.scratch, `${name}.pub.pem`);
+  const sigPath = join(fixture.scratch, `${name}.sig.der`);
+  const dataPath = join(fixture.scratch, `${name}.data`);
+  // The PEM comes from the JWK the signer publishes, so this also proves the JWK is the right fixture.key.
   await writeFile(pubPath, createPublicKey({ key: { ...jwk } as JsonWebKey, format: 'jwk' }).export({ format: 'pem', type: 'spki' }));
   await writeFile(sigPath, p1363ToDer(rs));
   await writeFile(dataPath, data);
@@ -64,17 +43,17 @@ describe('the fake KMS key signs like KMS DIGEST mode', () => {
   const digest = sha256(data);
 
   it('Node crypto.sign(null, digest) would hash the digest again, which is why the fake does not use it', () => {
-    const der = sign(null, digest, { key: key.privateKey, dsaEncoding: 'der' });
-    expect(verify('sha256', data, { key: key.publicKey, dsaEncoding: 'der' }, der)).toBe(false);
+    const der = sign(null, digest, { key: fixture.key.privateKey, dsaEncoding: 'der' });
+    expect(verify('sha256', data, { key: fixture.key.publicKey, dsaEncoding: 'der' }, der)).toBe(false);
     // It is a signature over SHA-256(digest): the digest was treated as the message.
-    expect(verify('sha256', digest, { key: key.publicKey, dsaEncoding: 'der' }, der)).toBe(true);
+    expect(verify('sha256', digest, { key: fixture.key.publicKey, dsaEncoding: 'der' }, der)).toBe(true);
   });
 
   it('openssl pkeyutl signs the digest as the hash: the signature is over SHA-256(signing input)', async () => {
-    const der = await key.signDigest(digest);
+    const der = await fixture.key.signDigest(digest);
     expect(der[0]).toBe(0x30);
-    expect(verify('sha256', data, { key: key.publicKey, dsaEncoding: 'der' }, der)).toBe(true);
-    expect(verify('sha256', digest, { key: key.publicKey, dsaEncoding: 'der' }, der)).toBe(false);
+    expect(verify('sha256', data, { key: fixture.key.publicKey, dsaEncoding: 'der' }, der)).toBe(true);
+    expect(verify('sha256', digest, { key: fixture.key.publicKey, dsaEncoding: 'der' }, der)).toBe(false);
   });
 });
 
@@ -87,7 +66,7 @@ describe('KmsCertificateSigner.sign', () => {
     expect(calls).toHaveLength(3);
     calls.forEach((call, i) => {
       const sent = call.args[0].input;
-      expect(sent.KeyId).toBe(key.keyId);
+      expect(sent.KeyId).toBe(fixture.key.keyId);
       expect(sent.MessageType).toBe('DIGEST');
       expect(sent.SigningAlgorithm).toBe('ECDSA_SHA_256');
       expect(Buffer.from(sent.Message ?? new Uint8Array()).equals(sha256(inputs[i] ?? new Uint8Array()))).toBe(true);
@@ -124,7 +103,7 @@ describe('KmsCertificateSigner.sign', () => {
     ['an R||S signature instead of DER', new Uint8Array(64).fill(7)],
     ['an empty signature', new Uint8Array(0)],
   ])('refuses %s from KMS with signer-signature-malformed', async (_name, signature) => {
-    kms.on(SignCommand).resolves({ KeyId: key.keyId, Signature: signature, SigningAlgorithm: 'ECDSA_SHA_256' });
+    kms.on(SignCommand).resolves({ KeyId: fixture.key.keyId, Signature: signature, SigningAlgorithm: 'ECDSA_SHA_256' });
     const error = await newSigner().sign(encoder.encode('x')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SignerError);
     expect((error as SignerError).code).toBe('signer-signature-malformed');
@@ -132,7 +111,7 @@ describe('KmsCertificateSigner.sign', () => {
   });
 
   it('refuses a Sign answer without a signature', async () => {
-    kms.on(SignCommand).resolves({ KeyId: key.keyId });
+    kms.on(SignCommand).resolves({ KeyId: fixture.key.keyId });
     await expect(newSigner().sign(encoder.encode('x'))).rejects.toMatchObject({
       name: 'SignerError',
       code: 'signer-response-incomplete',
@@ -153,11 +132,11 @@ describe('KmsCertificateSigner.sign', () => {
 describe('KmsCertificateSigner.publicJwk', () => {
   it('turns the SPKI into the public JWK with the RFC 7638 thumbprint as kid', async () => {
     const jwk = await newSigner().publicJwk();
-    const expected = key.publicKey.export({ format: 'jwk' });
+    const expected = fixture.key.publicKey.export({ format: 'jwk' });
     expect(jwk).toEqual({ kty: 'EC', crv: 'P-256', x: expected.x, y: expected.y, alg: 'ES256', use: 'sig', kid: jwk.kid });
     expect(jwk.kid).toBe(await calculateJwkThumbprint({ kty: 'EC', crv: 'P-256', x: expected.x ?? '', y: expected.y ?? '' }));
     const sent = kms.commandCalls(GetPublicKeyCommand)[0]?.args[0].input;
-    expect(sent?.KeyId).toBe(key.keyId);
+    expect(sent?.KeyId).toBe(fixture.key.keyId);
   });
 
   it('calls GetPublicKey once across many sequential and concurrent calls', async () => {
@@ -171,7 +150,7 @@ describe('KmsCertificateSigner.publicJwk', () => {
 
   it('does not cache a failed fetch: the next call asks KMS again, then the success is cached', async () => {
     const failure = Object.assign(new Error('KMS is busy'), { name: 'KMSInternalException' });
-    kms.on(GetPublicKeyCommand).rejectsOnce(failure).resolves(key.getPublicKeyOutput());
+    kms.on(GetPublicKeyCommand).rejectsOnce(failure).resolves(fixture.key.getPublicKeyOutput());
     const signer = newSigner();
     await expect(signer.publicJwk()).rejects.toBe(failure);
     const jwk = await signer.publicJwk();
@@ -195,14 +174,14 @@ describe('KmsCertificateSigner.publicJwk', () => {
     ['a P-384 public key under a P-256 KeySpec', { PublicKey: p384Spki }],
     ['a public key that is not SPKI', { PublicKey: Uint8Array.from([1, 2, 3]) }],
   ])('refuses %s with signer-key-unsuitable', async (_name, overrides) => {
-    kms.on(GetPublicKeyCommand).resolves(key.getPublicKeyOutput(overrides));
+    kms.on(GetPublicKeyCommand).resolves(fixture.key.getPublicKeyOutput(overrides));
     const error = await newSigner().publicJwk().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SignerError);
     expect((error as SignerError).code).toBe('signer-key-unsuitable');
   });
 
   it('refuses an answer without a public key', async () => {
-    kms.on(GetPublicKeyCommand).resolves(key.getPublicKeyOutput({ PublicKey: undefined }));
+    kms.on(GetPublicKeyCommand).resolves(fixture.key.getPublicKeyOutput({ PublicKey: undefined }));
     await expect(newSigner().publicJwk()).rejects.toMatchObject({ code: 'signer-response-incomplete' });
   });
 });

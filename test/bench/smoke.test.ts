@@ -70,6 +70,11 @@ describe('npm run bench, every piece at tiny counts', () => {
   it('measured handlers, HTTP and batch verification, and renders the table', () => {
     expect(results.handlerCpu.issue.perOpUs).toBeGreaterThan(0);
     expect(results.handlerCpu.verify.rawUs).toBeGreaterThan(0);
+    for (const figure of [results.handlerCpu.issue, results.handlerCpu.verify]) {
+      expect(figure.cpuUs).toBeGreaterThan(0);
+      expect(figure.rawCpuUs).toBeGreaterThan(0);
+      expect(Math.abs(figure.cpuRatio - figure.cpuUs / figure.rawCpuUs) / figure.cpuRatio).toBeLessThan(0.01);
+    }
     expect(results.http.issue.requests).toBeGreaterThan(0);
     expect(results.http.issue.non2xx).toBe(0);
     expect(results.http.verify.non2xx).toBe(0);

@@ -1,3 +1,5 @@
+import { CodedError } from '../../coded-error.ts';
+
 /**
  * Why DynamoDB Local could not be provided. A closed set; callers switch on `code`:
  * - `java-missing` / `java-too-old`: no usable Java 17+ runtime (the message names the fix);
@@ -19,13 +21,6 @@ export type DynamoDbLocalErrorCode =
   | 'start-timeout';
 
 /** DynamoDB Local could not be fetched, installed or started. */
-export class DynamoDbLocalError extends Error {
+export class DynamoDbLocalError extends CodedError<DynamoDbLocalErrorCode> {
   override readonly name = 'DynamoDbLocalError';
-  constructor(
-    readonly code: DynamoDbLocalErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

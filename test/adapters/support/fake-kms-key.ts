@@ -7,10 +7,11 @@ import {
   GetPublicKeyCommand,
   SignCommand,
   type GetPublicKeyCommandOutput,
-  type KMSClient,
+  KMSClient,
   type SignCommandInput,
 } from '@aws-sdk/client-kms';
-import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 /** Runs a command, feeding `input` on stdin, and returns its stdout; rejects on a non-zero exit. */
 export function run(command: string, args: string[], input?: Uint8Array): Promise<Buffer> {
@@ -108,4 +109,55 @@ export class FakeKmsKey {
   async dispose(): Promise<void> {
     await rm(this.directory, { recursive: true, force: true });
   }
+}
+
+/** What {@link useFakeKmsKey} sets up for a test file. */
+export interface FakeKmsFixture {
+  /** aws-sdk-client-mock's stub of every KMSClient, answering for {@link FakeKmsFixture.key}. */
+  readonly kms: AwsClientStub<KMSClient>;
+  /** A client to hand to the adapter under test. */
+  readonly client: KMSClient;
+  /** The key KMS answers for (after `beforeAll`). */
+  readonly key: FakeKmsKey;
+  /** A scratch folder for files handed to openssl (after `beforeAll`). */
+  readonly scratch: string;
+}
+
+/**
+ * Registers the hooks of a test file about KMS signing: one fake key and one scratch folder for
+ * the file, every KMSClient mocked, and before each test the mock reset and answering for the
+ * key again (a test may override an answer; the next one starts clean).
+ */
+export function useFakeKmsKey(scratchPrefix: string): FakeKmsFixture {
+  const kms = mockClient(KMSClient);
+  const client = new KMSClient({ region: 'cn-north-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+  let key: FakeKmsKey | undefined;
+  let scratch: string | undefined;
+  beforeAll(async () => {
+    key = await FakeKmsKey.create();
+    scratch = await mkdtemp(join(tmpdir(), scratchPrefix));
+  });
+  afterAll(async () => {
+    await key?.dispose();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+    kms.restore();
+  });
+  beforeEach(() => {
+    kms.reset();
+    (key as FakeKmsKey).install(kms);
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the fake KMS ${what} is made in beforeAll`);
+    return value;
+  };
+  return {
+    kms,
+    client,
+    get key() {
+      return ready(key, 'key');
+    },
+    get scratch() {
+      return ready(scratch, 'scratch folder');
+    },
+  };
 }
