@@ -191,7 +191,7 @@ export async function measureIntegratorThroughput(options: TransparencyLogOption
       if (size > lastSize) batches += 1;
       lastSize = size;
     };
-    const integrator = new LogIntegrator({ store, signer, afterTilesWritten: countBatch });
+    const integrator = new LogIntegrator({ store, signer, beforeCommit: countBatch });
     log(`transparency log: draining ${events.length} entries`);
     const started = performance.now();
     const drained = await integrator.drain(Math.ceil(events.length / 50) + 10);

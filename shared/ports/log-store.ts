@@ -41,14 +41,19 @@ export interface LogStore {
    * `tileSizeRange`); null otherwise. The public routes read through this.
    */
   readServableTile(id: TileId): Promise<Uint8Array | null>;
-  /** Writes tiles and bundles; overwriting is harmless because their content is deterministic. */
-  putTiles(tiles: readonly TileContent[]): Promise<void>;
   /**
-   * Atomically: moves the head from `previousSize` (null: no head yet) to `next`, records the
-   * checkpoint, and marks each event integrated at its index. Returns false, having written
-   * nothing, when the head is no longer at `previousSize` or an event was already integrated.
+   * Atomically: writes the batch's tiles and entry bundles, moves the head from `previousSize`
+   * (null: no head yet) to `next`, records the checkpoint, and marks each event integrated at
+   * its index. Returns false, having written nothing, when the head is no longer at
+   * `previousSize` or an event was already integrated: a tile is never stored by a batch that
+   * did not commit, so a losing or crashed integrator cannot overwrite what a checkpoint covers.
    */
-  advance(previousSize: number | null, next: LogHead, integrated: readonly { ref: PendingEvent['ref']; index: number }[]): Promise<boolean>;
+  advance(
+    previousSize: number | null,
+    next: LogHead,
+    integrated: readonly { ref: PendingEvent['ref']; index: number }[],
+    tiles: readonly TileContent[],
+  ): Promise<boolean>;
   /** The log indexes of one certificate's integrated changes, oldest first. */
   loggedEvents(certificateId: string): Promise<LoggedEvent[]>;
 }

@@ -11,12 +11,12 @@ import { type TileContent, type TileId, appendToTiles, decodeEntryBundle, decode
 export interface LogIntegratorOptions {
   store: LogStore;
   signer: NoteSigner;
-  /** Events per batch (one transaction per batch). @default 98 */
+  /** Events per batch (one transaction per batch). @default {@link MAX_EVENTS_PER_BATCH} */
   batchSize?: number;
   /** Entries longer than this fail the batch loudly rather than break the bundle's item limit. @default 1024 */
   maxEntryBytes?: number;
-  /** Test seam: runs after a batch's tiles are written and before the head moves. */
-  afterTilesWritten?: (size: number) => Promise<void> | void;
+  /** Test seam: runs once a batch's tiles and checkpoint are made, before its one commit. */
+  beforeCommit?: (size: number) => Promise<void> | void;
 }
 
 /** What one batch did. */
@@ -30,25 +30,32 @@ export interface BatchOutcome {
 }
 
 /**
- * Moves audit events from the outbox into the log: assigns the next indexes, writes tiles and
- * entry bundles, signs a checkpoint and advances the head in one conditional transaction that
- * also marks the events integrated. Killed at any point, a rerun starts again from the committed
- * head: tiles written for a batch that never committed are overwritten or never served, so the
- * log has no gap and no duplicate, and the same batch always gives the same root.
+ * Events per batch: one DynamoDB transaction holds at most 100 items, and a batch's commit also
+ * holds the head, the checkpoint and up to ten tiles and bundles (fewer than 256 entries touch at
+ * most two tiles of the entry bundles and of each of the four levels a 2^32-entry tree has).
+ */
+export const MAX_EVENTS_PER_BATCH = 88;
+
+/**
+ * Moves audit events from the outbox into the log: assigns the next indexes, computes the tiles
+ * and entry bundles, signs a checkpoint, and commits all of it in one conditional transaction
+ * that also marks the events integrated. Killed at any point, or beaten by another integrator,
+ * a batch has written nothing; a rerun starts again from the committed head, so the log has no
+ * gap and no duplicate, and the same batch always gives the same root.
  */
 export class LogIntegrator {
   private readonly store: LogStore;
   private readonly signer: NoteSigner;
   private readonly batchSize: number;
   private readonly maxEntryBytes: number;
-  private readonly afterTilesWritten: ((size: number) => Promise<void> | void) | undefined;
+  private readonly beforeCommit: ((size: number) => Promise<void> | void) | undefined;
 
   constructor(options: LogIntegratorOptions) {
     this.store = options.store;
     this.signer = options.signer;
-    this.batchSize = Math.min(options.batchSize ?? 98, 98);
+    this.batchSize = Math.min(options.batchSize ?? MAX_EVENTS_PER_BATCH, MAX_EVENTS_PER_BATCH);
     this.maxEntryBytes = options.maxEntryBytes ?? 1024;
-    this.afterTilesWritten = options.afterTilesWritten;
+    this.beforeCommit = options.beforeCommit;
   }
 
   /** Integrates until the outbox is empty (or `maxBatches` ran); returns the committed size. */
@@ -81,8 +88,6 @@ export class LogIntegrator {
     });
     const edge = await this.readEdge(size);
     const { size: newSize, written } = appendToTiles(size, edge, entries);
-    await this.store.putTiles(written);
-    await this.afterTilesWritten?.(newSize);
 
     const root = await this.rootOf(newSize, written);
     const publicKey = await this.signer.publicKey();
@@ -93,10 +98,12 @@ export class LogIntegrator {
       checkpoint: await signNote(text, this.signer),
       verifierKey: formatVerifierKey(this.signer.name, publicKey),
     };
+    await this.beforeCommit?.(newSize);
     const committed = await this.store.advance(
       head === null ? null : size,
       next,
       pending.map((p: PendingEvent, i) => ({ ref: p.ref, index: size + i })),
+      written,
     );
     if (!committed) return { integrated: 0, size, lostRace: true };
     return { integrated: pending.length, size: newSize, lostRace: false };

@@ -102,7 +102,7 @@ describe('npm run bench, every piece at tiny counts', () => {
     expect(integrator.singleEntryPassMs).toBeGreaterThan(0);
     expect(proofLatency.floorMs).toBe(integrator.singleEntryPassMs);
     expect(integrator.entries).toBe(120);
-    // 98 events per batch: 120 take two.
+    // 88 events per batch: 120 take two.
     expect(integrator.batches).toBe(2);
     expect(integrator.entriesPerSecond).toBeGreaterThan(0);
     expect(integrator.inMemoryEntriesPerSecond).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import type { AuditEvent } from '#shared/ports/certificate-store.ts';
 import { formatCheckpoint, parseCheckpoint } from '#shared/transparency/checkpoint.ts';
 import { decodeEntry } from '#shared/transparency/entry.ts';
-import { LogIntegrator } from '#shared/transparency/integrator.ts';
+import { LogIntegrator, MAX_EVENTS_PER_BATCH } from '#shared/transparency/integrator.ts';
 import { consistencyProof, leafHash, rootFromLeafHashes, verifyConsistency } from '#shared/transparency/merkle.ts';
 import { formatVerifierKey, keyObjectNoteSigner, openNote, parseVerifierKey, signNote } from '#shared/transparency/note.ts';
 import { tileHasher } from '#shared/transparency/tile-hasher.ts';
@@ -85,7 +85,7 @@ async function integratedIndexes(table: string, count: number): Promise<number[]
   return indexes.sort((a, b) => a - b);
 }
 
-describe('an integrator killed between tiles and head', () => {
+describe('an integrator killed before its commit', () => {
   it('restarts with no gap, no duplicate and the same root as an uninterrupted run', async () => {
     const events = Array.from({ length: 300 }, (_, i) => event(i));
     const crashed = await freshStore();
@@ -97,21 +97,21 @@ describe('an integrator killed between tiles and head', () => {
     const controlOutcome = await new LogIntegrator({ store: control.store, signer }).drain();
     expect(controlOutcome).toEqual({ integrated: 300, size: 300 });
 
-    // First batch commits; the second is killed after its tiles, before the head.
+    // First batch commits; the second is killed with its tiles and checkpoint made, before its commit.
     let batches = 0;
     const dying = new LogIntegrator({
       store: crashed.store,
       signer,
-      afterTilesWritten: () => {
+      beforeCommit: () => {
         batches += 1;
         if (batches === 2) throw new Error('killed');
       },
     });
     await expect(dying.drain()).rejects.toThrow('killed');
-    expect((await crashed.store.head())?.size).toBe(98);
+    expect((await crashed.store.head())?.size).toBe(MAX_EVENTS_PER_BATCH);
 
     const restarted = await new LogIntegrator({ store: crashed.store, signer }).drain();
-    expect(restarted).toEqual({ integrated: 202, size: 300 });
+    expect(restarted).toEqual({ integrated: 300 - MAX_EVENTS_PER_BATCH, size: 300 });
 
     const head = await crashed.store.head();
     const controlHead = await control.store.head();
@@ -128,19 +128,30 @@ describe('an integrator killed between tiles and head', () => {
     const checkpoint = parseCheckpoint(openNote(head?.checkpoint ?? '', key));
     expect(checkpoint.size).toBe(300);
     const hasher = tileHasher(300, async (id) => decodeTile((await crashed.store.readServableTile(id)) as Uint8Array));
-    const firstRoot = rootFromLeafHashes((await allEntries(crashed.store, 300)).slice(0, 98).map(leafHash));
-    verifyConsistency(98, 300, await consistencyProof(98, 300, hasher), firstRoot, checkpoint.rootHash);
+    const firstRoot = rootFromLeafHashes((await allEntries(crashed.store, 300)).slice(0, MAX_EVENTS_PER_BATCH).map(leafHash));
+    verifyConsistency(MAX_EVENTS_PER_BATCH, 300, await consistencyProof(MAX_EVENTS_PER_BATCH, 300, hasher), firstRoot, checkpoint.rootHash);
   });
 
-  it('never serves a tile that only a crashed batch wrote', async () => {
+  it('a batch killed before its commit leaves no tile, bundle or checkpoint behind', async () => {
     const { store, table } = await freshStore();
     await putEvents(table, [event(0), event(1)]);
     await new LogIntegrator({ store, signer }).drain();
     await putEvents(table, [event(2)]);
-    await expect(new LogIntegrator({ store, signer, afterTilesWritten: () => Promise.reject(new Error('killed')) }).drain()).rejects.toThrow();
-    expect(await store.readTile({ level: 0, index: 0, width: 3 })).not.toBeNull();
-    expect(await store.readServableTile({ level: 0, index: 0, width: 3 })).toBeNull();
+    let madeSize = 0;
+    const killed = new LogIntegrator({
+      store,
+      signer,
+      beforeCommit: (size) => {
+        madeSize = size;
+        return Promise.reject(new Error('killed'));
+      },
+    });
+    await expect(killed.drain()).rejects.toThrow('killed');
+    expect(madeSize).toBe(3);
+    expect(await store.readTile({ level: 0, index: 0, width: 3 })).toBeNull();
+    expect(await store.readTile({ level: 'entries', index: 0, width: 3 })).toBeNull();
     expect(await store.readServableTile({ level: 0, index: 0, width: 2 })).not.toBeNull();
+    expect((await store.head())?.size).toBe(2);
   });
 });
 
@@ -148,7 +159,7 @@ describe('two integrators at once', () => {
   it('append every event exactly once and never fork', async () => {
     const { store, table } = await freshStore();
     await putEvents(table, Array.from({ length: 150 }, (_, i) => event(i)));
-    await store.advance(null, await emptyHead(), []);
+    await store.advance(null, await emptyHead(), [], []);
     const [a, b] = await Promise.all([
       new LogIntegrator({ store, signer, batchSize: 20 }).drain(),
       new LogIntegrator({ store, signer, batchSize: 20 }).drain(),
@@ -164,9 +175,9 @@ describe('two integrators at once', () => {
   it('refuses to move a head that is no longer where the writer found it', async () => {
     const { store } = await freshStore();
     const empty = await emptyHead();
-    expect(await store.advance(null, empty, [])).toBe(true);
-    expect(await store.advance(null, { ...empty, size: 1 }, [])).toBe(false);
-    expect(await store.advance(5, { ...empty, size: 6 }, [])).toBe(false);
+    expect(await store.advance(null, empty, [], [])).toBe(true);
+    expect(await store.advance(null, { ...empty, size: 1 }, [], [])).toBe(false);
+    expect(await store.advance(5, { ...empty, size: 6 }, [], [])).toBe(false);
     expect((await store.head())?.size).toBe(0);
   });
 });
@@ -180,3 +191,28 @@ async function emptyHead() {
     verifierKey: formatVerifierKey(signer.name, await signer.publicKey()),
   };
 }
+
+describe('integrators racing while changes keep arriving', () => {
+  it('three integrators, small batches, events written during the drain: every event once, the stored tiles match the head', async () => {
+    const { store, table } = await freshStore();
+    const total = 240;
+    await putEvents(table, Array.from({ length: 60 }, (_, i) => event(i)));
+    // Changes keep landing while the integrators race, so each reads a different outbox.
+    const writer = (async () => {
+      for (let i = 60; i < total; i += 12) await putEvents(table, Array.from({ length: 12 }, (_, k) => event(i + k)));
+    })();
+    const racer = async (): Promise<void> => {
+      for (let round = 0; round < 12; round++) await new LogIntegrator({ store, signer, batchSize: 7 }).drain();
+    };
+    await Promise.all([writer, racer(), racer(), racer()]);
+    await new LogIntegrator({ store, signer }).drain();
+
+    const head = await store.head();
+    expect(head?.size).toBe(total);
+    const entries = await allEntries(store, total);
+    expect(new Set(entries.map((x) => decodeEntry(x).id)).size).toBe(total);
+    // What the bundles hold is what the committed root says.
+    expect(Buffer.from(rootFromLeafHashes(entries.map(leafHash))).toString('hex')).toBe(Buffer.from(head?.rootHash ?? []).toString('hex'));
+    expect((await integratedIndexes(table, total)).sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i));
+  });
+});

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -20,8 +19,8 @@ export interface DynamoDbLogStoreOptions {
   tableName: string;
 }
 
-/** Most items one transaction may touch; one of them is the head, one the checkpoint. */
-export const MAX_EVENTS_PER_ADVANCE = 98;
+/** Most items one DynamoDB transaction may touch: the head, the checkpoint, tiles and events. */
+export const MAX_TRANSACTION_ITEMS = 100;
 
 /** The transparency log's state in the certificate table (layout in `log-keys.ts`). */
 export class DynamoDbLogStore implements LogStore {
@@ -108,31 +107,21 @@ export class DynamoDbLogStore implements LogStore {
       }),
     );
     if (Items.length === 0) return null;
-    // Tiles are written before the checkpoint that covers them, so a committed one is complete.
+    // Tiles are written in the transaction that commits the checkpoint covering them.
     const { Item: item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: logKeys.tile(id) }));
     return item ? toBytes(item['body']) : null;
-  }
-
-  async putTiles(tiles: readonly TileContent[]): Promise<void> {
-    for (let i = 0; i < tiles.length; i += 25) {
-      let requests: Record<string, unknown>[] = tiles.slice(i, i + 25).map((t) => ({
-        PutRequest: { Item: { ...logKeys.tile(t.id), kind: 'log-tile', body: t.body } },
-      }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 8) throw new Error('Tiles could not be written: DynamoDB kept returning unprocessed items.');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
-      }
-    }
   }
 
   async advance(
     previousSize: number | null,
     next: LogHead,
     integrated: readonly { ref: PendingEvent['ref']; index: number }[],
+    tiles: readonly TileContent[],
   ): Promise<boolean> {
-    if (integrated.length > MAX_EVENTS_PER_ADVANCE) throw new RangeError(`At most ${MAX_EVENTS_PER_ADVANCE} events per advance.`);
+    const items = 2 + integrated.length + tiles.length;
+    if (items > MAX_TRANSACTION_ITEMS) {
+      throw new RangeError(`${integrated.length} events and ${tiles.length} tiles do not fit one transaction (${MAX_TRANSACTION_ITEMS} items with the head and the checkpoint).`);
+    }
     const head = {
       ...logKeys.head(),
       kind: 'log-head',
@@ -166,6 +155,10 @@ export class DynamoDbLogStore implements LogStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            // Unconditional: the head's condition decides for the whole transaction.
+            ...tiles.map((tile) => ({
+              Put: { TableName: this.tableName, Item: { ...logKeys.tile(tile.id), kind: 'log-tile', body: tile.body } },
+            })),
             ...integrated.map((e) => ({
               Update: {
                 TableName: this.tableName,
