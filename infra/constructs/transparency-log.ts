@@ -79,10 +79,10 @@ export class TransparencyLog extends Construct {
     fn.addEnvironment('DCC_LOG_KMS_KEY_ID', this.key.keyArn);
 
     // Outbox query, event reads and marks, tiles, head: the table and the outbox index only.
+    // Tiles are written in the commit's own transaction, so no BatchWriteItem; BatchGetItem
+    // re-reads the events the outbox index lists.
     fn.bindTable({ table: props.table, access: 'read-write', indexes: [OUTBOX_INDEX_NAME] });
-    fn.role?.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], resources: [props.table.tableArn] }),
-    );
+    fn.role?.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [props.table.tableArn] }));
     fn.role?.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [this.key.keyArn] }));
     fn.role?.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [this.key.keyArn], conditions: LOG_SIGN_CONDITIONS }));
     this.key.addToResourcePolicy(

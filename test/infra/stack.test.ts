@@ -549,7 +549,6 @@ describe('transparency log', () => {
       permission('Allow', 'logs:PutLogEvents', logGroup),
       ...TABLE_READ_WRITE.flatMap((a) => [permission('Allow', a, table), permission('Allow', a, outbox)]),
       permission('Allow', 'dynamodb:BatchGetItem', table),
-      permission('Allow', 'dynamodb:BatchWriteItem', table),
       ...['DescribeStream', 'GetRecords', 'GetShardIterator'].map((a) => permission('Allow', `dynamodb:${a}`, stream)),
       // The one "*": ListStreams has no resource-level permissions (see the next test).
       permission('Allow', 'dynamodb:ListStreams', '*'),
