@@ -8,14 +8,12 @@ import {
   type CallResult,
   type Engine,
   type Identity,
-  type LoadedApp,
-  createServiceTable,
   invoke,
   liveIssueRequest,
-  loadApp,
-  plainDynamoDb,
+  type LoadedApp,
   scanTable,
-  startEngine,
+  startLocalSignedService,
+  stopLocalSignedService,
 } from './support/harness.ts';
 
 /**
@@ -34,20 +32,13 @@ let app: LoadedApp;
 let realId: string;
 
 beforeAll(async () => {
-  engine = await startEngine();
-  plain = plainDynamoDb(engine.endpoint);
-  tableName = await createServiceTable(plain);
-  app = await loadApp({ endpoint: engine.endpoint, tableName, signer: { kind: 'local' } });
-  await app.container.store.putExchange({ id: EXCHANGE, name: 'Hostile Exchange', clientIds: [EXCHANGE], status: 'active' });
+  ({ engine, plain, tableName, app } = await startLocalSignedService({ id: EXCHANGE, name: 'Hostile Exchange' }));
   const issued = await invoke(app, { handler: 'issue-certificate', body: liveIssueRequest(validIssueRequest(), 'HOSTILE-1'), identity: { kind: 'exchange', clientId: EXCHANGE } });
   expect(issued.status).toBe(201);
   realId = (issued.body as { id: string }).id;
 }, 180_000);
 
-afterAll(async () => {
-  await app?.dispose();
-  await engine?.stop();
-});
+afterAll(() => stopLocalSignedService({ app, engine }));
 
 /**
  * An identity the route admits (from its scopes in the routes table), so that hostile input

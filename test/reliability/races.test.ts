@@ -12,15 +12,14 @@ import { StatusListPublisher } from '#shared/services/status-list.ts';
 import { validIssueRequest } from '../fixtures/issue-request.ts';
 import {
   type CallResult,
-  type LoadedApp,
   createServiceTable,
+  type Engine,
   invoke,
   liveIssueRequest,
-  loadApp,
-  plainDynamoDb,
+  type LoadedApp,
   scanTable,
-  type Engine,
-  startEngine,
+  startLocalSignedService,
+  stopLocalSignedService,
 } from './support/harness.ts';
 import { checkTable } from './support/table-invariants.ts';
 
@@ -36,17 +35,10 @@ let tableName: string;
 let app: LoadedApp;
 
 beforeAll(async () => {
-  engine = await startEngine();
-  plain = plainDynamoDb(engine.endpoint);
-  tableName = await createServiceTable(plain);
-  app = await loadApp({ endpoint: engine.endpoint, tableName, signer: { kind: 'local' } });
-  await app.container.store.putExchange({ id: EXCHANGE, name: 'Race Exchange', clientIds: [EXCHANGE], status: 'active' });
+  ({ engine, plain, tableName, app } = await startLocalSignedService({ id: EXCHANGE, name: 'Race Exchange' }));
 }, 180_000);
 
-afterAll(async () => {
-  await app?.dispose();
-  await engine?.stop();
-});
+afterAll(() => stopLocalSignedService({ app, engine }));
 
 const exchange = { kind: 'exchange', clientId: EXCHANGE } as const;
 const issue = (body: unknown) => invoke(app, { handler: 'issue-certificate', body, identity: exchange });

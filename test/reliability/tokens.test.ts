@@ -8,7 +8,16 @@ import { p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
 import type { CertificateSigner, PublicVerificationJwk } from '#shared/ports/signer.ts';
 import { validIssueRequest } from '../fixtures/issue-request.ts';
 import { b64json, inStandardAlphabet, parts, signedBy } from '../unit/certificate/support/forge.ts';
-import { type CallResult, type LoadedApp, createServiceTable, invoke, liveIssueRequest, loadApp, plainDynamoDb, scanTable, type Engine, startEngine } from './support/harness.ts';
+import {
+  type CallResult,
+  type Engine,
+  invoke,
+  liveIssueRequest,
+  type LoadedApp,
+  scanTable,
+  startLocalSignedService,
+  stopLocalSignedService,
+} from './support/harness.ts';
 
 /**
  * Forgeries through `POST /v1/verify`, the way an attacker meets the service: the core's attack
@@ -30,11 +39,7 @@ let credential: Record<string, unknown>;
 const attacker = LocalCertificateSigner.fromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
 
 beforeAll(async () => {
-  engine = await startEngine();
-  plain = plainDynamoDb(engine.endpoint);
-  tableName = await createServiceTable(plain);
-  app = await loadApp({ endpoint: engine.endpoint, tableName, signer: { kind: 'local' } });
-  await app.container.store.putExchange({ id: 'exchange-tokens', name: 'Token Exchange', clientIds: ['exchange-tokens'], status: 'active' });
+  ({ engine, plain, tableName, app } = await startLocalSignedService({ id: 'exchange-tokens', name: 'Token Exchange' }));
   service = await app.container.signer();
   jwk = await service.publicJwk();
   const issued = await Promise.all(
@@ -49,10 +54,7 @@ beforeAll(async () => {
   for (const token of [genuine, other]) expect((await verify(token)).body).toMatchObject({ verified: true, status: 'active' });
 }, 180_000);
 
-afterAll(async () => {
-  await app?.dispose();
-  await engine?.stop();
-});
+afterAll(() => stopLocalSignedService({ app, engine }));
 
 function verify(token: unknown): Promise<CallResult> {
   return invoke(app, { handler: 'verify-certificate', body: { token } });

@@ -88,6 +88,35 @@ export interface LoadedApp {
   dispose(): Promise<void>;
 }
 
+/** DynamoDB Local, a fresh service table on it and the handlers over it, locally signed. */
+export interface LocalSignedService {
+  engine: Engine;
+  /** A client without faults, to look at the table itself. */
+  plain: DynamoDBClient;
+  tableName: string;
+  app: LoadedApp;
+}
+
+/**
+ * Starts what most reliability suites stand on: DynamoDB Local, a fresh service table, the
+ * handlers over it signing with a local key, and `exchange` registered as an active exchange
+ * whose client id is its id. Stop it with {@link stopLocalSignedService}.
+ */
+export async function startLocalSignedService(exchange: { id: string; name: string }): Promise<LocalSignedService> {
+  const engine = await startEngine();
+  const plain = plainDynamoDb(engine.endpoint);
+  const tableName = await createServiceTable(plain);
+  const app = await loadApp({ endpoint: engine.endpoint, tableName, signer: { kind: 'local' } });
+  await app.container.store.putExchange({ id: exchange.id, name: exchange.name, clientIds: [exchange.id], status: 'active' });
+  return { engine, plain, tableName, app };
+}
+
+/** Disposes the handlers, then stops DynamoDB Local; either may be missing (a failed start). */
+export async function stopLocalSignedService(service: Partial<Pick<LocalSignedService, 'engine' | 'app'>>): Promise<void> {
+  await service.app?.dispose();
+  await service.engine?.stop();
+}
+
 let generation = 0;
 
 /**
