@@ -12,7 +12,7 @@ import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
 import { jwkFromKeyObject } from '#shared/crypto/jwks.ts';
 import { parseCompactJwsStrict } from '#shared/crypto/compact-jws.ts';
 import type { CertificateSigner } from '#shared/ports/signer.ts';
-import { BENCH_EXCHANGE, issueRequest, round } from './support.ts';
+import { BENCH_EXCHANGE, issueRequest, round, runJsonChild } from './support.ts';
 
 export interface BatchVerifyResults {
   /**
@@ -68,10 +68,8 @@ export async function measureBatchVerify(options: BatchVerifyOptions): Promise<B
   // The last CPU: on a loaded machine the first is the usual home of interrupts.
   const cpu = String(Math.max(0, availableParallelism() - 1));
   options.log(`batch verify: ${options.tokens} certificates, ${options.timeMs} ms per loop, ${taskset ? `pinned to CPU ${cpu}` : 'not pinned (no taskset)'}`);
-  const measure = async (command: string, commandArgs: string[]): Promise<Measured> => {
-    const { stdout } = await run(command, commandArgs, { cwd: fileURLToPath(new URL('..', import.meta.url)), maxBuffer: 1 << 20 });
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Measured;
-  };
+  const measure = (command: string, commandArgs: string[]): Promise<Measured> =>
+    runJsonChild<Measured>(command, commandArgs, { what: 'the batch verification', cwd: fileURLToPath(new URL('..', import.meta.url)) });
   const measured = taskset ? await measure('taskset', ['-c', cpu, process.execPath, ...args]) : await measure(process.execPath, args);
   const whole = taskset ? await measure(process.execPath, args) : measured;
   return {

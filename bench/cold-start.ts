@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
-import { median, round } from './support.ts';
+import { median, round, runJsonChild } from './support.ts';
 
 /** Root of the project: where `package.json` and `node_modules` are. */
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -169,24 +168,10 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
   }
 }
 
-function timeImport(runner: string, bundle: string, env: Record<string, string>): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', runner, pathToFileURL(bundle).href], {
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`importing ${bundle} failed (${code}): ${err.slice(0, 2000)}`));
-      try {
-        resolvePromise((JSON.parse(out) as { initMs: number }).initMs);
-      } catch {
-        reject(new Error(`unexpected output from ${bundle}: ${out.slice(0, 500)} ${err.slice(0, 500)}`));
-      }
-    });
+async function timeImport(runner: string, bundle: string, env: Record<string, string>): Promise<number> {
+  const { initMs } = await runJsonChild<{ initMs: number }>(process.execPath, ['--enable-source-maps', runner, pathToFileURL(bundle).href], {
+    what: `importing ${bundle}`,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
   });
+  return initMs;
 }

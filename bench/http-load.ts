@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoadClientRequest, LoadClientResult } from './load-client.ts';
-import { issueRequest, round, withLocalService } from './support.ts';
+import { issueRequest, round, runJsonChild, withLocalService } from './support.ts';
 
 export interface HttpFigure {
   p50Ms: number;
@@ -58,23 +57,8 @@ function figure(r: LoadClientResult): HttpFigure {
 
 function runLoadClient(request: LoadClientRequest): Promise<LoadClientResult> {
   const script = fileURLToPath(new URL('./load-client.ts', import.meta.url));
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(request)], {
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`load client exited ${code}: ${err.slice(0, 2000)}`));
-      try {
-        resolvePromise(JSON.parse(out) as LoadClientResult);
-      } catch {
-        reject(new Error(`load client printed no result: ${out.slice(0, 500)} ${err.slice(0, 500)}`));
-      }
-    });
+  return runJsonChild<LoadClientResult>(process.execPath, ['--import', 'tsx', script, JSON.stringify(request)], {
+    what: 'the load client',
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
   });
 }

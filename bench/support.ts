@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { buildHttpApiEvent, createLambdaContext } from '#shared/adapters/local/api-gateway-event.ts';
@@ -199,4 +200,27 @@ export async function withLocalService<T>(
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs a measuring child process and parses the last line of its standard output as JSON.
+ * Rejects, with the start of its standard error, when it exits non-zero or prints no JSON.
+ */
+export function runJsonChild<T>(command: string, args: readonly string[], options: { what: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${options.what} exited ${code}: ${err.slice(0, 2000)}`));
+      try {
+        resolvePromise(JSON.parse(out.trim().split('\n').at(-1) ?? '') as T);
+      } catch {
+        reject(new Error(`${options.what} printed no result: ${out.slice(0, 500)} ${err.slice(0, 500)}`));
+      }
+    });
+  });
 }

@@ -1,3 +1,4 @@
+import { CHECK_LABELS } from '#shared/domain/check-labels.ts';
 import type { Credential } from '#shared/domain/schemas/credential.ts';
 import type { CliStatus, ItemResult } from './verification.ts';
 
@@ -25,14 +26,6 @@ export function formatCertificateNo(no: string): string {
   return no.replace(/(\d{4})(?=\d)/g, '$1 ');
 }
 
-const CHECK_NAMES: Record<string, string> = {
-  'source-legality': 'Lawful source',
-  'usage-scope': 'Defined usage scope',
-  traceability: 'Traceable flow',
-  'risk-control': 'Controlled risk',
-  'pi-separate-consent': 'Separate consent for personal information',
-  'cross-border-security-assessment': 'Cross-border security assessment',
-};
 
 /** The certificate laid out like an invoice, one field per line. */
 export function renderInvoice(c: Credential): string {
@@ -81,7 +74,7 @@ export function renderInvoice(c: Credential): string {
   row('Report digest', `${s.compliance.reportDigest.alg} ${s.compliance.reportDigest.value}`);
   row('Assessed at', s.compliance.assessedAt);
   for (const check of s.compliance.checks) {
-    row(`  ${check.result.toUpperCase()}`, `${CHECK_NAMES[check.code] ?? check.code} (${check.code})`);
+    row(`  ${check.result.toUpperCase()}`, `${CHECK_LABELS[check.code]} (${check.code})`);
   }
 
   heading('Revocation status entry');

@@ -1,14 +1,8 @@
 import type { FieldProblem } from '../domain/errors.ts';
+import type { RevocationReasonCode } from '../domain/schemas/api.ts';
 
-/** Why a certificate was revoked (DESIGN §3). */
-export type RevocationReason =
-  | 'unspecified'
-  | 'issued-in-error'
-  | 'superseded'
-  | 'transaction-cancelled'
-  | 'compliance-violation'
-  | 'data-breach'
-  | 'key-compromise';
+/** Why a certificate was revoked (DESIGN §3): one of `RevocationReasons`. */
+export type RevocationReason = RevocationReasonCode;
 
 export interface Revocation {
   reason: RevocationReason;

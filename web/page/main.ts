@@ -1,5 +1,6 @@
 import './zod-jitless.ts';
 import { create as createQr } from 'qrcode';
+import { CHECK_LABELS } from '#shared/domain/check-labels.ts';
 import type { Credential } from '#shared/domain/schemas/credential.ts';
 import { type CertificateVerdict, type Verdict, verifyCertificateToken } from '../verifier/certificate.ts';
 import { readJwks } from '../verifier/jws.ts';
@@ -21,14 +22,6 @@ const TITLES: Record<Verdict | 'error', string> = {
   error: 'Could not verify',
 };
 
-const CHECK_NAMES: Record<string, string> = {
-  'source-legality': 'Lawful source',
-  'usage-scope': 'Defined usage scope',
-  traceability: 'Traceable flow',
-  'risk-control': 'Controlled risk',
-  'pi-separate-consent': 'Separate consent for personal information',
-  'cross-border-security-assessment': 'Cross-border security assessment',
-};
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -117,7 +110,7 @@ function renderCertificate(c: Credential): void {
   const checks = el('ul');
   for (const check of s.compliance.checks) {
     const li = el('li');
-    li.append(el('span', check.result.toUpperCase(), `result-${check.result}`), document.createTextNode(` ${CHECK_NAMES[check.code] ?? check.code}`));
+    li.append(el('span', check.result.toUpperCase(), `result-${check.result}`), document.createTextNode(` ${CHECK_LABELS[check.code]}`));
     checks.append(li);
   }
   certificateBox.append(

@@ -2,21 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64urlStrict, encodeBase64url } from '#shared/crypto/base64url.ts';
 import { compactJws, parseCompactJwsStrict, signingInputOf } from '#shared/crypto/compact-jws.ts';
-import { CryptoError, type CryptoErrorCode } from '#shared/crypto/errors.ts';
+import { CryptoError } from '#shared/crypto/errors.ts';
 import { parseJsonStrict } from '#shared/crypto/strict-json.ts';
+import { codeOf } from './support/crypto-error-code.ts';
 
 const utf8 = new TextEncoder();
 const b64u = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
-
-function codeOf(fn: () => unknown): CryptoErrorCode | 'no-error' {
-  try {
-    fn();
-    return 'no-error';
-  } catch (error) {
-    if (error instanceof CryptoError) return error.code;
-    throw error;
-  }
-}
 
 describe('decodeBase64urlStrict', () => {
   it('round-trips every byte string with the encoder', () => {

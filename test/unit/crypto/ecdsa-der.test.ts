@@ -4,21 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { derToP1363, p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
 import { verifyP256 } from '#shared/crypto/ecdsa-p256.ts';
 import { CryptoError, type CryptoErrorCode } from '#shared/crypto/errors.ts';
+import { codeOf } from './support/crypto-error-code.ts';
 
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const scalar = (v: bigint): string => v.toString(16).padStart(64, '0');
-
-function codeOf(fn: () => unknown): CryptoErrorCode | 'no-error' {
-  try {
-    fn();
-    return 'no-error';
-  } catch (error) {
-    if (error instanceof CryptoError) return error.code;
-    throw error;
-  }
-}
 
 describe('derToP1363', () => {
   it('converts the minimal signature r = 1, s = 1', () => {

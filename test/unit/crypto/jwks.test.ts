@@ -4,20 +4,10 @@ import { calculateJwkThumbprint, compactVerify, exportJWK, generateKeyPair, type
 import { describe, expect, it } from 'vitest';
 import { parseCompactJwsStrict } from '#shared/crypto/compact-jws.ts';
 import { verifyP256 } from '#shared/crypto/ecdsa-p256.ts';
-import { CryptoError, type CryptoErrorCode } from '#shared/crypto/errors.ts';
 import { jwkThumbprint } from '#shared/crypto/jwk-thumbprint.ts';
 import { buildJwks, importVerificationKeys, jwkFromKeyObject, jwkFromSpki } from '#shared/crypto/jwks.ts';
 import type { PublicVerificationJwk } from '#shared/ports/signer.ts';
-
-function codeOf(fn: () => unknown): CryptoErrorCode | 'no-error' {
-  try {
-    fn();
-    return 'no-error';
-  } catch (error) {
-    if (error instanceof CryptoError) return error.code;
-    throw error;
-  }
-}
+import { codeOf } from './support/crypto-error-code.ts';
 
 function p256(): { jwk: PublicVerificationJwk; spki: Uint8Array } {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
