@@ -79,6 +79,7 @@ export interface RevokeCommand {
   certificateId: string;
   reason: RevocationReason;
   comment: string | null;
+  /** The clock's reading; the revocation is dated at it, or at the issuance if that is later. */
   revokedAt: string;
   actor: string;
 }
@@ -102,7 +103,8 @@ export interface CertificateStore {
   /**
    * Writes the certificate, its transaction key and its `issued` audit event atomically.
    * With `supersede`, the superseded certificate is revoked (reason `superseded`) in the same
-   * transaction; it must be active and belong to the same exchange, else DomainError
+   * transaction, dated `supersede.at` or its own issuance if that is later; it must be active and
+   * belong to the same exchange, else DomainError
    * `supersede-target-invalid`. Throws {@link UniqueValueTakenError} in the astronomically rare
    * case that the fresh id or certificate number is already taken: sign again with new values.
    */
@@ -111,9 +113,12 @@ export interface CertificateStore {
     supersede: { certificateId: string; at: string } | null,
   ): Promise<RecordIssueResult>;
   get(certificateId: string): Promise<StoredCertificate | null>;
-  /** Audit trail of one certificate, oldest first. */
+  /** Audit trail of one certificate in the order the changes happened (the issuance first). */
   events(certificateId: string): Promise<AuditEvent[]>;
-  /** Revokes an active certificate; throws DomainError `already-revoked` / `certificate-not-found`. */
+  /**
+   * Revokes an active certificate, dated no earlier than its issuance; throws DomainError
+   * `already-revoked` / `certificate-not-found`.
+   */
   revoke(command: RevokeCommand): Promise<StoredCertificate>;
   /** Reserves the next status-list position (amortised: one counter write per block). */
   reserveStatusListPosition(): Promise<StatusListPosition>;

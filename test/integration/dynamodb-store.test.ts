@@ -9,6 +9,13 @@ import { localDynamoDbClient, localDynamoDbDocumentClient, uniqueTableName } fro
 
 const url = (listId: string) => `http://127.0.0.1/v1/status-lists/${listId}`;
 
+/**
+ * The store never reads a clock: every time it records comes from its caller. The certificates
+ * here are issued at this fixed instant, and changes are dated relative to it.
+ */
+const ISSUED_AT = Date.parse('2026-11-20T09:00:00.000Z');
+const issuedPlus = (ms: number) => new Date(ISSUED_AT + ms).toISOString();
+
 let raw: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
 
@@ -36,8 +43,8 @@ async function newCertificate(
     transactionRef: fields.transactionRef ?? `SDE-${randomUUID()}`,
     requestHash: fields.requestHash ?? 'a'.repeat(64),
     token: ['eyJhbGciOiJFUzI1NiJ9', randomBytes(48).toString('base64url'), randomBytes(64).toString('base64url')].join('.'),
-    issuedAt: new Date().toISOString(),
-    validUntil: '2027-11-30T23:59:59Z',
+    issuedAt: issuedPlus(0),
+    validUntil: issuedPlus(365 * 86_400_000),
     status: 'active',
     statusList,
     statusListCredential: url(statusList.listId),
@@ -125,10 +132,10 @@ describe('revoke', () => {
       certificateId: c.id,
       reason: 'transaction-cancelled',
       comment: 'cancelled by both parties',
-      revokedAt: '2026-12-01T10:00:00.000Z',
+      revokedAt: issuedPlus(3_600_000),
       actor: 'admin-7',
     });
-    const revocation = { reason: 'transaction-cancelled', revokedAt: '2026-12-01T10:00:00.000Z', comment: 'cancelled by both parties' };
+    const revocation = { reason: 'transaction-cancelled', revokedAt: issuedPlus(3_600_000), comment: 'cancelled by both parties' };
     expect(revoked).toEqual({ ...c, status: 'revoked', revocation });
     await expect(store.get(c.id)).resolves.toEqual(revoked);
 
@@ -140,7 +147,7 @@ describe('revoke', () => {
     expect(replay).toEqual({ outcome: 'replayed', certificate: revoked });
 
     await expect(
-      store.revoke({ certificateId: c.id, reason: 'unspecified', comment: null, revokedAt: new Date().toISOString(), actor: 'admin-7' }),
+      store.revoke({ certificateId: c.id, reason: 'unspecified', comment: null, revokedAt: issuedPlus(7_200_000), actor: 'admin-7' }),
     ).rejects.toMatchObject({ code: 'already-revoked' });
     await expect(store.revokedIndexes(c.statusList.listId)).resolves.toEqual(after);
     expect((await store.events(c.id)).map((e) => [e.type, e.actor])).toEqual([
@@ -155,7 +162,7 @@ describe('revoke', () => {
     const before = await store.revokedIndexes(c.statusList.listId);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 10 }, (_, i) =>
-        store.revoke({ certificateId: c.id, reason: 'data-breach', comment: `admin ${i}`, revokedAt: new Date(Date.now() + i).toISOString(), actor: `admin-${i}` }),
+        store.revoke({ certificateId: c.id, reason: 'data-breach', comment: `admin ${i}`, revokedAt: issuedPlus(60_000 + i), actor: `admin-${i}` }),
       ),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
@@ -167,14 +174,39 @@ describe('revoke', () => {
     expect(Number(after?.version)).toBe(Number(before?.version) + 1);
   });
 
+  it('never dates a revocation before the issuance, and lists the trail in the order it happened', async () => {
+    // A container whose clock runs an hour behind the one that issued the certificate.
+    const c = await newCertificate(store);
+    await store.recordIssue(c, null);
+    const revoked = await store.revoke({ certificateId: c.id, reason: 'issued-in-error', comment: null, revokedAt: issuedPlus(-3_600_000), actor: 'admin-1' });
+    expect(revoked.revocation?.revokedAt).toBe(c.issuedAt);
+    const events = await store.events(c.id);
+    expect(events.map((e) => [e.type, e.at])).toEqual([
+      ['issued', c.issuedAt],
+      ['revoked', c.issuedAt],
+    ]);
+  });
+
   it('refuses an unknown certificate', async () => {
     await expect(
-      store.revoke({ certificateId: `urn:uuid:${randomUUID()}`, reason: 'unspecified', comment: null, revokedAt: new Date().toISOString(), actor: 'a' }),
+      store.revoke({ certificateId: `urn:uuid:${randomUUID()}`, reason: 'unspecified', comment: null, revokedAt: issuedPlus(0), actor: 'a' }),
     ).rejects.toMatchObject({ code: 'certificate-not-found' });
   });
 });
 
 describe('supersede', () => {
+  it('dates the superseded certificate no earlier than its own issuance', async () => {
+    const old = await newCertificate(store);
+    await store.recordIssue(old, null);
+    const fresh = await newCertificate(store, { supersedes: old.id });
+    await store.recordIssue(fresh, { certificateId: old.id, at: issuedPlus(-60_000) });
+    await expect(store.get(old.id)).resolves.toMatchObject({ revocation: { reason: 'superseded', revokedAt: old.issuedAt } });
+    expect((await store.events(old.id)).map((e) => [e.type, e.at])).toEqual([
+      ['issued', old.issuedAt],
+      ['superseded', old.issuedAt],
+    ]);
+  });
+
   it('revokes the old certificate and issues the new one in one step', async () => {
     const old = await newCertificate(store);
     await store.recordIssue(old, null);
@@ -205,7 +237,7 @@ describe('supersede', () => {
   it('refuses to supersede a revoked certificate and writes nothing', async () => {
     const old = await newCertificate(store);
     await store.recordIssue(old, null);
-    await store.revoke({ certificateId: old.id, reason: 'issued-in-error', comment: null, revokedAt: new Date().toISOString(), actor: 'admin' });
+    await store.revoke({ certificateId: old.id, reason: 'issued-in-error', comment: null, revokedAt: issuedPlus(60_000), actor: 'admin' });
     const list = await store.revokedIndexes(old.statusList.listId);
     const before = await scanAll(table);
 

@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../../domain/errors.ts';
+import { changeTime, inLifecycleOrder } from '../../domain/lifecycle.ts';
 import {
   type AuditEvent,
   type CertificateStore,
@@ -153,8 +154,9 @@ export class DynamoDbCertificateStore implements CertificateStore {
         // item twice, and the pair already has its certificate).
         return replayOrConflict(old, certificate);
       }
-      const revocation: Revocation = { reason: 'superseded', revokedAt: supersede.at, comment: null };
-      const event = auditEvent(old, 'superseded', supersede.at, certificate.exchangeId, {
+      const at = changeTime(old.issuedAt, supersede.at);
+      const revocation: Revocation = { reason: 'superseded', revokedAt: at, comment: null };
+      const event = auditEvent(old, 'superseded', at, certificate.exchangeId, {
         reason: 'superseded',
         supersededBy: certificate.id,
       });
@@ -195,7 +197,7 @@ export class DynamoDbCertificateStore implements CertificateStore {
       ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
       ExpressionAttributeValues: { ':pk': keys.certificate(certificateId).pk, ':event': 'EVENT#' },
     });
-    return items.map(parseEvent);
+    return inLifecycleOrder(items.map(parseEvent));
   }
 
   async revoke(command: RevokeCommand): Promise<StoredCertificate> {
@@ -205,8 +207,9 @@ export class DynamoDbCertificateStore implements CertificateStore {
     if (!current) throw notFound(command.certificateId);
     if (current.status === 'revoked') throw alreadyRevoked(current);
 
-    const revocation: Revocation = { reason: command.reason, revokedAt: command.revokedAt, comment: command.comment };
-    const event = auditEvent(current, 'revoked', command.revokedAt, command.actor, {
+    const revokedAt = changeTime(current.issuedAt, command.revokedAt);
+    const revocation: Revocation = { reason: command.reason, revokedAt, comment: command.comment };
+    const event = auditEvent(current, 'revoked', revokedAt, command.actor, {
       reason: command.reason,
       comment: command.comment,
     });
