@@ -11,7 +11,7 @@ import { buildCredential, newCertificateId } from '#shared/domain/credential-bui
 import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
 import { jwkFromKeyObject } from '#shared/crypto/jwks.ts';
 import { parseCompactJwsStrict } from '#shared/crypto/compact-jws.ts';
-import type { CertificateSigner } from '#shared/ports/signer.ts';
+import type { CertificateSigner } from '#shared/domain/signer.ts';
 import { BENCH_EXCHANGE, issueRequest, round, runJsonChild } from './support.ts';
 
 export interface BatchVerifyResults {

@@ -7,7 +7,7 @@ import { resetAppContainer, setClientOverrides } from '#shared/app/container.ts'
 import { sdkClientOptions } from '#shared/app/sdk-options.ts';
 import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
-import { startDynamoDbLocal } from '#shared/adapters/local/dynamodb-local.ts';
+import { startDynamoDbLocal } from '#local/dynamodb-local/dynamodb-local.ts';
 import { InProcessKmsKey } from './kms-key.ts';
 import { CallCounter, countSends } from './sdk-counter.ts';
 import {

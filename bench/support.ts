@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { buildHttpApiEvent, createLambdaContext } from '#shared/adapters/local/api-gateway-event.ts';
+import { buildHttpApiEvent, createLambdaContext } from '#local/api-gateway-event.ts';
 import type { IssueRequest } from '#shared/domain/schemas/issue-request.ts';
 import { Scopes } from '#shared/http/routes.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalService, startLocalService } from '#shared/adapters/local/local-service.ts';
+import { type LocalService, startLocalService } from '#local/local-service.ts';
 import { issueRequestAt } from '../test/support/issue-requests.ts';
 
 /** A Lambda handler as `functions/<name>.ts` exports it. */
@@ -96,7 +96,7 @@ export function lambdaContext(functionName: string): Context {
 }
 
 /**
- * The environment every handler reads (`shared/config.ts`), for the KMS signer. Metrics are
+ * The environment every handler reads (`shared/app/config.ts`), for the KMS signer. Metrics are
  * switched off: their EMF lines would land on the benchmark's stdout.
  */
 export function functionEnvironment(options: { tableName: string; dynamoDbEndpoint?: string; keyId: string }): Record<string, string> {

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PublicVerificationJwk } from '#shared/ports/signer.ts';
+import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { importVerificationKeys } from '#shared/crypto/jwks.ts';
 import { type CliIo, UsageError } from './context.ts';
 

@@ -1,6 +1,6 @@
 import { verifyCertificate } from '#shared/domain/certificate.ts';
 import type { Credential } from '#shared/domain/schemas/credential.ts';
-import type { PublicVerificationJwk } from '#shared/ports/signer.ts';
+import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { checkRevocationStatus, type StatusListFetcher } from '../web/verifier/status-list.ts';
 import type { CliIo } from './context.ts';
 import { describeFetchError, type TokenInput } from './inputs.ts';

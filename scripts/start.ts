@@ -5,7 +5,7 @@
  * Local, and exits 0.
  */
 import { inspect } from 'node:util';
-import { startLocalService } from '#shared/adapters/local/local-service.ts';
+import { startLocalService } from '#local/local-service.ts';
 
 const dataDirSetting = process.env['DCC_DATA_DIR'] || '.data';
 const portText = process.env['PORT'] || '3000';

@@ -1,8 +1,8 @@
 /**
  * `npm run --silent token -- <exchange|auditor|admin> [exchangeId]`: a local bearer token on
- * stdout and nothing else. See `shared/adapters/local/token-command.ts`.
+ * stdout and nothing else. See `local/token-command.ts`.
  */
-import { runTokenCommand } from '#shared/adapters/local/token-command.ts';
+import { runTokenCommand } from '#local/token-command.ts';
 
 process.exitCode = await runTokenCommand(process.argv.slice(2), process.env, {
   stdout: (text) => process.stdout.write(text),

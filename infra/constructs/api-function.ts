@@ -6,10 +6,10 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { Config } from '#shared/config.ts';
+import type { Config } from '#shared/app/config.ts';
 
 /**
- * Environment variables a function may receive: the names `shared/config.ts` reads, plus the
+ * Environment variables a function may receive: the names `shared/app/config.ts` reads, plus the
  * Powertools ones. Typed so that a misspelt name fails the type check instead of the cold start.
  */
 export type FunctionEnvironment = { readonly [K in keyof Config]?: string } & {
@@ -72,7 +72,7 @@ export interface ApiFunctionProps {
    * @default - none
    */
   readonly description?: string;
-  /** Environment of the function (the service configuration, see `shared/config.ts`). */
+  /** Environment of the function (the service configuration, see `shared/app/config.ts`). */
   readonly environment: FunctionEnvironment;
   /**
    * Memory in MB. Lambda allots CPU in proportion to memory, and both the cold start (parsing and

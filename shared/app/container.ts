@@ -4,13 +4,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbCertificateStore } from '../adapters/dynamodb/certificate-store.ts';
-import { KmsCertificateSigner } from '../adapters/kms-signer.ts';
-import { type LogServices, buildLogServices } from '../adapters/log-services.ts';
-import { LocalCertificateSigner } from '../adapters/local-signer.ts';
-import { type Config, loadConfig, statusListUrl } from '../config.ts';
+import { KmsCertificateSigner } from '../adapters/kms/certificate-signer.ts';
+import { type LogServices, buildLogServices } from './log-services.ts';
+import { LocalCertificateSigner } from '../adapters/key-file/certificate-signer.ts';
+import { type Config, loadConfig, statusListUrl } from './config.ts';
 import type { ExchangeResolver } from '../http/principal.ts';
 import type { CertificateStore, Exchange } from '../ports/certificate-store.ts';
-import type { CertificateSigner, PublicVerificationJwk } from '../ports/signer.ts';
+import type { CertificateSigner, PublicVerificationJwk } from '../domain/signer.ts';
 import { StatusListPublisher } from '../services/status-list.ts';
 import { sdkClientOptions } from './sdk-options.ts';
 

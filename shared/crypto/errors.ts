@@ -1,4 +1,4 @@
-import { CodedError } from '../coded-error.ts';
+import { CodedError } from '../domain/coded-error.ts';
 
 /**
  * The closed set of codes for bad cryptographic data: a signature, token or key that is

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { PublicVerificationJwk } from '../ports/signer.ts';
+import type { PublicVerificationJwk } from '../domain/signer.ts';
 import { decodeBase64urlStrict } from './base64url.ts';
 import { CryptoError } from './errors.ts';
 import { jwkThumbprint } from './jwk-thumbprint.ts';

@@ -4,7 +4,7 @@ import { P256_SIGNATURE_LENGTH, verifyP256 } from '../crypto/ecdsa-p256.ts';
 import { CryptoError, SignerError } from '../crypto/errors.ts';
 import { jwkThumbprint } from '../crypto/jwk-thumbprint.ts';
 import { parseJsonStrict } from '../crypto/strict-json.ts';
-import type { CertificateSigner, PublicVerificationJwk } from '../ports/signer.ts';
+import type { CertificateSigner, PublicVerificationJwk } from './signer.ts';
 import { isBuiltCredential } from './built-credentials.ts';
 import { CredentialSchema, type Credential } from './schemas/credential.ts';
 

@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { CodedError } from '../coded-error.ts';
+import { CodedError } from './coded-error.ts';
 
 /**
  * W3C Bitstring Status List v1.0 (Recommendation): the bitstring codec and the status list

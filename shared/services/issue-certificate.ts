@@ -10,7 +10,7 @@ import {
   type StoredCertificate,
   UniqueValueTakenError,
 } from '../ports/certificate-store.ts';
-import type { CertificateSigner } from '../ports/signer.ts';
+import type { CertificateSigner } from '../domain/signer.ts';
 import { type CertificateRecord, toCertificateRecord } from './certificate-record.ts';
 
 export interface IssueDeps {

@@ -1,7 +1,7 @@
 import { signJwt } from '../domain/certificate.ts';
 import { buildStatusListCredential, encodeStatusList } from '../domain/status-list.ts';
 import type { CertificateStore } from '../ports/certificate-store.ts';
-import type { CertificateSigner } from '../ports/signer.ts';
+import type { CertificateSigner } from '../domain/signer.ts';
 
 export interface StatusListDeps {
   store: Pick<CertificateStore, 'revokedIndexes'>;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CodedError } from '../coded-error.ts';
+import { CodedError } from '../domain/coded-error.ts';
 
 /**
  * RFC 6962 (§2.1) Merkle tree hashing with SHA-256, and inclusion and consistency proofs: their

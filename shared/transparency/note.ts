@@ -1,6 +1,6 @@
-import type { NoteSigner } from '../ports/log-note-signer.ts';
+import type { NoteSigner } from './note-signer.ts';
 import { createHash, createPrivateKey, createPublicKey, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
-import { CodedError } from '../coded-error.ts';
+import { CodedError } from '../domain/coded-error.ts';
 
 /**
  * C2SP `signed-note` with Ed25519 (signature type 0x01), as Go's `golang.org/x/mod/sumdb/note`

@@ -2,7 +2,7 @@ import { type Checkpoint, parseCheckpoint } from './checkpoint.ts';
 import { type LogEntry, decodeEntry } from './entry.ts';
 import { HASH_SIZE, leafHash, verifyInclusion } from './merkle.ts';
 import { type NoteVerifierKey, openNote, strictBase64 } from './note.ts';
-import { CodedError } from '../coded-error.ts';
+import { CodedError } from '../domain/coded-error.ts';
 
 /**
  * C2SP `tlog-proof@v1`: `c2sp.org/tlog-proof@v1`, an optional `extra <base64>` line, `index <n>`,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalService, startLocalService } from '#shared/adapters/local/local-service.ts';
+import { type LocalService, startLocalService } from '#local/local-service.ts';
 import { issueRequestNow } from '../cli/support/run-dcc.ts';
 
 /**

@@ -1,13 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LocalCertificateSigner } from '#shared/adapters/local-signer.ts';
+import { LocalCertificateSigner } from '#shared/adapters/key-file/certificate-signer.ts';
 import { signCertificate, signJwt, verifyCertificate } from '#shared/domain/certificate.ts';
 import { buildStatusListCredential, encodeStatusList } from '#shared/domain/status-list.ts';
-import type { PublicVerificationJwk } from '#shared/ports/signer.ts';
+import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { verifyCertificateToken } from '../../web/verifier/certificate.ts';
 import { compressToken, tokenFromFragment } from '../../web/verifier/qr-link.ts';
-import { b64json, parts, signedBy } from '../unit/certificate/support/forge.ts';
-import { sampleCredential } from '../unit/certificate/support/sample-credential.ts';
+import { b64json, parts, signedBy } from '../shared/domain/certificate/support/forge.ts';
+import { sampleCredential } from '../shared/domain/certificate/support/sample-credential.ts';
 
 /**
  * The page's verifier (WebCrypto, no Node crypto) run under Node: it must reach the same

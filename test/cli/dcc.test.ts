@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalService, startLocalService } from '#shared/adapters/local/local-service.ts';
+import { type LocalService, startLocalService } from '#local/local-service.ts';
 import { issueRequestNow, runDcc, runDccHere } from './support/run-dcc.ts';
 
 /**

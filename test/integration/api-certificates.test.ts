@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerExchange } from '#shared/adapters/local/exchange-registry.ts';
+import { registerExchange } from '#local/exchange-registry.ts';
 import {
   AuditTrailSchema,
   CertificateRecordSchema,

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerExchange } from '#shared/adapters/local/exchange-registry.ts';
-import { LocalTokenIssuer, TOKEN_ISSUER_KEY_FILE } from '#shared/adapters/local/token-issuer.ts';
+import { registerExchange } from '#local/exchange-registry.ts';
+import { LocalTokenIssuer, TOKEN_ISSUER_KEY_FILE } from '#local/token-issuer.ts';
 import { appContainer } from '#shared/app/container.ts';
 import {
   AuditTrailSchema,

@@ -20,8 +20,8 @@ import {
   dynamoDbLocalCacheRoot,
   installDynamoDbLocal,
   startDynamoDbLocal,
-} from '#shared/adapters/local/dynamodb-local.ts';
-import { javaCompilerFor, parseJavaMajorVersion } from '#shared/adapters/local/java-runtime.ts';
+} from '#local/dynamodb-local/dynamodb-local.ts';
+import { javaCompilerFor, parseJavaMajorVersion } from '#local/dynamodb-local/java-runtime.ts';
 import { createTestTable, localDynamoDbClient, localDynamoDbEndpoint } from '../support/dynamodb.ts';
 
 const posix = process.platform !== 'win32';

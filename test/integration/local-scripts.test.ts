@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalService } from '#shared/adapters/local/local-service.ts';
+import { startLocalService } from '#local/local-service.ts';
 
 /**
  * `npm start` and `npm run token` as a user runs them: separate Node.js processes (through tsx,

@@ -3,8 +3,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerExchange } from '#shared/adapters/local/exchange-registry.ts';
-import { type LocalService, startLocalService } from '#shared/adapters/local/local-service.ts';
+import { registerExchange } from '#local/exchange-registry.ts';
+import { type LocalService, startLocalService } from '#local/local-service.ts';
 import { validIssueRequest } from '../fixtures/issue-request.ts';
 
 /**

@@ -8,7 +8,7 @@ import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import type { AuditEvent } from '#shared/ports/certificate-store.ts';
 import { formatCheckpoint, parseCheckpoint } from '#shared/transparency/checkpoint.ts';
 import { decodeEntry } from '#shared/transparency/entry.ts';
-import { LogIntegrator, MAX_EVENTS_PER_BATCH } from '#shared/transparency/integrator.ts';
+import { LogIntegrator, MAX_EVENTS_PER_BATCH } from '#shared/services/log-integrator.ts';
 import { consistencyProof, leafHash, rootFromLeafHashes, verifyConsistency } from '#shared/transparency/merkle.ts';
 import { formatVerifierKey, keyObjectNoteSigner, openNote, parseVerifierKey, signNote } from '#shared/transparency/note.ts';
 import { tileHasher } from '#shared/transparency/tile-hasher.ts';

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
-import { LocalCertificateSigner } from '#shared/adapters/local-signer.ts';
+import { LocalCertificateSigner } from '#shared/adapters/key-file/certificate-signer.ts';
 import { DomainError } from '#shared/domain/errors.ts';
 import { decodeStatusList, isRevoked } from '#shared/domain/status-list.ts';
 import type { Exchange, StoredCertificate } from '#shared/ports/certificate-store.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalService, startLocalService } from '#shared/adapters/local/local-service.ts';
+import { type LocalService, startLocalService } from '#local/local-service.ts';
 import { decodeStatusList, isRevoked } from '#shared/domain/status-list.ts';
 import { validIssueRequest } from '../fixtures/issue-request.ts';
 import { liveIssueRequest, plainDynamoDb, scanTable } from './support/harness.ts';

@@ -2,12 +2,12 @@ import { createHmac, createPublicKey, generateKeyPairSync, type JsonWebKey } fro
 import { readFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalCertificateSigner } from '#shared/adapters/local-signer.ts';
+import { LocalCertificateSigner } from '#shared/adapters/key-file/certificate-signer.ts';
 import { encodeBase64url } from '#shared/crypto/base64url.ts';
 import { p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
-import type { CertificateSigner, PublicVerificationJwk } from '#shared/ports/signer.ts';
+import type { CertificateSigner, PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { validIssueRequest } from '../fixtures/issue-request.ts';
-import { b64json, inStandardAlphabet, parts, signedBy } from '../unit/certificate/support/forge.ts';
+import { b64json, inStandardAlphabet, parts, signedBy } from '../shared/domain/certificate/support/forge.ts';
 import {
   type CallResult,
   type Engine,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
-import { type LocalService, type LocalServiceOptions, startLocalService } from '#shared/adapters/local/local-service.ts';
+import { type LocalService, type LocalServiceOptions, startLocalService } from '#local/local-service.ts';
 
 /**
  * A small HTTP client for integration tests against a running API: one call per request, the

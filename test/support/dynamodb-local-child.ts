@@ -4,7 +4,7 @@
  * with argument `exit` calls process.exit(0) without stopping it, and with `wait` stays alive
  * (installing no signal handler of its own) until the test signals or kills it.
  */
-import { startDynamoDbLocal } from '#shared/adapters/local/dynamodb-local.ts';
+import { startDynamoDbLocal } from '#local/dynamodb-local/dynamodb-local.ts';
 
 const mode = process.argv[2];
 if (mode !== 'exit' && mode !== 'wait') throw new Error(`usage: dynamodb-local-child.ts exit|wait (got ${mode})`);

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { sdkClientOptions } from '#shared/app/sdk-options.ts';
-import { FakeKmsKey } from '../adapters/support/fake-kms-key.ts';
+import { FakeKmsKey } from './fake-kms-key.ts';
 
 /**
  * Fault injection for the AWS dependencies, at the wire, so that the SDK's own retry strategy,

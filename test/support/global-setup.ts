@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '#shared/adapters/local/dynamodb-local.ts';
+import { startDynamoDbLocal } from '#local/dynamodb-local/dynamodb-local.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,0 +1,435 @@
+import { unlink, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join, resolve } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import { appContainer, resetAppContainer } from '../shared/app/container.ts';
+import { problemResponse } from '../shared/http/problems.ts';
+import { type RouteDefinition, routeKey, routes } from '../shared/http/routes.ts';
+import { createTableInput } from '../shared/adapters/dynamodb/table.ts';
+import type { LambdaHandler, LocalRoute } from './api-gateway-event.ts';
+import { startDynamoDbLocal } from './dynamodb-local/dynamodb-local.ts';
+import { type IntegratorLoop, startIntegratorLoop } from './integrator-loop.ts';
+import { LOG_KEY_FILE } from '../shared/adapters/key-file/note-signer.ts';
+import {
+  DEMO_EXCHANGE,
+  ExchangeRegistryWatcher,
+  type LocalExchangeRegistration,
+} from './exchange-registry.ts';
+import {
+  type LocalLog,
+  type LocalRouteBinding,
+  type StartedHttpServer,
+  createRequestListener,
+  sendProblem,
+  startHttpServer,
+} from './http-adapter.ts';
+import { createJwtAuthorizer } from './jwt-authorizer.ts';
+import { ensureDirectory, errorCode, readIfExists } from '../shared/adapters/key-file/files.ts';
+import { LocalTokenIssuer, ROLE_CLIENT_IDS } from './token-issuer.ts';
+
+/**
+ * The whole API on one machine (DESIGN §2, "The embedded default"): DynamoDB Local, the local
+ * signing key, the local token issuer, and the real handler modules behind the local HTTP
+ * adapter. `npm start` runs it; integration tests start it in-process on a free port.
+ *
+ * The handler modules read their configuration from `process.env` once, when they are imported,
+ * so the service sets the environment first and then imports them. That environment is the
+ * process's, hence one running service per process.
+ */
+
+/** The certificate signing key in the data directory (not the token issuer's key). */
+export const SIGNING_KEY_FILE = 'signing-key.pem';
+/** DynamoDB Local keeps its database files here, under the data directory. */
+export const DYNAMODB_DIR = 'dynamodb';
+/** The table local mode uses unless told otherwise. */
+export const DEFAULT_LOCAL_TABLE_NAME = 'dcc-local';
+/** The transparency log's origin (and note key name) unless `DCC_LOG_ORIGIN` says otherwise. */
+export const DEFAULT_LOCAL_LOG_ORIGIN = 'dcc.localhost/log';
+/** Holds the process id of the service using the data directory. */
+export const SERVICE_LOCK_FILE = 'service.pid';
+/**
+ * The certificates' `issuer` unless `DCC_ISSUER` says otherwise: stable across ports and
+ * restarts, and under `.localhost` (RFC 6761) so it can never name a real authority.
+ */
+export const DEFAULT_LOCAL_ISSUER = 'https://issuer.dcc.localhost';
+
+/** The local-only health route (DESIGN §3): 200 once DynamoDB Local answers. */
+export const HEALTH_ROUTE: LocalRoute = { handler: 'healthz', method: 'GET', path: '/healthz', auth: 'public' };
+
+/** Options of {@link startLocalService}. */
+export interface LocalServiceOptions {
+  /** Where the database, keys and registrations live; created if missing. */
+  dataDir: string;
+  /** HTTP port; 0 picks any free port. */
+  port: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  log: LocalLog;
+  /** @default DEFAULT_LOCAL_TABLE_NAME */
+  tableName?: string;
+  /** The certificates' issuer. @default process.env.DCC_ISSUER ?? DEFAULT_LOCAL_ISSUER */
+  issuer?: string;
+  /** One log line per request. @default true */
+  accessLog?: boolean;
+  /** Loads a route's handler. @default imports `functions/<handler>.ts` */
+  loadHandler?: (handler: string, instance: number) => Promise<LambdaHandler>;
+  /**
+   * How often the transparency log's integrator looks for changes on its own; an issue or a
+   * revocation through this service runs a pass at once anyway. @default 200
+   */
+  logIntervalMs?: number;
+}
+
+/** A running local service. */
+export interface LocalService {
+  /** e.g. `http://127.0.0.1:3000` */
+  url: string;
+  port: number;
+  dataDir: string;
+  tableName: string;
+  /** DynamoDB Local's endpoint and the process id of its Java process. */
+  dynamoDb: { endpoint: string; pid: number };
+  /** Signs bearer tokens this service accepts. */
+  tokenIssuer: LocalTokenIssuer;
+  /** The environment the handlers were configured with. */
+  environment: Readonly<Record<string, string>>;
+  /** Stops the HTTP server, then DynamoDB Local; restores the environment. Idempotent. */
+  stop(): Promise<void>;
+}
+
+let running = false;
+let instances = 0;
+
+/** Starts the local service. Progress goes to `options.log.info`, one line per step. */
+export async function startLocalService(options: LocalServiceOptions): Promise<LocalService> {
+  if (running) throw new Error('A local service already runs in this process; stop it first.');
+  running = true;
+  const log = options.log;
+  const dataDir = resolve(options.dataDir);
+  const tableName = options.tableName ?? DEFAULT_LOCAL_TABLE_NAME;
+  // Stopping closes the HTTP server first (running requests still reach the database), then
+  // undoes the other steps in reverse: DynamoDB Local, clients, environment, the directory lock.
+  let closeHttp: (() => Promise<void>) | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    const steps = [...(closeHttp ? [closeHttp] : []), ...cleanups.reverse()];
+    closeHttp = undefined;
+    cleanups.length = 0;
+    for (const step of steps) {
+      await step().catch((error: unknown) => log.error('stopping the local service', error));
+    }
+  };
+
+  try {
+    await ensureDirectory(dataDir);
+    // Two DynamoDB Local processes on one database folder would corrupt it.
+    cleanups.push(await lockDataDirectory(dataDir));
+    log.info(`data directory ${dataDir}`);
+
+    // Bound first: a taken port fails in milliseconds, before DynamoDB Local is started for nothing.
+    let listener: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) =>
+      sendProblem(res, 'service-unavailable', 'The local service is starting.', { 'retry-after': '1' });
+    const http: StartedHttpServer = await startHttpServer({
+      port: options.port,
+      ...(options.host ? { host: options.host } : {}),
+      listener: (req, res) => listener(req, res),
+    });
+    closeHttp = () => http.close();
+
+    log.info('starting DynamoDB Local…');
+    const dynamo = await startDynamoDbLocal({
+      dataDir: join(dataDir, DYNAMODB_DIR),
+      // The launcher's progress and the engine's errors; its start-up banner is noise here.
+      log: (line, source) => {
+        if (source !== 'stdout') log.info(`dynamodb-local: ${line}`);
+      },
+    });
+    cleanups.push(() => dynamo.stop());
+    log.info(`DynamoDB Local on ${dynamo.endpoint} (pid ${dynamo.pid}, data in ${join(dataDir, DYNAMODB_DIR)})`);
+
+    const admin = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: process.env['AWS_REGION'] ?? 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+    });
+    cleanups.push(async () => admin.destroy());
+    const created = await ensureTable(admin, tableName);
+    log.info(`table ${tableName} ${created ? 'created' : 'present'}`);
+
+    const tokenIssuer = await LocalTokenIssuer.open({ dataDir });
+    log.info(`token issuer key ${tokenIssuer.keyFile}`);
+
+    const environment: Record<string, string> = {
+      DCC_SIGNER: 'local',
+      DCC_LOCAL_KEY_FILE: join(dataDir, SIGNING_KEY_FILE),
+      DCC_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DCC_TABLE_NAME: tableName,
+      DCC_ISSUER: options.issuer ?? process.env['DCC_ISSUER'] ?? DEFAULT_LOCAL_ISSUER,
+      DCC_PUBLIC_BASE_URL: http.url,
+      DCC_LOG_KEY_FILE: join(dataDir, LOG_KEY_FILE),
+      DCC_LOG_ORIGIN: process.env['DCC_LOG_ORIGIN'] ?? DEFAULT_LOCAL_LOG_ORIGIN,
+      // Metric blobs on stdout help no one locally; logs only from warnings up, unless asked.
+      POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
+      POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',
+    };
+    const previous = applyEnvironment(environment);
+    cleanups.push(async () => {
+      applyEnvironment(previous);
+      resetAppContainer();
+    });
+
+    // Built after the environment is set; the handler modules imported below share it.
+    resetAppContainer();
+    const app = appContainer();
+    const signer = await app.signer();
+    log.info(`signing key ${environment['DCC_LOCAL_KEY_FILE']} (kid ${(await signer.publicJwk()).kid})`);
+
+    await app.store.putExchange({ id: DEMO_EXCHANGE.id, name: DEMO_EXCHANGE.name, clientIds: [DEMO_EXCHANGE.id], status: 'active' });
+    log.info(`exchange ${DEMO_EXCHANGE.id} ready`);
+
+    // The transparency log's integrator, in process; stopped before DynamoDB Local is.
+    const integrator = await app.log.integrator();
+    const logLoop = startIntegratorLoop({
+      run: () => integrator.drain(),
+      ...(options.logIntervalMs === undefined ? {} : { intervalMs: options.logIntervalMs }),
+      onError: (error) => log.error('log integrator pass failed; will retry', error),
+    });
+    cleanups.push(() => logLoop.stop());
+    log.info(`transparency log ${environment['DCC_LOG_ORIGIN']} (key ${environment['DCC_LOG_KEY_FILE']})`);
+
+    const registry = new RegistrySync(dataDir, (e) => app.store.putExchange(toExchange(e)), log);
+    await registry.refresh();
+
+    const instance = ++instances;
+    const load = options.loadHandler ?? loadFunctionHandler;
+    const bindings: LocalRouteBinding[] = [];
+    for (const route of routes) {
+      const handler = await load(route.handler, instance);
+      bindings.push({ route, handler: changesCertificates(route) ? nudgingAfterSuccess(handler, logLoop) : handler });
+    }
+    bindings.push({ route: HEALTH_ROUTE, handler: healthHandler(admin, tableName) });
+    log.info(`${routes.length} routes loaded: ${routes.map((r) => routeKey(r)).join(', ')}`);
+
+    const authorize = createJwtAuthorizer({
+      issuer: tokenIssuer.issuer,
+      keys: [{ kid: tokenIssuer.keyId, key: tokenIssuer.publicKey }],
+      audience: () => registry.audience(),
+    });
+    listener = createRequestListener({
+      bindings,
+      authorize,
+      log,
+      beforeAuthorize: () => registry.refresh(),
+      accessLog: options.accessLog ?? true,
+    });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: http.url,
+      port: http.port,
+      dataDir,
+      tableName,
+      dynamoDb: { endpoint: dynamo.endpoint, pid: dynamo.pid },
+      tokenIssuer,
+      environment,
+      stop() {
+        stopping ??= cleanup().finally(() => {
+          running = false;
+        });
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    running = false;
+    throw error;
+  }
+}
+
+/** Issue and revoke: their transaction puts the audit event in the log's outbox. */
+function changesCertificates(route: RouteDefinition): boolean {
+  return route.method === 'POST' && route.needs.table === 'read-write';
+}
+
+/**
+ * Runs the integrator's next pass as soon as `handler` has made a change, instead of at the
+ * loop's next tick, so a proof is served about one pass after the change. The change does not
+ * wait for it: the response goes out at once.
+ */
+function nudgingAfterSuccess(handler: LambdaHandler, loop: IntegratorLoop): LambdaHandler {
+  return async (event, context) => {
+    const result = await handler(event, context);
+    const status = result.statusCode ?? 200;
+    if (status >= 200 && status < 300) loop.nudge();
+    return result;
+  };
+}
+
+/** Imports `functions/<handler>.ts`, fresh for each service instance so it reads the current environment. */
+async function loadFunctionHandler(handler: string, instance: number): Promise<LambdaHandler> {
+  const url = new URL(`../functions/${handler}.ts`, import.meta.url);
+  url.searchParams.set('local-instance', String(instance));
+  const module = (await import(url.href)) as { handler?: unknown };
+  if (typeof module.handler !== 'function') {
+    throw new Error(`functions/${handler}.ts does not export a handler function`);
+  }
+  return module.handler as LambdaHandler;
+}
+
+/** Creates the table when missing; true when it did. */
+async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return false;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (error) {
+    // Another process created it in between: as good as ours.
+    if (!(error instanceof ResourceInUseException)) throw error;
+    return false;
+  }
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Table ${tableName} did not become ACTIVE`);
+}
+
+/** `GET /healthz`: 200 when DynamoDB Local answers for the table, else 503. */
+function healthHandler(client: DynamoDBClient, tableName: string): LambdaHandler {
+  return async () => {
+    try {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (Table?.TableStatus !== 'ACTIVE') throw new Error(`table status ${Table?.TableStatus}`);
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        body: JSON.stringify({ status: 'ok', dynamodb: 'ok', table: tableName }),
+      };
+    } catch {
+      return problemResponse('service-unavailable', 'DynamoDB Local does not answer.', [], { 'retry-after': '1' });
+    }
+  };
+}
+
+function toExchange(e: LocalExchangeRegistration) {
+  return { id: e.id, name: e.name, clientIds: [e.id], status: 'active' as const };
+}
+
+/**
+ * Keeps the table and the authorizer's audience in step with `exchanges.json`: new entries are
+ * written to the table (idempotently) before they are admitted, so an exchange's first request
+ * already finds it registered.
+ */
+class RegistrySync {
+  private readonly watcher: ExchangeRegistryWatcher;
+  private clientIds: ReadonlySet<string> = new Set([DEMO_EXCHANGE.id, ROLE_CLIENT_IDS.auditor, ROLE_CLIENT_IDS.admin]);
+  private inFlight: Promise<void> | undefined;
+  private lastProblem: string | undefined;
+
+  constructor(
+    dataDir: string,
+    private readonly put: (e: LocalExchangeRegistration) => Promise<void>,
+    private readonly log: LocalLog,
+  ) {
+    this.watcher = new ExchangeRegistryWatcher(dataDir);
+  }
+
+  audience(): ReadonlySet<string> {
+    return this.clientIds;
+  }
+
+  /** Applies registrations made since the last call; concurrent callers share one pass. */
+  refresh(): Promise<void> {
+    this.inFlight ??= this.apply().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async apply(): Promise<void> {
+    let exchanges: readonly LocalExchangeRegistration[];
+    let changed: boolean;
+    try {
+      ({ changed, exchanges } = await this.watcher.refresh());
+    } catch (error) {
+      // Report a broken file once, not on every request; the last good registrations stay.
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== this.lastProblem) this.log.error('exchange registry not applied', error);
+      this.lastProblem = message;
+      return;
+    }
+    this.lastProblem = undefined;
+    if (!changed) return;
+    const next = new Set(this.clientIds);
+    try {
+      for (const exchange of exchanges) {
+        if (next.has(exchange.id)) continue;
+        await this.put(exchange);
+        next.add(exchange.id);
+        this.log.info(`exchange ${exchange.id} registered`);
+      }
+    } catch (error) {
+      this.watcher.invalidate();
+      this.log.error('exchange registration failed; will retry', error);
+    } finally {
+      this.clientIds = next;
+    }
+  }
+}
+
+/**
+ * Marks `dataDir` as in use by this process (`<dataDir>/service.pid`); a second service on the
+ * same directory fails with a message naming the first. A file left by a process that no longer
+ * runs is taken over. Returns the release.
+ */
+async function lockDataDirectory(dataDir: string): Promise<() => Promise<void>> {
+  const path = join(dataDir, SERVICE_LOCK_FILE);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return () => unlink(path).catch(() => undefined);
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+    }
+    const holder = Number.parseInt((await readIfExists(path)) ?? '', 10);
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      throw new Error(`Another local service (pid ${holder}) uses ${dataDir}; stop it or choose another DCC_DATA_DIR.`);
+    }
+    await unlink(path).catch(() => undefined);
+  }
+  throw new Error(`Could not take ${path}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return errorCode(error) === 'EPERM';
+  }
+}
+
+/** Sets `values` in `process.env`; returns what they replaced (undefined: was unset). */
+function applyEnvironment(values: Record<string, string | undefined>): Record<string, string | undefined> {
+  const previous: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(values)) {
+    previous[name] = process.env[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  return previous;
+}

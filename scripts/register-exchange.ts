@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
+import { EXCHANGE_ID_PATTERN } from '#local/exchange-registry.ts';
+import type { Exchange } from '#shared/ports/certificate-store.ts';
+
+/**
+ * Registers (or updates, or suspends) a data exchange in a deployed stage's table, binding it to
+ * the OAuth client ids whose tokens act for it. An operator's task, run with the operator's own
+ * credentials: no function role may write the registry.
+ *
+ *   npx tsx scripts/register-exchange.ts --table dcc-prod-certificates \
+ *     --exchange hz-sde --name "Hangzhou Data Exchange" --client-id <cognito client id>
+ *
+ * The client ids given replace the registered ones (give the old and the new id while rotating
+ * a client, then the new one alone). `--status suspended` refuses the exchange's tokens within
+ * the functions' cache time (DCC_EXCHANGE_CACHE_SECONDS).
+ */
+
+/** What the command line asks for. */
+export interface RegisterExchangeCommand {
+  tableName: string;
+  exchange: Exchange;
+}
+
+const USAGE =
+  'usage: register-exchange --table <table name> --exchange <id> --name <legal name> --client-id <id> [--client-id <id> …] [--status active|suspended]';
+
+/** Parses the command line; throws an Error with the usage on anything missing or malformed. */
+export function parseRegisterExchangeArgs(argv: readonly string[]): RegisterExchangeCommand {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      table: { type: 'string' },
+      exchange: { type: 'string' },
+      name: { type: 'string' },
+      'client-id': { type: 'string', multiple: true },
+      status: { type: 'string', default: 'active' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const fail = (why: string): never => {
+    throw new Error(`${why}\n${USAGE}`);
+  };
+  const tableName = values.table ?? fail('--table is required');
+  const id = values.exchange ?? fail('--exchange is required');
+  if (!EXCHANGE_ID_PATTERN.test(id)) fail(`--exchange ${id} must match ${EXCHANGE_ID_PATTERN}`);
+  const name = (values.name ?? fail('--name is required')).trim();
+  if (name.length === 0 || name.length > 200) fail('--name must have 1 to 200 characters');
+  const clientIds = values['client-id'] ?? [];
+  if (clientIds.length === 0) fail('at least one --client-id is required');
+  for (const clientId of clientIds) {
+    // Cognito app client ids: 1–128 word characters (in practice 26 lower-case alphanumerics).
+    if (!/^[\w+]{1,128}$/.test(clientId)) fail(`--client-id ${clientId} is not an OAuth client id`);
+  }
+  const status = values.status;
+  if (status !== 'active' && status !== 'suspended') fail(`--status must be active or suspended, not ${status}`);
+  return { tableName, exchange: { id, name, clientIds, status: status as Exchange['status'] } };
+}
+
+async function main(): Promise<void> {
+  let command: RegisterExchangeCommand;
+  try {
+    command = parseRegisterExchangeArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const store = new DynamoDbCertificateStore({
+    client,
+    tableName: command.tableName,
+    // Registration writes no certificate; status list URLs are never built here.
+    statusListUrl: () => {
+      throw new Error('not used');
+    },
+  });
+  await store.putExchange(command.exchange);
+  const stored = await store.findExchangeByClientId(command.exchange.clientIds[0] as string);
+  process.stdout.write(`${JSON.stringify(stored)}\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

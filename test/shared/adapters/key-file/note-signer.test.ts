@@ -1,0 +1,41 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOG_KEY_FILE, localNoteSigner } from '#shared/adapters/key-file/note-signer.ts';
+import { loadLogConfig } from '#shared/app/log-config.ts';
+import { formatVerifierKey, openNote, parseVerifierKey, signNote } from '#shared/transparency/note.ts';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dcc-log-key-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the local log key', () => {
+  it('is created once, private to the owner, and the same key on every open, even opened at once', async () => {
+    const path = join(dir, LOG_KEY_FILE);
+    const [a, b] = await Promise.all([localNoteSigner(path, 'dcc.localhost/log'), localNoteSigner(path, 'dcc.localhost/log')]);
+    const c = await localNoteSigner(path, 'dcc.localhost/log');
+    expect(Buffer.from(await a.publicKey())).toEqual(Buffer.from(await b.publicKey()));
+    expect(Buffer.from(await a.publicKey())).toEqual(Buffer.from(await c.publicKey()));
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const note = await signNote('dcc.localhost/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n', c);
+    expect(openNote(note, parseVerifierKey(formatVerifierKey(a.name, await a.publicKey())))).toContain('dcc.localhost/log\n0\n');
+  });
+});
+
+describe('log configuration', () => {
+  it('follows DCC_SIGNER and names the missing key setting', () => {
+    expect(loadLogConfig({ DCC_SIGNER: 'local', DCC_LOG_KEY_FILE: '/k.pem' })).toEqual({
+      origin: 'dcc.localhost/log',
+      signer: 'local',
+      kmsKeyId: undefined,
+      keyFile: '/k.pem',
+    });
+    expect(() => loadLogConfig({ DCC_SIGNER: 'kms' })).toThrow(/DCC_LOG_KMS_KEY_ID/);
+    expect(() => loadLogConfig({ DCC_SIGNER: 'local', DCC_LOG_KEY_FILE: '/k', DCC_LOG_ORIGIN: 'has space' })).toThrow(/DCC_LOG_ORIGIN/);
+  });
+});
