@@ -16,6 +16,7 @@ export const handler = httpRoute(
     const result = await issueCertificate(
       {
         store,
+        statusLists: app.stores.statusLists,
         signer: await app.signer(),
         issuer: config.DCC_ISSUER,
         statusListUrl: app.statusListUrl,

@@ -192,7 +192,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const signer = await app.signer();
     log.info(`signing key ${environment['DCC_LOCAL_KEY_FILE']} (kid ${(await signer.publicJwk()).kid})`);
 
-    await app.store.putExchange({ id: DEMO_EXCHANGE.id, name: DEMO_EXCHANGE.name, clientIds: [DEMO_EXCHANGE.id], status: 'active' });
+    await app.stores.exchanges.putExchange({ id: DEMO_EXCHANGE.id, name: DEMO_EXCHANGE.name, clientIds: [DEMO_EXCHANGE.id], status: 'active' });
     log.info(`exchange ${DEMO_EXCHANGE.id} ready`);
 
     // The transparency log's integrator, in process; stopped before DynamoDB Local is.
@@ -205,7 +205,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     cleanups.push(() => logLoop.stop());
     log.info(`transparency log ${environment['DCC_LOG_ORIGIN']} (key ${environment['DCC_LOG_KEY_FILE']})`);
 
-    const registry = new RegistrySync(dataDir, (e) => app.store.putExchange(toExchange(e)), log);
+    const registry = new RegistrySync(dataDir, (e) => app.stores.exchanges.putExchange(toExchange(e)), log);
     await registry.refresh();
 
     const instance = ++instances;

@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbCertificateStore } from '../adapters/dynamodb/certificate-store.ts';
+import { type Stores, dynamoDbStores } from '../adapters/dynamodb/stores.ts';
 import { KmsCertificateSigner } from '../adapters/kms/certificate-signer.ts';
 import { type LogServices, buildLogServices } from './log-services.ts';
 import { LocalCertificateSigner } from '../adapters/key-file/certificate-signer.ts';
@@ -23,7 +23,9 @@ export interface AppContainer {
   config: Config;
   logger: Logger;
   metrics: Metrics;
+  /** The certificate store; the same object as `stores.certificates`. */
   store: CertificateStore;
+  stores: Stores;
   signer: () => Promise<CertificateSigner>;
   /** Every key whose certificates still verify: the current one and the retired ones. */
   verificationKeys: () => Promise<PublicVerificationJwk[]>;
@@ -87,11 +89,8 @@ function buildContainer(config: Config): AppContainer {
     { marshallOptions: { removeUndefinedValues: true } },
   );
   const urlOf = (listId: string) => statusListUrl(config, listId);
-  const store = new DynamoDbCertificateStore({
-    client: dynamodb,
-    tableName: config.DCC_TABLE_NAME,
-    statusListUrl: urlOf,
-  });
+  const stores = dynamoDbStores({ client: dynamodb, tableName: config.DCC_TABLE_NAME, statusListUrl: urlOf });
+  const store = stores.certificates;
 
   const signer = once(async (): Promise<CertificateSigner> => {
     if (config.DCC_SIGNER === 'local') {
@@ -110,7 +109,7 @@ function buildContainer(config: Config): AppContainer {
   const statusLists = once(
     async () =>
       new StatusListPublisher({
-        store,
+        store: stores.statusLists,
         signer: await signer(),
         issuer: config.DCC_ISSUER,
         statusListUrl: urlOf,
@@ -123,12 +122,13 @@ function buildContainer(config: Config): AppContainer {
     logger,
     metrics,
     store,
+    stores,
     signer,
     verificationKeys,
-    resolveExchange: cachedResolver((clientId) => store.findExchangeByClientId(clientId), config.DCC_EXCHANGE_CACHE_SECONDS),
+    resolveExchange: cachedResolver((clientId) => stores.exchanges.findExchangeByClientId(clientId), config.DCC_EXCHANGE_CACHE_SECONDS),
     statusLists,
     statusListUrl: urlOf,
-    log: buildLogServices({ dynamodb, tableName: config.DCC_TABLE_NAME, kms }),
+    log: buildLogServices({ store: stores.log, kms }),
   };
 }
 

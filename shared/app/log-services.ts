@@ -1,11 +1,9 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LogStore } from '../ports/log-store.ts';
 import type { NoteSigner } from '../transparency/note-signer.ts';
 import { LogIntegrator } from '../services/log-integrator.ts';
 import { loadLogConfig } from './log-config.ts';
 import { LogReader } from '../services/log-reader.ts';
-import { DynamoDbLogStore } from '../adapters/dynamodb/log-store.ts';
 import { KmsNoteSigner } from '../adapters/kms/note-signer.ts';
 import { localNoteSigner } from '../adapters/key-file/note-signer.ts';
 
@@ -20,12 +18,11 @@ export interface LogServices {
 
 /** Wires the log from the environment's `DCC_LOG_*` settings (read on first use of the key). */
 export function buildLogServices(options: {
-  dynamodb: DynamoDBDocumentClient;
-  tableName: string;
+  store: LogStore;
   kms: () => KMSClient;
   env?: Record<string, string | undefined>;
 }): LogServices {
-  const store = new DynamoDbLogStore({ client: options.dynamodb, tableName: options.tableName });
+  const store = options.store;
   let integrator: Promise<LogIntegrator> | undefined;
   const signer = async (): Promise<NoteSigner> => {
     const config = loadLogConfig(options.env ?? process.env);

@@ -93,7 +93,7 @@ export interface Exchange {
   status: 'active' | 'suspended';
 }
 
-/** Port: where certificates, audit events, status lists and exchanges are stored. */
+/** Port: where certificates and their audit trails are stored. */
 export interface CertificateStore {
   /**
    * Looks up a transaction before signing, so that a replay costs no signature.
@@ -104,9 +104,9 @@ export interface CertificateStore {
    * Writes the certificate, its transaction key and its `issued` audit event atomically.
    * With `supersede`, the superseded certificate is revoked (reason `superseded`) in the same
    * transaction, dated `supersede.at` or its own issuance if that is later; it must be active and
-   * belong to the same exchange, else DomainError
-   * `supersede-target-invalid`. Throws {@link UniqueValueTakenError} in the astronomically rare
-   * case that the fresh id or certificate number is already taken: sign again with new values.
+   * belong to the same exchange, else DomainError `supersede-target-invalid`. Throws
+   * {@link UniqueValueTakenError} in the astronomically rare case that the fresh id or
+   * certificate number is already taken: sign again with new values.
    */
   recordIssue(
     certificate: StoredCertificate,
@@ -120,6 +120,10 @@ export interface CertificateStore {
    * `already-revoked` / `certificate-not-found`.
    */
   revoke(command: RevokeCommand): Promise<StoredCertificate>;
+}
+
+/** Port: the positions of certificates in the status lists, and which of them are revoked. */
+export interface StatusListStore {
   /** Reserves the next status-list position (amortised: one counter write per block). */
   reserveStatusListPosition(): Promise<StatusListPosition>;
   /**
@@ -127,6 +131,10 @@ export interface CertificateStore {
    * no position of that list was ever handed out (so unknown list ids cost no signature).
    */
   revokedIndexes(listId: string): Promise<{ indexes: number[]; version: string } | null>;
+}
+
+/** Port: the registry of data exchanges and the OAuth clients that act for them. */
+export interface ExchangeStore {
   /** The exchange a token's OAuth client id acts for, or null when none is registered. */
   findExchangeByClientId(clientId: string): Promise<Exchange | null>;
   /** Registers or updates an exchange and its client ids (idempotent). */

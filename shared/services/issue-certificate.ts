@@ -7,6 +7,7 @@ import type { IssueRequest } from '../domain/schemas/issue-request.ts';
 import {
   type CertificateStore,
   type Exchange,
+  type StatusListStore,
   type StoredCertificate,
   UniqueValueTakenError,
 } from '../ports/certificate-store.ts';
@@ -14,7 +15,8 @@ import type { CertificateSigner } from '../domain/signer.ts';
 import { type CertificateRecord, toCertificateRecord } from './certificate-record.ts';
 
 export interface IssueDeps {
-  store: CertificateStore;
+  store: Pick<CertificateStore, 'recordIssue'>;
+  statusLists: Pick<StatusListStore, 'reserveStatusListPosition'>;
   signer: CertificateSigner;
   issuer: string;
   statusListUrl: (listId: string) => string;
@@ -67,7 +69,7 @@ export async function issueCertificate(
 }
 
 async function signNew(deps: IssueDeps, exchange: Exchange, request: IssueRequest, now: Date): Promise<StoredCertificate> {
-  const position = await deps.store.reserveStatusListPosition();
+  const position = await deps.statusLists.reserveStatusListPosition();
   const statusListCredential = deps.statusListUrl(position.listId);
   const id = newCertificateId(now);
   const certificateNo = newCertificateNumber(now);

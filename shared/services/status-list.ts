@@ -1,10 +1,10 @@
 import { signJwt } from '../domain/certificate.ts';
 import { buildStatusListCredential, encodeStatusList } from '../domain/status-list.ts';
-import type { CertificateStore } from '../ports/certificate-store.ts';
+import type { StatusListStore } from '../ports/certificate-store.ts';
 import type { CertificateSigner } from '../domain/signer.ts';
 
 export interface StatusListDeps {
-  store: Pick<CertificateStore, 'revokedIndexes'>;
+  store: Pick<StatusListStore, 'revokedIndexes'>;
   signer: CertificateSigner;
   issuer: string;
   statusListUrl: (listId: string) => string;

@@ -158,7 +158,7 @@ beforeAll(async () => {
   // The suspended exchange is admitted first (so it is registered and active), then suspended in the registry.
   const before = await issue(issueRequestAt(new Date()), tokens['suspended exchange']);
   expect(before.status, before.text).toBe(201);
-  await appContainer().store.putExchange({ id: SUSPENDED, name: 'Suspended Data Exchange', clientIds: [SUSPENDED], status: 'suspended' });
+  await appContainer().stores.exchanges.putExchange({ id: SUSPENDED, name: 'Suspended Data Exchange', clientIds: [SUSPENDED], status: 'suspended' });
 
   const request = issueRequestAt(new Date());
   const first = await issue(request, tokens.exchange);

@@ -47,7 +47,7 @@ beforeAll(async () => {
     signer: { kind: 'kms', client: kms.client(), keyId: kms.key.keyId },
     dynamodb: faulty.client,
   });
-  await app.container.store.putExchange({ id: EXCHANGE, name: 'Fault Exchange', clientIds: [EXCHANGE], status: 'active' });
+  await app.container.stores.exchanges.putExchange({ id: EXCHANGE, name: 'Fault Exchange', clientIds: [EXCHANGE], status: 'active' });
 }, 180_000);
 
 afterAll(async () => {

@@ -159,7 +159,7 @@ describe('status lists under concurrency, with small lists (8 entries, blocks of
     const issued = await Promise.all(
       Array.from({ length: 30 }, async (_, i) => {
         const store = stores[i % 3] as DynamoDbCertificateStore;
-        const deps = { store, signer, issuer: 'https://issuer.dcc.localhost', statusListUrl: url, clockSkewSeconds: 300, maxValidityDays: 1830 };
+        const deps = { store, statusLists: store, signer, issuer: 'https://issuer.dcc.localhost', statusListUrl: url, clockSkewSeconds: 300, maxValidityDays: 1830 };
         const out = await issueCertificate(deps, ex, liveIssueRequest(validIssueRequest(), `SMALL-${i}`), now);
         expect(out.outcome).toBe('created');
         return out.record;

@@ -13,6 +13,8 @@ import { changeTime, inLifecycleOrder } from '../../domain/lifecycle.ts';
 import {
   type AuditEvent,
   type CertificateStore,
+  type ExchangeStore,
+  type StatusListStore,
   type Exchange,
   type RecordIssueResult,
   type Revocation,
@@ -91,7 +93,7 @@ const MAX_ATTEMPTS = 5;
  * where a transaction needs keys it cannot know otherwise (the superseded or revoked
  * certificate's transaction key and status position), never to decide what the conditions decide.
  */
-export class DynamoDbCertificateStore implements CertificateStore {
+export class DynamoDbCertificateStore implements CertificateStore, StatusListStore, ExchangeStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly statusListUrl: (listId: string) => string;

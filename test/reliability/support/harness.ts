@@ -107,7 +107,7 @@ export async function startLocalSignedService(exchange: { id: string; name: stri
   const plain = plainDynamoDb(engine.endpoint);
   const tableName = await createServiceTable(plain);
   const app = await loadApp({ endpoint: engine.endpoint, tableName, signer: { kind: 'local' } });
-  await app.container.store.putExchange({ id: exchange.id, name: exchange.name, clientIds: [exchange.id], status: 'active' });
+  await app.container.stores.exchanges.putExchange({ id: exchange.id, name: exchange.name, clientIds: [exchange.id], status: 'active' });
   return { engine, plain, tableName, app };
 }
 
