@@ -6,7 +6,7 @@ import { DynamoDbLogStore } from '#shared/adapters/dynamodb/log-store.ts';
 import { eventItem } from '#shared/adapters/dynamodb/marshalling.ts';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import { startDynamoDbLocal } from '#local/dynamodb-local/dynamodb-local.ts';
-import type { AuditEvent } from '#shared/ports/certificate-store.ts';
+import type { AuditEvent } from '#shared/domain/records.ts';
 import { encodeEntry, entryFromEvent } from '#shared/transparency/entry.ts';
 import { LogIntegrator } from '#shared/services/log-integrator.ts';
 import { leafHash, rootFromLeafHashes } from '#shared/transparency/merkle.ts';

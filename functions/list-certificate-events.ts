@@ -2,7 +2,7 @@ import { appContainer } from '#shared/app/container.ts';
 import { type AuditEventBody, CertificatePathSchema } from '#shared/domain/schemas/api.ts';
 import { httpRoute } from '#shared/http/handler.ts';
 import { HttpProblem } from '#shared/http/problems.ts';
-import type { AuditEvent } from '#shared/ports/certificate-store.ts';
+import type { AuditEvent } from '#shared/domain/records.ts';
 
 const app = appContainer();
 

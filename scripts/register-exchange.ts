@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
 import { EXCHANGE_ID_PATTERN } from '#local/exchange-registry.ts';
-import type { Exchange } from '#shared/ports/certificate-store.ts';
+import type { Exchange } from '#shared/domain/records.ts';
 
 /**
  * Registers (or updates, or suspends) a data exchange in a deployed stage's table, binding it to

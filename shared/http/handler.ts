@@ -11,7 +11,8 @@ import type {
 import type { z } from 'zod';
 import { DomainError } from '../domain/errors.ts';
 import { zodIssuesToProblems } from '../domain/problems.ts';
-import { type ExchangeResolver, type Principal, type Role, requireRole, resolvePrincipal } from './principal.ts';
+import type { Role } from '../domain/caller.ts';
+import { type ExchangeResolver, type Principal, requireRole, resolvePrincipal } from './principal.ts';
 import { HttpProblem, type ProblemCode, problemResponse } from './problems.ts';
 import type { RouteHandlerName } from './routes.ts';
 import { serviceUnavailable } from './transient-errors.ts';

@@ -1,21 +1,14 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import type { Exchange } from '../ports/certificate-store.ts';
+import type { Caller, Role } from '../domain/caller.ts';
+import type { Exchange } from '../domain/records.ts';
 import { HttpProblem } from './problems.ts';
 import { Scopes } from './routes.ts';
 
-/** What a caller may be. One token may carry several roles (an admin also reads). */
-export type Role = 'exchange' | 'auditor' | 'admin';
-
 /** The authenticated caller, as the authorizer and the exchange registry establish it. */
-export interface Principal {
+export interface Principal extends Caller {
   /** OAuth client id of the token (Cognito `client_id`). */
   clientId: string;
-  /** The token's subject, recorded as the actor of changes. */
-  subject: string;
   scopes: ReadonlySet<string>;
-  roles: ReadonlySet<Role>;
-  /** The data exchange the token acts for; present exactly when `roles` has `exchange`. */
-  exchange: Exchange | null;
 }
 
 /** Looks up the exchange registered for an OAuth client id. */

@@ -1,71 +1,5 @@
 import type { FieldProblem } from '../domain/errors.ts';
-import type { RevocationReasonCode } from '../domain/schemas/api.ts';
-
-/** Why a certificate was revoked (DESIGN §3): one of `RevocationReasons`. */
-export type RevocationReason = RevocationReasonCode;
-
-export interface Revocation {
-  reason: RevocationReason;
-  /** RFC 3339 UTC time of the revocation. */
-  revokedAt: string;
-  comment: string | null;
-}
-
-/** Where a certificate sits in the status lists. */
-export interface StatusListPosition {
-  /** Identifier of the status list (a decimal string, "0", "1", …). */
-  listId: string;
-  /** Index of the certificate's bit within that list. */
-  index: number;
-}
-
-/**
- * The stored certificate: what the API returns as the certificate record, plus the keys the
- * store needs. `token` is the compact JWS exactly as signed; it is never re-serialised.
- */
-export interface StoredCertificate {
-  id: string;
-  certificateNo: string;
-  exchangeId: string;
-  transactionRef: string;
-  /** SHA-256 (hex) of the canonical issue request, to tell a replay from a conflict. */
-  requestHash: string;
-  token: string;
-  issuedAt: string;
-  /** End of the usage window (RFC 3339); the certificate verifies as expired after it. */
-  validUntil: string;
-  status: 'active' | 'revoked';
-  statusList: StatusListPosition;
-  /** URL of the status list credential that holds this certificate's bit. */
-  statusListCredential: string;
-  revocation: Revocation | null;
-  supersedes: string | null;
-  supersededBy: string | null;
-}
-
-/**
- * One entry of a certificate's audit trail: one per change, never for replays or refusals.
- * Self-contained, because the transparency log reads events as its outbox: everything a log
- * entry needs is here, without reading the certificate.
- */
-export interface AuditEvent {
-  certificateId: string;
-  type: 'issued' | 'revoked' | 'superseded';
-  at: string;
-  /** Who caused the change: the exchange id for issues, the admin subject for revocations. */
-  actor: string;
-  /**
-   * issued: `transactionRef`, `supersedes`; revoked: `reason`, `comment`;
-   * superseded: `reason` (`superseded`) and `supersededBy` (the new certificate's id).
-   */
-  detail: Record<string, string | null>;
-  certificateNo: string;
-  /** The certificate's status list position (the log entry carries `statusListIndex`). */
-  statusListId: string;
-  statusListIndex: number;
-  /** SHA-256 (lowercase hex) of the compact JWS, as the log entry's `tokenSha256`. */
-  tokenSha256: string;
-}
+import type { AuditEvent, Exchange, RevocationReason, StatusListPosition, StoredCertificate } from '../domain/records.ts';
 
 /** The result of trying to record a newly signed certificate. */
 export type RecordIssueResult =
@@ -82,15 +16,6 @@ export interface RevokeCommand {
   /** The clock's reading; the revocation is dated at it, or at the issuance if that is later. */
   revokedAt: string;
   actor: string;
-}
-
-/** Registered data exchange (the issuing client), resolved from the token's client id. */
-export interface Exchange {
-  id: string;
-  name: string;
-  /** OAuth client ids whose tokens act for this exchange. */
-  clientIds: string[];
-  status: 'active' | 'suspended';
 }
 
 /** Port: where certificates and their audit trails are stored. */

@@ -1,5 +1,5 @@
 import type { TileContent, TileId } from '../transparency/tiles.ts';
-import type { AuditEvent } from './certificate-store.ts';
+import type { AuditEvent } from '../domain/records.ts';
 
 /** The log's current tree head: what the last committed checkpoint says, and the checkpoint itself. */
 export interface LogHead {

@@ -1,4 +1,4 @@
-import type { Revocation, StoredCertificate } from '../ports/certificate-store.ts';
+import type { Revocation, StoredCertificate } from '../domain/records.ts';
 
 /** The certificate record of the API (DESIGN §3): what issue, get, lookup and revoke return. */
 export interface CertificateRecord {

@@ -4,13 +4,8 @@ import { newCertificateNumber } from '../domain/certificate-number.ts';
 import { signCertificate } from '../domain/certificate.ts';
 import { checkComplianceRules } from '../domain/rules.ts';
 import type { IssueRequest } from '../domain/schemas/issue-request.ts';
-import {
-  type CertificateStore,
-  type Exchange,
-  type StatusListStore,
-  type StoredCertificate,
-  UniqueValueTakenError,
-} from '../ports/certificate-store.ts';
+import type { Exchange, StoredCertificate } from '../domain/records.ts';
+import { type CertificateStore, type StatusListStore, UniqueValueTakenError } from '../ports/certificate-store.ts';
 import type { CertificateSigner } from '../domain/signer.ts';
 import { type CertificateRecord, toCertificateRecord } from './certificate-record.ts';
 

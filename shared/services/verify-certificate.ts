@@ -1,6 +1,7 @@
 import { verifyCertificate } from '../domain/certificate.ts';
 import type { Credential } from '../domain/schemas/credential.ts';
-import type { CertificateStore, Revocation } from '../ports/certificate-store.ts';
+import type { Revocation } from '../domain/records.ts';
+import type { CertificateStore } from '../ports/certificate-store.ts';
 import type { PublicVerificationJwk } from '../domain/signer.ts';
 
 export type VerificationStatus = 'active' | 'revoked' | 'expired' | 'not-yet-valid' | 'invalid';

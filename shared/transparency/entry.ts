@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.ts';
-import type { AuditEvent } from '../ports/certificate-store.ts';
+import type { AuditEvent } from '../domain/records.ts';
 import { leafHash } from './merkle.ts';
 
 /**

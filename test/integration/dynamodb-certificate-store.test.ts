@@ -4,7 +4,7 @@ import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ClientIdTakenError, DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
-import type { StoredCertificate } from '#shared/ports/certificate-store.ts';
+import type { StoredCertificate } from '#shared/domain/records.ts';
 import { localDynamoDbClient, localDynamoDbDocumentClient, uniqueTableName } from '../support/dynamodb.ts';
 
 const url = (listId: string) => `http://127.0.0.1/v1/status-lists/${listId}`;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLogStore } from '#shared/adapters/dynamodb/log-store.ts';
 import { eventItem } from '#shared/adapters/dynamodb/marshalling.ts';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
-import type { AuditEvent } from '#shared/ports/certificate-store.ts';
+import type { AuditEvent } from '#shared/domain/records.ts';
 import { formatCheckpoint, parseCheckpoint } from '#shared/transparency/checkpoint.ts';
 import { decodeEntry } from '#shared/transparency/entry.ts';
 import { LogIntegrator, MAX_EVENTS_PER_BATCH } from '#shared/services/log-integrator.ts';

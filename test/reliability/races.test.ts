@@ -6,7 +6,7 @@ import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-
 import { LocalCertificateSigner } from '#shared/adapters/key-file/certificate-signer.ts';
 import { DomainError } from '#shared/domain/errors.ts';
 import { decodeStatusList, isRevoked } from '#shared/domain/status-list.ts';
-import type { Exchange, StoredCertificate } from '#shared/ports/certificate-store.ts';
+import type { Exchange, StoredCertificate } from '#shared/domain/records.ts';
 import { issueCertificate } from '#shared/services/issue-certificate.ts';
 import { StatusListPublisher } from '#shared/services/status-list.ts';
 import { validIssueRequest } from '../fixtures/issue-request.ts';

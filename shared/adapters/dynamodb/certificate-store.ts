@@ -10,19 +10,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../../domain/errors.ts';
 import { changeTime, inLifecycleOrder } from '../../domain/lifecycle.ts';
-import {
-  type AuditEvent,
-  type CertificateStore,
-  type ExchangeStore,
-  type StatusListStore,
-  type Exchange,
-  type RecordIssueResult,
-  type Revocation,
-  type RevokeCommand,
-  type StatusListPosition,
-  type StoredCertificate,
-  UniqueValueTakenError,
-} from '../../ports/certificate-store.ts';
+import type { AuditEvent, Exchange, Revocation, StatusListPosition, StoredCertificate } from '../../domain/records.ts';
+import { type CertificateStore, type ExchangeStore, type StatusListStore, type RecordIssueResult, type RevokeCommand, UniqueValueTakenError } from '../../ports/certificate-store.ts';
 import {
   auditEvent,
   certificateItem,

@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
-import type {
-  AuditEvent,
-  Exchange,
-  StoredCertificate,
-} from '../../ports/certificate-store.ts';
+import type { AuditEvent, Exchange, StoredCertificate } from '../../domain/records.ts';
 import { RevocationReasons } from '../../domain/schemas/api.ts';
 import { OUTBOX_PENDING } from './table.ts';
 

@@ -1,5 +1,5 @@
 import { STATUS_LIST_SIZE } from '../../domain/status-list.ts';
-import type { StatusListPosition } from '../../ports/certificate-store.ts';
+import type { StatusListPosition } from '../../domain/records.ts';
 
 /** The position of global counter value `global` in lists of `listSize` entries. */
 export function positionOf(global: number, listSize: number): StatusListPosition {

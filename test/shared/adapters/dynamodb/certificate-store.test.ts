@@ -15,7 +15,8 @@ import { fromAttributeMap, sortableTime } from '#shared/adapters/dynamodb/marsha
 import { StatusListPositions } from '#shared/adapters/dynamodb/status-list-positions.ts';
 import { TABLE_DEFINITION, createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import { DomainError } from '#shared/domain/errors.ts';
-import { type StoredCertificate, UniqueValueTakenError } from '#shared/ports/certificate-store.ts';
+import type { StoredCertificate } from '#shared/domain/records.ts';
+import { UniqueValueTakenError } from '#shared/ports/certificate-store.ts';
 
 const TABLE = 'certificates-test';
 const url = (listId: string) => `https://dcc.example/v1/status-lists/${listId}`;
