@@ -73,7 +73,7 @@ export function benchPlan(mode: 'full' | 'quick'): BenchPlan {
       };
 }
 
-/** One goal of DESIGN §5 and the benchmark targets, beside what was measured. */
+/** One performance goal (round trips per operation, batch verification speed), beside what was measured. */
 export interface GoalCheck {
   goal: string;
   measured: string;

@@ -1,9 +1,9 @@
 import { sign, verify } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Bench, type Task } from 'tinybench';
-import { resetAppContainer, setClientOverrides } from '#shared/app/container.ts';
 import { clientItem } from '#shared/adapters/dynamodb/marshalling.ts';
 import { parseCompactJwsStrict } from '#shared/crypto/compact-jws.ts';
 import { InProcessKmsKey } from './kms-key.ts';
@@ -11,12 +11,11 @@ import {
   BENCH_EXCHANGE,
   type FunctionHandler,
   apiEvent,
-  applyEnvironment,
   expectStatus,
   functionEnvironment,
-  importFunction,
   issueRequest,
   lambdaContext,
+  openFunction,
   round,
 } from './support.ts';
 
@@ -64,7 +63,7 @@ export interface HandlerCpuOptions {
  */
 export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<HandlerCpuResults> {
   const key = new InProcessKmsKey();
-  const restoreEnv = applyEnvironment(functionEnvironment({ tableName: 'dcc-bench-cpu', keyId: key.keyId }));
+  const environment = functionEnvironment({ tableName: 'dcc-bench-cpu', keyId: key.keyId });
   const kmsClient = new KMSClient({ region: 'cn-north-1' });
   const kms = mockClient(kmsClient);
   key.install(kms);
@@ -92,13 +91,12 @@ export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<Han
       return {};
     });
 
-    const open = async (name: string): Promise<FunctionHandler> => {
-      resetAppContainer();
-      setClientOverrides({ kms: kmsClient });
-      return importFunction(name);
-    };
-    const issuer = await open('issue-certificate');
-    const verifier = await open('verify-certificate');
+    // The document client is mocked for every instance; this one is only what it wraps.
+    const ddbClient = new DynamoDBClient({ region: 'cn-north-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+    const open = (name: 'issue-certificate' | 'verify-certificate'): FunctionHandler =>
+      openFunction(name, environment, { kms: kmsClient, dynamodb: ddbClient });
+    const issuer = open('issue-certificate');
+    const verifier = open('verify-certificate');
 
     let sequence = 0;
     const issueEvent = () =>
@@ -231,9 +229,6 @@ export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<Han
   } finally {
     kms.restore();
     ddb.restore();
-    setClientOverrides({});
-    resetAppContainer();
-    restoreEnv();
   }
 }
 

@@ -3,9 +3,9 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { resetAppContainer, setClientOverrides } from '#shared/app/container.ts';
 import { sdkClientOptions } from '#shared/app/sdk-options.ts';
-import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
+import type { AppRouteName } from '#shared/http/endpoints/table.ts';
+import { DynamoDbExchangeStore } from '#shared/adapters/dynamodb/exchange-store.ts';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import { startDynamoDbLocal } from '#local/dynamodb-local/dynamodb-local.ts';
 import { InProcessKmsKey } from './kms-key.ts';
@@ -14,12 +14,11 @@ import {
   BENCH_EXCHANGE,
   type FunctionHandler,
   apiEvent,
-  applyEnvironment,
   expectStatus,
   functionEnvironment,
-  importFunction,
   issueRequest,
   lambdaContext,
+  openFunction,
   round,
 } from './support.ts';
 
@@ -67,8 +66,8 @@ interface Container {
 }
 
 /**
- * Runs the real handlers in-process, each in its own container (a fresh import after
- * `resetAppContainer`), with KMS answered by aws-sdk-client-mock (real P-256 signatures in DER)
+ * Runs the real handlers in-process, each in its own container (a fresh app with its own
+ * clients), with KMS answered by aws-sdk-client-mock (real P-256 signatures in DER)
  * and DynamoDB by a DynamoDB Local. KMS calls are the mock's call history (the mock replaces
  * `send`, so no middleware would see them; it never fails, so there are no retries to miss);
  * DynamoDB calls are counted on the wire by middleware, retries included.
@@ -79,7 +78,7 @@ export async function measureRoundTrips(options: RoundTripOptions): Promise<Roun
   const dynamo = await startDynamoDbLocal({ inMemory: true, startTimeoutMs: 180_000 });
   const key = new InProcessKmsKey();
   const tableName = `dcc-bench-${randomUUID()}`;
-  const restoreEnv = applyEnvironment(functionEnvironment({ tableName, dynamoDbEndpoint: dynamo.endpoint, keyId: key.keyId }));
+  const environment = functionEnvironment({ tableName, dynamoDbEndpoint: dynamo.endpoint, keyId: key.keyId });
   const clientConfig = {
     ...sdkClientOptions('dynamodb'),
     endpoint: dynamo.endpoint,
@@ -90,23 +89,20 @@ export async function measureRoundTrips(options: RoundTripOptions): Promise<Roun
   const containers: Container[] = [];
   try {
     await admin.send(new CreateTableCommand(createTableInput(tableName)));
-    const setupStore = new DynamoDbCertificateStore({
+    const setupStore = new DynamoDbExchangeStore({
       client: DynamoDBDocumentClient.from(admin, { marshallOptions: { removeUndefinedValues: true } }),
       tableName,
-      statusListUrl: (listId) => `https://api.dcc.example.gov.cn/v1/status-lists/${listId}`,
     });
     await setupStore.putExchange({ id: BENCH_EXCHANGE.id, name: BENCH_EXCHANGE.name, clientIds: [BENCH_EXCHANGE.id], status: 'active' });
 
-    const open = async (name: string): Promise<Container> => {
+    const open = async (name: AppRouteName): Promise<Container> => {
       const dynamodb = new CallCounter();
       const ddbClient = new DynamoDBClient(clientConfig);
       countSends(ddbClient, dynamodb);
       const kmsClient = new KMSClient({ ...sdkClientOptions('kms'), region: 'cn-north-1' });
       const kms = mockClient(kmsClient);
       key.install(kms);
-      resetAppContainer();
-      setClientOverrides({ kms: kmsClient, dynamodb: ddbClient });
-      const handler = await importFunction(name);
+      const handler = openFunction(name, environment, { kms: kmsClient, dynamodb: ddbClient });
       const container: Container = {
         handler,
         name,
@@ -230,9 +226,6 @@ export async function measureRoundTrips(options: RoundTripOptions): Promise<Roun
     return { issue, issueReplay, verify, revoke, jwks, statusList };
   } finally {
     for (const c of containers) c.restore();
-    setClientOverrides({});
-    resetAppContainer();
-    restoreEnv();
     admin.destroy();
     await dynamo.stop();
   }

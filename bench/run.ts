@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { benchPlan, runBench, writeResults } from './bench.ts';
 import { renderReport } from './report.ts';
 
@@ -9,10 +9,12 @@ import { renderReport } from './report.ts';
  * table and written as JSON (default `bench/results.json`).
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
-    strict: true,
-  });
+  const values = new Command('npm run bench --')
+    .description('Every measurement in one run, printed as a table and written as JSON.')
+    .option('--quick', 'a short run with fewer samples')
+    .option('--out <file>', 'where the JSON results go (default bench/results.json)')
+    .parse(process.argv.slice(2), { from: 'user' })
+    .opts<{ quick?: boolean; out?: string }>();
   const plan = benchPlan(values.quick ? 'quick' : 'full');
   const out = values.out ? resolve(values.out) : fileURLToPath(new URL('./results.json', import.meta.url));
   const results = await runBench(plan, (line) => process.stderr.write(`[bench] ${line}\n`));

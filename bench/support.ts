@@ -8,9 +8,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalService, startLocalService } from '#local/local-service.ts';
+import { type AppOptions, buildApp } from '#shared/app/app.ts';
+import { loadConfig } from '#shared/app/config.ts';
+import { type AppRouteName, endpoints } from '#shared/http/endpoints/table.ts';
 import { issueRequestAt } from '../test/support/issue-requests.ts';
 
-/** A Lambda handler as `functions/<name>.ts` exports it. */
+/** A Lambda handler as `functions/<name>.ts` exports it (an endpoint on an app). */
 export type FunctionHandler = (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
   context: Context,
@@ -96,8 +99,10 @@ export function lambdaContext(functionName: string): Context {
 }
 
 /**
- * The environment every handler reads (`shared/app/config.ts`), for the KMS signer. Metrics are
- * switched off: their EMF lines would land on the benchmark's stdout.
+ * The configuration every handler runs with (`shared/app/config.ts`), for the KMS signer, as the
+ * environment of a function: the cold-start measurement hands it to bundles in child processes,
+ * the in-process measurements build their apps from it. Metrics are switched off: their EMF
+ * lines would land on the benchmark's stdout.
  */
 export function functionEnvironment(options: { tableName: string; dynamoDbEndpoint?: string; keyId: string }): Record<string, string> {
   return {
@@ -109,6 +114,7 @@ export function functionEnvironment(options: { tableName: string; dynamoDbEndpoi
     DCC_TABLE_NAME: options.tableName,
     DCC_ISSUER: 'https://issuer.dcc.example.gov.cn',
     DCC_PUBLIC_BASE_URL: 'https://api.dcc.example.gov.cn',
+    DCC_LOG_ORIGIN: 'issuer.dcc.example.gov.cn/log',
     ...(options.dynamoDbEndpoint ? { DCC_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint } : {}),
     POWERTOOLS_SERVICE_NAME: 'dcc-bench',
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -117,36 +123,12 @@ export function functionEnvironment(options: { tableName: string; dynamoDbEndpoi
 }
 
 /**
- * Sets `values` in `process.env` and returns a function that restores what was there. The
- * handler modules read their configuration when they are imported, so this runs first.
+ * One Lambda container of route `name`: a fresh app built from `environment` with the given SDK
+ * clients (instrumented or mocked), and the route's endpoint on it, as `functions/<name>.ts`
+ * makes it at cold start.
  */
-export function applyEnvironment(values: Record<string, string | undefined>): () => void {
-  const previous: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(values)) {
-    previous[name] = process.env[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  return () => {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-}
-
-let importGeneration = 0;
-
-/**
- * Imports `functions/<name>.ts` afresh, so the module's top level (`appContainer()`) runs again
- * against the current environment and client overrides: one import is one Lambda container.
- */
-export async function importFunction(name: string): Promise<FunctionHandler> {
-  const url = new URL(`../functions/${name}.ts`, import.meta.url);
-  url.searchParams.set('bench', String(++importGeneration));
-  const module = (await import(url.href)) as { handler?: unknown };
-  if (typeof module.handler !== 'function') throw new Error(`functions/${name}.ts exports no handler`);
-  return module.handler as FunctionHandler;
+export function openFunction(name: AppRouteName, environment: Record<string, string>, clients: Pick<AppOptions, 'kms' | 'dynamodb'>): FunctionHandler {
+  return endpoints[name](buildApp(loadConfig(environment), clients));
 }
 
 /** Parses a handler's JSON body, failing loudly on a status other than `expected`. */

@@ -1,7 +1,7 @@
 import { verifyCertificate } from '#shared/domain/certificate.ts';
-import type { Credential } from '#shared/domain/schemas/credential.ts';
+import { type Credential, certificateIdOf } from '#shared/domain/schemas/credential.ts';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
-import { checkRevocationStatus, type StatusListFetcher } from '../web/verifier/status-list.ts';
+import { checkRevocationStatus, type StatusListFetcher } from '#shared/domain/status-list-check.ts';
 import type { CliIo } from './context.ts';
 import { describeFetchError, type TokenInput } from './inputs.ts';
 
@@ -97,7 +97,7 @@ export async function verifyItem(item: TokenInput, settings: VerifySettings, io:
     verified: status === 'active',
     ...(failed?.detail ? { reason: failed.detail } : {}),
     checks,
-    ...(certificate ? { certificateNo: certificate.certificateNo, id: certificate.id.replace(/^urn:uuid:/, ''), certificate } : {}),
+    ...(certificate ? { certificateNo: certificate.certificateNo, id: certificateIdOf(certificate.id), certificate } : {}),
   };
 }
 

@@ -1,28 +1,5 @@
-import * as z from 'zod';
-import { appContainer } from '#shared/app/container.ts';
-import { CertificatePathSchema } from '#shared/domain/schemas/api.ts';
-import { httpRoute } from '#shared/http/handler.ts';
-import { HttpProblem } from '#shared/http/problems.ts';
+import { productionApp } from '#shared/app/production.ts';
+import { getCertificateProofEndpoint } from '#shared/http/endpoints/get-certificate-proof.ts';
 
-const app = appContainer();
-
-const ProofQuerySchema = z.strictObject({ event: z.enum(['issued', 'revoked']).default('issued') });
-
-/**
- * `GET /v1/certificates/{id}/proof[?event=issued|revoked]`: a `c2sp.org/tlog-proof@v1` document
- * proving the change is in the log, against the current checkpoint; 404 until it is integrated.
- * Public: the entry holds only hashes and identifiers.
- */
-export const handler = httpRoute(
-  { name: 'get-certificate-proof', access: 'public', path: CertificatePathSchema, query: ProofQuerySchema },
-  () => app,
-  async ({ path, query }) => {
-    const proof = await app.log.reader.proof(path.id, query.event);
-    if (proof === null) throw new HttpProblem('not-found', `The ${query.event} event of ${path.id} is not in the log (yet).`);
-    return {
-      status: 200,
-      text: { body: proof, contentType: 'text/plain; charset=utf-8' },
-      headers: { 'cache-control': 'no-store' },
-    };
-  },
-);
+/** The Lambda handler of route `get-certificate-proof` (see `shared/http/routes.ts`), on this container's app. */
+export const handler = getCertificateProofEndpoint(productionApp);

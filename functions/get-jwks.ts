@@ -1,12 +1,5 @@
-import { appContainer } from '#shared/app/container.ts';
-import { buildJwks } from '#shared/crypto/jwks.ts';
-import { httpRoute } from '#shared/http/handler.ts';
+import { productionApp } from '#shared/app/production.ts';
+import { getJwksEndpoint } from '#shared/http/endpoints/get-jwks.ts';
 
-const app = appContainer();
-
-/** `GET /.well-known/jwks.json`: every public key whose certificates still verify. */
-export const handler = httpRoute({ name: 'get-jwks', access: 'public' }, () => app, async () => ({
-  status: 200,
-  json: buildJwks(await app.verificationKeys()),
-  headers: { 'cache-control': 'public, max-age=300', 'content-type': 'application/jwk-set+json' },
-}));
+/** The Lambda handler of route `get-jwks` (see `shared/http/routes.ts`), on this container's app. */
+export const handler = getJwksEndpoint(productionApp);

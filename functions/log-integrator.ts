@@ -1,20 +1,5 @@
-import { appContainer } from '#shared/app/container.ts';
+import { logIntegratorHandler } from '#shared/app/log-integrator-function.ts';
+import { productionApp } from '#shared/app/production.ts';
 
-const app = appContainer();
-
-/**
- * The log integrator (reserved concurrency 1), run by the outbox's DynamoDB stream or a schedule:
- * drains the outbox into the log. The event is only a nudge; what to integrate is read from the
- * outbox itself, so a duplicate or lost trigger changes nothing.
- */
-export const handler = async (): Promise<{ integrated: number; size: number }> => {
-  const integrator = await app.log.integrator();
-  const outcome = await integrator.drain();
-  app.logger.info('log integrated', outcome);
-  if (outcome.integrated > 0) {
-    app.metrics.addMetric('LogEntriesIntegrated', 'Count', outcome.integrated);
-  }
-  app.metrics.addMetric('LogTreeSize', 'Count', outcome.size);
-  app.metrics.publishStoredMetrics();
-  return outcome;
-};
+/** The transparency log integrator's Lambda handler, on this container's app. */
+export const handler = logIntegratorHandler(productionApp);

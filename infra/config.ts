@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { EXCHANGE_ID_PATTERN } from '#local/exchange-registry.ts';
+import { EXCHANGE_ID_PATTERN } from '#shared/domain/records.ts';
 
 /**
  * The deployment's settings, read once from CDK context (`cdk.json` defaults, `-c key=value` on

@@ -29,7 +29,7 @@ export interface DccStackProps extends StackProps {
   /**
    * The routes to deploy.
    *
-   * @default the routes table of `shared/http/routes.ts`, without the local-only ones
+   * @default the routes table of `shared/http/routes.ts`
    */
   readonly routes?: readonly RouteDefinition[];
   /**
@@ -168,6 +168,9 @@ export class DccStack extends Stack {
     });
 
     const publicBaseUrl = config.publicBaseUrl ?? this.api.apiEndpoint;
+    // The log's origin names its key forever: from the configured issuer's host when there is one.
+    // Every function is given it, because every function loads the configuration that requires it.
+    const logOrigin = config.issuer ? `${new URL(config.issuer).host}/log` : `${prefix}.dcc.invalid/log`;
     const baseEnvironment: FunctionEnvironment = {
       DCC_SIGNER: 'kms',
       // Every function loads the same configuration, which requires both even where the
@@ -176,13 +179,13 @@ export class DccStack extends Stack {
       DCC_KMS_KEY_ID: this.signingKeys.current.keyArn,
       DCC_ISSUER: config.issuer ?? publicBaseUrl,
       DCC_PUBLIC_BASE_URL: publicBaseUrl,
+      DCC_LOG_ORIGIN: logOrigin,
       POWERTOOLS_SERVICE_NAME: serviceName,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
 
-    const routeTable: readonly RouteDefinition[] = props.routes ?? routes;
-    const deployed = routeTable.filter((r) => !r.localOnly);
+    const deployed: readonly RouteDefinition[] = props.routes ?? routes;
     const functions = new Map<string, ApiFunction>();
     const apiRoutes = new Map<string, HttpRoute>();
     for (const route of deployed) {
@@ -215,7 +218,7 @@ export class DccStack extends Stack {
       if (route.auth === 'public') {
         Validations.of(created).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${routeKey(route)} is public by design (DESIGN §3): anyone may verify certificates and fetch status lists and public keys without a token.`,
+          reason: `${routeKey(route)} is public on purpose: anyone may verify certificates and fetch status lists and public keys without a token.`,
         });
       }
     }
@@ -233,11 +236,10 @@ export class DccStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
-    // The log's origin names its key forever: from the configured issuer's host when there is one.
     this.transparencyLog = new TransparencyLog(this, 'TransparencyLog', {
       stage: config.stage,
       table: this.table,
-      origin: config.issuer ? `${new URL(config.issuer).host}/log` : `${prefix}.dcc.invalid/log`,
+      origin: logOrigin,
       environment: baseEnvironment,
       topic: this.operations.topic,
       projectRoot,

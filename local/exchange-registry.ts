@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
 import { errorCode, readIfExists, writeFileAtomic } from '../shared/adapters/key-file/files.ts';
+import { EXCHANGE_ID_PATTERN } from '../shared/domain/records.ts';
 
 /**
  * The local mode's exchange registrations, kept in `<dataDir>/exchanges.json`.
@@ -12,9 +13,6 @@ import { errorCode, readIfExists, writeFileAtomic } from '../shared/adapters/key
  * registration here, and the local service copies new entries into the table at start and before
  * it authorises a request (a cheap stat decides whether the file changed).
  */
-
-/** Exchange ids: lower-case letters, digits and hyphens, 2–63 characters, not starting with `-`. */
-export const EXCHANGE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 /** The exchange every local data directory starts with; `npm run token -- exchange` acts for it. */
 export const DEMO_EXCHANGE = { id: 'demo-exchange', name: 'Demo Data Exchange' } as const;

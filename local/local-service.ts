@@ -8,7 +8,10 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { appContainer, resetAppContainer } from '../shared/app/container.ts';
+import { handler as verificationPage } from '../functions/verification-page.ts';
+import { type App, type AppOptions, buildApp } from '../shared/app/app.ts';
+import { type Config, type ConfigInput, loadConfig } from '../shared/app/config.ts';
+import { endpoints, isAppRoute } from '../shared/http/endpoints/table.ts';
 import { problemResponse } from '../shared/http/problems.ts';
 import { type RouteDefinition, routeKey, routes } from '../shared/http/routes.ts';
 import { createTableInput } from '../shared/adapters/dynamodb/table.ts';
@@ -34,13 +37,14 @@ import { ensureDirectory, errorCode, readIfExists } from '../shared/adapters/key
 import { LocalTokenIssuer, ROLE_CLIENT_IDS } from './token-issuer.ts';
 
 /**
- * The whole API on one machine (DESIGN §2, "The embedded default"): DynamoDB Local, the local
- * signing key, the local token issuer, and the real handler modules behind the local HTTP
- * adapter. `npm start` runs it; integration tests start it in-process on a free port.
+ * The whole API on one machine: DynamoDB Local, the local signing key, the local token issuer,
+ * and the real endpoints behind the local HTTP adapter. `npm start` runs it; integration tests
+ * start it in-process on a free port.
  *
- * The handler modules read their configuration from `process.env` once, when they are imported,
- * so the service sets the environment first and then imports them. That environment is the
- * process's, hence one running service per process.
+ * Each service builds its own configuration and its own app, exactly as a Lambda container
+ * does from its environment, and binds every route's endpoint to that app. Nothing is kept in
+ * the process environment or in module state, so several services can run in one process (on
+ * different data directories).
  */
 
 /** The certificate signing key in the data directory (not the token issuer's key). */
@@ -49,17 +53,17 @@ export const SIGNING_KEY_FILE = 'signing-key.pem';
 export const DYNAMODB_DIR = 'dynamodb';
 /** The table local mode uses unless told otherwise. */
 export const DEFAULT_LOCAL_TABLE_NAME = 'dcc-local';
-/** The transparency log's origin (and note key name) unless `DCC_LOG_ORIGIN` says otherwise. */
+/** The transparency log's origin (and note key name) unless the settings' `DCC_LOG_ORIGIN` says otherwise. */
 export const DEFAULT_LOCAL_LOG_ORIGIN = 'dcc.localhost/log';
 /** Holds the process id of the service using the data directory. */
 export const SERVICE_LOCK_FILE = 'service.pid';
 /**
- * The certificates' `issuer` unless `DCC_ISSUER` says otherwise: stable across ports and
- * restarts, and under `.localhost` (RFC 6761) so it can never name a real authority.
+ * The certificates' `issuer` unless the settings' `DCC_ISSUER` says otherwise: stable across
+ * ports and restarts, and under `.localhost` (RFC 6761) so it can never name a real authority.
  */
 export const DEFAULT_LOCAL_ISSUER = 'https://issuer.dcc.localhost';
 
-/** The local-only health route (DESIGN §3): 200 once DynamoDB Local answers. */
+/** The local-only health route: 200 once DynamoDB Local answers. */
 export const HEALTH_ROUTE: LocalRoute = { handler: 'healthz', method: 'GET', path: '/healthz', auth: 'public' };
 
 /** Options of {@link startLocalService}. */
@@ -73,12 +77,17 @@ export interface LocalServiceOptions {
   log: LocalLog;
   /** @default DEFAULT_LOCAL_TABLE_NAME */
   tableName?: string;
-  /** The certificates' issuer. @default process.env.DCC_ISSUER ?? DEFAULT_LOCAL_ISSUER */
-  issuer?: string;
+  /**
+   * Configuration over local mode's defaults (see {@link localConfiguration}), e.g. the issuer,
+   * the log origin, the exchange cache or the log level; `npm start` takes them from its
+   * environment ({@link settingsFromEnvironment}). What the service itself decides (signer, key
+   * files, table, endpoints, public URL) cannot be overridden.
+   */
+  settings?: LocalSettings;
+  /** What the app is built with besides its configuration (a clock, instrumented clients). */
+  appOptions?: AppOptions;
   /** One log line per request. @default true */
   accessLog?: boolean;
-  /** Loads a route's handler. @default imports `functions/<handler>.ts` */
-  loadHandler?: (handler: string, instance: number) => Promise<LambdaHandler>;
   /**
    * How often the transparency log's integrator looks for changes on its own; an issue or a
    * revocation through this service runs a pass at once anyway. @default 200
@@ -97,24 +106,82 @@ export interface LocalService {
   dynamoDb: { endpoint: string; pid: number };
   /** Signs bearer tokens this service accepts. */
   tokenIssuer: LocalTokenIssuer;
-  /** The environment the handlers were configured with. */
+  /** The configuration the app was built from, as the environment variables of a function would carry it. */
   environment: Readonly<Record<string, string>>;
-  /** Stops the HTTP server, then DynamoDB Local; restores the environment. Idempotent. */
+  /** The app behind the routes (its stores reach this service's DynamoDB Local). */
+  app: App;
+  /** Stops the HTTP server, then DynamoDB Local. Idempotent. */
   stop(): Promise<void>;
 }
 
-let running = false;
-let instances = 0;
+/** The configuration variables a caller may set for a local service. */
+const LOCAL_SETTINGS = [
+  'DCC_ISSUER',
+  'DCC_LOG_ORIGIN',
+  'DCC_CLOCK_SKEW_SECONDS',
+  'DCC_MAX_VALIDITY_DAYS',
+  'DCC_EXCHANGE_CACHE_SECONDS',
+  'DCC_STATUS_LIST_TTL_SECONDS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_LOG_LEVEL',
+  'POWERTOOLS_METRICS_DISABLED',
+  'AWS_REGION',
+] as const satisfies readonly (keyof ConfigInput)[];
+
+/** Values of {@link LOCAL_SETTINGS}. */
+export type LocalSettings = { readonly [K in (typeof LOCAL_SETTINGS)[number]]?: string };
+
+/** The {@link LOCAL_SETTINGS} that `env` sets (how `npm start` passes its environment on). */
+export function settingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): LocalSettings {
+  const settings: Record<string, string> = {};
+  for (const name of LOCAL_SETTINGS) {
+    const value = env[name];
+    if (value !== undefined) settings[name] = value;
+  }
+  return settings;
+}
+
+/**
+ * Local mode's configuration: a key file instead of KMS (in the data directory, like the log's
+ * key), DynamoDB Local, metrics off (their blobs on stdout help no one locally), logs from warnings
+ * up, and the local issuer and log origin, each unless `settings` says otherwise.
+ */
+export function localConfiguration(options: {
+  dataDir: string;
+  tableName: string;
+  dynamoDbEndpoint: string;
+  publicBaseUrl: string;
+  settings?: LocalSettings;
+}): Record<string, string> {
+  const defaults: LocalSettings = {
+    DCC_ISSUER: DEFAULT_LOCAL_ISSUER,
+    DCC_LOG_ORIGIN: DEFAULT_LOCAL_LOG_ORIGIN,
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  };
+  const owned = {
+    DCC_SIGNER: 'local',
+    DCC_LOCAL_KEY_FILE: join(options.dataDir, SIGNING_KEY_FILE),
+    DCC_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
+    DCC_TABLE_NAME: options.tableName,
+    DCC_PUBLIC_BASE_URL: options.publicBaseUrl,
+    DCC_LOG_KEY_FILE: join(options.dataDir, LOG_KEY_FILE),
+  } satisfies ConfigInput;
+  const merged: Record<string, string | undefined> = { ...defaults, ...options.settings, ...owned };
+  return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** Data directories a service of this process holds (the lock file cannot tell them apart: same pid). */
+const heldDataDirs = new Set<string>();
 
 /** Starts the local service. Progress goes to `options.log.info`, one line per step. */
 export async function startLocalService(options: LocalServiceOptions): Promise<LocalService> {
-  if (running) throw new Error('A local service already runs in this process; stop it first.');
-  running = true;
   const log = options.log;
   const dataDir = resolve(options.dataDir);
   const tableName = options.tableName ?? DEFAULT_LOCAL_TABLE_NAME;
   // Stopping closes the HTTP server first (running requests still reach the database), then
-  // undoes the other steps in reverse: DynamoDB Local, clients, environment, the directory lock.
+  // undoes the other steps in reverse: the log integrator, clients, DynamoDB Local, the directory lock.
   let closeHttp: (() => Promise<void>) | undefined;
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
@@ -153,9 +220,18 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     cleanups.push(() => dynamo.stop());
     log.info(`DynamoDB Local on ${dynamo.endpoint} (pid ${dynamo.pid}, data in ${join(dataDir, DYNAMODB_DIR)})`);
 
+    const environment = localConfiguration({
+      dataDir,
+      tableName,
+      dynamoDbEndpoint: dynamo.endpoint,
+      publicBaseUrl: http.url,
+      ...(options.settings ? { settings: options.settings } : {}),
+    });
+    const config: Config = loadConfig(environment);
+
     const admin = new DynamoDBClient({
       endpoint: dynamo.endpoint,
-      region: process.env['AWS_REGION'] ?? 'us-east-1',
+      region: config.AWS_REGION,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
       requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
@@ -167,30 +243,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const tokenIssuer = await LocalTokenIssuer.open({ dataDir });
     log.info(`token issuer key ${tokenIssuer.keyFile}`);
 
-    const environment: Record<string, string> = {
-      DCC_SIGNER: 'local',
-      DCC_LOCAL_KEY_FILE: join(dataDir, SIGNING_KEY_FILE),
-      DCC_DYNAMODB_ENDPOINT: dynamo.endpoint,
-      DCC_TABLE_NAME: tableName,
-      DCC_ISSUER: options.issuer ?? process.env['DCC_ISSUER'] ?? DEFAULT_LOCAL_ISSUER,
-      DCC_PUBLIC_BASE_URL: http.url,
-      DCC_LOG_KEY_FILE: join(dataDir, LOG_KEY_FILE),
-      DCC_LOG_ORIGIN: process.env['DCC_LOG_ORIGIN'] ?? DEFAULT_LOCAL_LOG_ORIGIN,
-      // Metric blobs on stdout help no one locally; logs only from warnings up, unless asked.
-      POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
-      POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',
-    };
-    const previous = applyEnvironment(environment);
-    cleanups.push(async () => {
-      applyEnvironment(previous);
-      resetAppContainer();
-    });
-
-    // Built after the environment is set; the handler modules imported below share it.
-    resetAppContainer();
-    const app = appContainer();
+    const app = buildApp(config, options.appOptions);
     const signer = await app.signer();
-    log.info(`signing key ${environment['DCC_LOCAL_KEY_FILE']} (kid ${(await signer.publicJwk()).kid})`);
+    log.info(`signing key ${config.DCC_LOCAL_KEY_FILE} (kid ${(await signer.publicJwk()).kid})`);
 
     await app.stores.exchanges.putExchange({ id: DEMO_EXCHANGE.id, name: DEMO_EXCHANGE.name, clientIds: [DEMO_EXCHANGE.id], status: 'active' });
     log.info(`exchange ${DEMO_EXCHANGE.id} ready`);
@@ -203,16 +258,14 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       onError: (error) => log.error('log integrator pass failed; will retry', error),
     });
     cleanups.push(() => logLoop.stop());
-    log.info(`transparency log ${environment['DCC_LOG_ORIGIN']} (key ${environment['DCC_LOG_KEY_FILE']})`);
+    log.info(`transparency log ${config.DCC_LOG_ORIGIN} (key ${config.DCC_LOG_KEY_FILE})`);
 
     const registry = new RegistrySync(dataDir, (e) => app.stores.exchanges.putExchange(toExchange(e)), log);
     await registry.refresh();
 
-    const instance = ++instances;
-    const load = options.loadHandler ?? loadFunctionHandler;
     const bindings: LocalRouteBinding[] = [];
     for (const route of routes) {
-      const handler = await load(route.handler, instance);
+      const handler = isAppRoute(route.handler) ? endpoints[route.handler](app) : verificationPage;
       bindings.push({ route, handler: changesCertificates(route) ? nudgingAfterSuccess(handler, logLoop) : handler });
     }
     bindings.push({ route: HEALTH_ROUTE, handler: healthHandler(admin, tableName) });
@@ -240,16 +293,14 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       dynamoDb: { endpoint: dynamo.endpoint, pid: dynamo.pid },
       tokenIssuer,
       environment,
+      app,
       stop() {
-        stopping ??= cleanup().finally(() => {
-          running = false;
-        });
+        stopping ??= cleanup();
         return stopping;
       },
     };
   } catch (error) {
     await cleanup();
-    running = false;
     throw error;
   }
 }
@@ -271,17 +322,6 @@ function nudgingAfterSuccess(handler: LambdaHandler, loop: IntegratorLoop): Lamb
     if (status >= 200 && status < 300) loop.nudge();
     return result;
   };
-}
-
-/** Imports `functions/<handler>.ts`, fresh for each service instance so it reads the current environment. */
-async function loadFunctionHandler(handler: string, instance: number): Promise<LambdaHandler> {
-  const url = new URL(`../functions/${handler}.ts`, import.meta.url);
-  url.searchParams.set('local-instance', String(instance));
-  const module = (await import(url.href)) as { handler?: unknown };
-  if (typeof module.handler !== 'function') {
-    throw new Error(`functions/${handler}.ts does not export a handler function`);
-  }
-  return module.handler as LambdaHandler;
 }
 
 /** Creates the table when missing; true when it did. */
@@ -392,25 +432,38 @@ class RegistrySync {
 
 /**
  * Marks `dataDir` as in use by this process (`<dataDir>/service.pid`); a second service on the
- * same directory fails with a message naming the first. A file left by a process that no longer
- * runs is taken over. Returns the release.
+ * same directory, in this process or another, fails with a message naming the first. A file left
+ * by a process that no longer runs is taken over. Returns the release.
  */
 async function lockDataDirectory(dataDir: string): Promise<() => Promise<void>> {
-  const path = join(dataDir, SERVICE_LOCK_FILE);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      return () => unlink(path).catch(() => undefined);
-    } catch (error) {
-      if (errorCode(error) !== 'EEXIST') throw error;
-    }
-    const holder = Number.parseInt((await readIfExists(path)) ?? '', 10);
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-      throw new Error(`Another local service (pid ${holder}) uses ${dataDir}; stop it or choose another DCC_DATA_DIR.`);
-    }
-    await unlink(path).catch(() => undefined);
+  if (heldDataDirs.has(dataDir)) {
+    throw new Error(`Another local service (pid ${process.pid}, this process) uses ${dataDir}; stop it or choose another DCC_DATA_DIR.`);
   }
-  throw new Error(`Could not take ${path}`);
+  heldDataDirs.add(dataDir);
+  const path = join(dataDir, SERVICE_LOCK_FILE);
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+        return async () => {
+          await unlink(path).catch(() => undefined);
+          heldDataDirs.delete(dataDir);
+        };
+      } catch (error) {
+        if (errorCode(error) !== 'EEXIST') throw error;
+      }
+      const holder = Number.parseInt((await readIfExists(path)) ?? '', 10);
+      // Our own pid without our own claim is a file left by an earlier process that had it.
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw new Error(`Another local service (pid ${holder}) uses ${dataDir}; stop it or choose another DCC_DATA_DIR.`);
+      }
+      await unlink(path).catch(() => undefined);
+    }
+    throw new Error(`Could not take ${path}`);
+  } catch (error) {
+    heldDataDirs.delete(dataDir);
+    throw error;
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -423,13 +476,3 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Sets `values` in `process.env`; returns what they replaced (undefined: was unset). */
-function applyEnvironment(values: Record<string, string | undefined>): Record<string, string | undefined> {
-  const previous: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(values)) {
-    previous[name] = process.env[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  return previous;
-}

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
-import { DEMO_EXCHANGE, EXCHANGE_ID_PATTERN, exchangesFilePath, isValidExchangeId, registerExchange } from './exchange-registry.ts';
+import { Command, CommanderError } from 'commander';
+import { EXCHANGE_ID_PATTERN } from '../shared/domain/records.ts';
+import { DEMO_EXCHANGE, exchangesFilePath, isValidExchangeId, registerExchange } from './exchange-registry.ts';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, LOCAL_ROLES, type LocalRole, LocalTokenIssuer, type TokenSubject } from './token-issuer.ts';
 
 /**
@@ -39,14 +41,25 @@ export async function runTokenCommand(
     io.stderr(`${message}\n\n${TOKEN_USAGE}\n`);
     return 2;
   };
-  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
-    io.stderr(`${TOKEN_USAGE}\n`);
-    return 0;
+  const program = new Command('token')
+    .argument('[role]')
+    .argument('[exchangeId]')
+    // Help and errors go to stderr: stdout carries the token alone.
+    .configureHelp({ formatHelp: () => `${TOKEN_USAGE}\n` })
+    .configureOutput({ writeOut: io.stderr, writeErr: io.stderr, outputError: () => undefined })
+    .exitOverride();
+  try {
+    program.parse([...args], { from: 'user' });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed') return 0;
+    return usageError(error.message.replace(/^error: /, ''));
   }
-  const [role, exchangeId, ...rest] = args;
+  const [role, exchangeId] = program.processedArgs as [string | undefined, string | undefined];
+  // The roles and the id are checked here rather than by commander so that each message names
+  // the mistake in the words of the usage text.
   if (role === undefined) return usageError('missing role');
   if (!LOCAL_ROLES.includes(role as LocalRole)) return usageError(`unknown role ${JSON.stringify(role)}`);
-  if (rest.length > 0) return usageError('too many arguments');
   if (role !== 'exchange' && exchangeId !== undefined) return usageError(`the ${role} role takes no exchange id`);
   if (exchangeId !== undefined && !isValidExchangeId(exchangeId)) {
     return usageError(`invalid exchange id ${JSON.stringify(exchangeId)}: expected ${EXCHANGE_ID_PATTERN.source}`);

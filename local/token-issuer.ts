@@ -1,7 +1,8 @@
 import { type KeyObject, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type JWK, SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
-import { type Scope, Scopes } from '../shared/http/routes.ts';
+import type { Role } from '../shared/domain/caller.ts';
+import { CLIENT_ROLES, ROLES, scopesOf } from '../shared/http/routes.ts';
 import { DEMO_EXCHANGE, isValidExchangeId } from './exchange-registry.ts';
 import { ensureP256KeyFile } from '../shared/adapters/key-file/files.ts';
 
@@ -14,10 +15,10 @@ import { ensureP256KeyFile } from '../shared/adapters/key-file/files.ts';
  * key that could also sign certificates would let a leaked dev token key forge certificates.
  */
 
-/** The roles a local token can be issued for. */
-export type LocalRole = 'exchange' | 'auditor' | 'admin';
+/** The roles a local token can be issued for: every role. */
+export type LocalRole = Role;
 /** Every role, in the order the token command lists them. */
-export const LOCAL_ROLES: readonly LocalRole[] = ['exchange', 'auditor', 'admin'];
+export const LOCAL_ROLES: readonly LocalRole[] = ROLES;
 
 /** The `iss` of every local token; the local authorizer admits this issuer only. */
 export const LOCAL_TOKEN_ISSUER = 'urn:dcc:local-token-issuer';
@@ -27,13 +28,6 @@ export const TOKEN_ISSUER_KEY_FILE = 'token-issuer.pem';
 
 /** Long enough for a walkthrough; `npm run token` takes `DCC_LOCAL_TOKEN_TTL_SECONDS`. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60;
-
-/** What each role may do, as OAuth scopes of the resource server `dcc`. */
-export const ROLE_SCOPES: Readonly<Record<LocalRole, readonly Scope[]>> = {
-  exchange: [Scopes.issue],
-  auditor: [Scopes.read],
-  admin: [Scopes.read, Scopes.revoke],
-};
 
 /**
  * OAuth client ids of the auditor and admin roles. The dot keeps them out of the exchange id
@@ -111,7 +105,7 @@ export class LocalTokenIssuer {
     return new SignJWT({
       client_id: clientId,
       token_use: 'access',
-      scope: ROLE_SCOPES[subject.role].join(' '),
+      scope: scopesOf(CLIENT_ROLES[subject.role]).join(' '),
       auth_time: iat,
       version: 2,
     })

@@ -5,7 +5,28 @@
  * Local, and exits 0.
  */
 import { inspect } from 'node:util';
-import { startLocalService } from '#local/local-service.ts';
+import { Command, CommanderError } from 'commander';
+import { settingsFromEnvironment, startLocalService } from '#local/local-service.ts';
+
+// The service takes its settings from the environment, so the command line carries only
+// `--help`; anything else is a usage error (exit 2) rather than silently ignored.
+const program = new Command('npm start')
+  .description('The whole API on this machine: DynamoDB Local, a local signing key, a local token issuer.')
+  .addHelpText(
+    'after',
+    `
+Environment:
+  DCC_DATA_DIR  the data directory, everything that persists (default .data)
+  PORT          the HTTP port, 0 for any free port (default 3000)`,
+  )
+  .showHelpAfterError('(run npm start -- --help for usage)')
+  .exitOverride();
+try {
+  program.parse(process.argv.slice(2), { from: 'user' });
+} catch (error) {
+  // Commander has written the help or the error already.
+  process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
+}
 
 const dataDirSetting = process.env['DCC_DATA_DIR'] || '.data';
 const portText = process.env['PORT'] || '3000';
@@ -50,7 +71,8 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 try {
-  service = await startLocalService({ dataDir: dataDirSetting, port, log });
+  // The service's own settings (issuer, log origin, log level…) come from this environment too.
+  service = await startLocalService({ dataDir: dataDirSetting, port, log, settings: settingsFromEnvironment(process.env) });
 } catch (error) {
   log.error('the local service did not start', error);
   process.exit(stopping ? 0 : 1);

@@ -7,8 +7,9 @@ import { build, type Plugin } from 'esbuild';
  * Builds the verification page into one TypeScript module of strings,
  * `web/generated/verification-page.ts`, that `functions/verification-page.ts` serves: the HTML
  * with the bundled script and the stylesheet inline, and their SHA-256 hashes for the CSP.
- * Run `npx tsx web/build-page.ts` after changing anything under `web/page/` or `web/verifier/`;
- * a test fails while the committed module differs from a fresh build.
+ * Run `npx tsx web/build-page.ts` after changing anything under `web/page/` or `web/verifier/`,
+ * or the shared code they import; a test fails while the committed module differs from a fresh
+ * build.
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url));

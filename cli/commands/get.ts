@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { addApiOptions, type ApiOptions, callApi, renderProblem, renderRecord } from '../api-client.ts';
 import { contextOf, ExitCode, setExitCode, UsageError } from '../context.ts';
+import { certificateIdOf } from '#shared/domain/schemas/credential.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The id argument, also accepted in its credential form `urn:uuid:…`. @throws {UsageError} */
 export function certificateIdArgument(value: string): string {
-  const id = value.replace(/^urn:uuid:/, '');
+  const id = certificateIdOf(value);
   if (!UUID.test(id)) throw new UsageError(`${value} is not a certificate id (a lower-case UUID)`);
   return id;
 }

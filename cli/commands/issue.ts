@@ -9,7 +9,7 @@ export function register(program: Command): void {
     program
       .command('issue')
       .description('request a certificate for a transaction (needs an exchange token)')
-      .argument('<request.json|->', 'the issue request (DESIGN §3), or - for stdin'),
+      .argument('<request.json|->', 'the issue request (as examples/issue-request.json), or - for stdin'),
   ).action(async (path: string, options: ApiOptions, command: Command) => {
     const context = contextOf(command);
     const { io } = context;

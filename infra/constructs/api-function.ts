@@ -6,15 +6,14 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { Config } from '#shared/app/config.ts';
+import type { ConfigInput } from '#shared/app/config.ts';
 
 /**
- * Environment variables a function may receive: the names `shared/app/config.ts` reads, plus the
- * Powertools ones. Typed so that a misspelt name fails the type check instead of the cold start.
+ * Environment variables a function may receive: the names `shared/app/config.ts` reads (the
+ * Powertools ones among them), but not `AWS_REGION`, which Lambda sets itself. Typed so that a
+ * misspelt name fails the type check instead of the cold start.
  */
-export type FunctionEnvironment = { readonly [K in keyof Config]?: string } & {
-  readonly POWERTOOLS_SERVICE_NAME?: string;
-  readonly POWERTOOLS_METRICS_NAMESPACE?: string;
+export type FunctionEnvironment = Omit<ConfigInput, 'AWS_REGION' | 'POWERTOOLS_LOG_LEVEL'> & {
   readonly POWERTOOLS_LOG_LEVEL?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 };
 
@@ -40,7 +39,8 @@ export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
 
 /**
  * Conditions on `kms:Sign`: the only signature the service makes is ES256 over a SHA-256 digest
- * (DESIGN §2), so a stolen role session cannot use the key for anything else either.
+ * (the digest is computed in the function), so a stolen role session cannot use the key for
+ * anything else either.
  */
 export const SIGN_CONDITIONS = {
   StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'DIGEST' },
@@ -178,7 +178,8 @@ export class ApiFunction extends NodejsFunction {
         sourcesContent: false,
         mainFields: ['module', 'main'],
         // ESM has no require(): a CommonJS dependency that calls it (AWS SDK builds have, for
-        // node:https) fails at run time with "Dynamic require … is not supported" (DESIGN §2).
+        // node:https) fails at run time with "Dynamic require … is not supported"; the banner
+        // gives the bundle a require() of its own.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         bundleAwsSDK: props.bundleAwsSdk ?? true,
         logLevel: LogLevel.WARNING,

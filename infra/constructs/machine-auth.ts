@@ -13,19 +13,19 @@ import {
   UserPoolResourceServer,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { type Scope, Scopes } from '#shared/http/routes.ts';
+import { CLIENT_ROLES, ROLE_SCOPE, ROLES, type Scope, Scopes, scopesOf } from '#shared/http/routes.ts';
 
 /** Identifier of the OAuth resource server; scopes are `dcc/<name>` (see `Scopes`). */
 export const RESOURCE_SERVER_ID = 'dcc';
 
-/** The built-in clients and the scopes they get (an admin also reads; DESIGN §3). */
-export const BUILT_IN_CLIENT_SCOPES: Readonly<Record<'admin' | 'auditor', readonly Scope[]>> = {
-  admin: [Scopes.revoke, Scopes.read],
-  auditor: [Scopes.read],
-};
-
-/** The scope every exchange client gets. */
-export const EXCHANGE_CLIENT_SCOPES: readonly Scope[] = [Scopes.issue];
+/**
+ * The scopes a client of each kind gets: those of the roles the routes table grants it, in the
+ * order `CLIENT_ROLES` lists the roles (not `scopesOf`'s), so that a deployed client's scope list
+ * stays as it is.
+ */
+function clientScopes(kind: keyof typeof CLIENT_ROLES): Scope[] {
+  return CLIENT_ROLES[kind].map((role) => ROLE_SCOPE[role]);
+}
 
 /** Properties of {@link MachineAuth}. */
 export interface MachineAuthProps {
@@ -94,7 +94,7 @@ export class MachineAuth extends Construct {
     });
 
     const scopes = Object.fromEntries(
-      Object.values(Scopes).map((full) => {
+      scopesOf(ROLES).map((full) => {
         const name = full.slice(RESOURCE_SERVER_ID.length + 1);
         return [full, new ResourceServerScope({ scopeName: name, scopeDescription: scopeDescription(full) })];
       }),
@@ -125,11 +125,11 @@ export class MachineAuth extends Construct {
     this.exchangeClients = new Map(
       props.exchanges.map((exchangeId) => [
         exchangeId,
-        client(`Exchange-${exchangeId}`, `exchange-${exchangeId}`, EXCHANGE_CLIENT_SCOPES),
+        client(`Exchange-${exchangeId}`, `exchange-${exchangeId}`, clientScopes('exchange')),
       ]),
     );
-    this.adminClient = client('Admin', 'admin', BUILT_IN_CLIENT_SCOPES.admin);
-    this.auditorClient = client('Auditor', 'auditor', BUILT_IN_CLIENT_SCOPES.auditor);
+    this.adminClient = client('Admin', 'admin', clientScopes('admin'));
+    this.auditorClient = client('Auditor', 'auditor', clientScopes('auditor'));
 
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: props.domainPrefix ?? `dcc-${props.stage}-${Aws.ACCOUNT_ID}` },

@@ -16,7 +16,7 @@ import { retainedSigningKey } from './signing-keys.ts';
 
 /**
  * Conditions on the log key's `kms:Sign`: pure Ed25519 over the raw checkpoint text, the only
- * signature the log makes (DESIGN §6).
+ * signature the log makes (C2SP signed notes sign the note text itself, not a digest).
  */
 export const LOG_SIGN_CONDITIONS = {
   StringEquals: { 'kms:SigningAlgorithm': 'ED25519_SHA_512', 'kms:MessageType': 'RAW' },

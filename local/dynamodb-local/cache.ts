@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import * as z from 'zod';
+import { memoizeAsyncByKey } from '../../shared/support/memo.ts';
 import { DynamoDbLocalError } from './errors.ts';
 
 const execFileAsync = promisify(execFile);
@@ -210,7 +211,10 @@ export async function installDynamoDbLocal(options: InstallOptions): Promise<Dyn
   }
 }
 
-const pending = new Map<string, Promise<DynamoDbLocalInstallation>>();
+// Forgets failures, so a later call (after fixing the network, say) tries again.
+const installOnce = memoizeAsyncByKey((cacheRoot: string, log: CacheLog | undefined) =>
+  installDynamoDbLocal({ cacheRoot, ...(log ? { log } : {}) }),
+);
 
 /**
  * The pinned DynamoDB Local, fetched into the cache on first use (see
@@ -219,13 +223,5 @@ const pending = new Map<string, Promise<DynamoDbLocalInstallation>>();
 export function ensureDynamoDbLocal(
   options: { cacheRoot?: string; log?: CacheLog } = {},
 ): Promise<DynamoDbLocalInstallation> {
-  const cacheRoot = resolve(options.cacheRoot ?? dynamoDbLocalCacheRoot());
-  let install = pending.get(cacheRoot);
-  if (!install) {
-    install = installDynamoDbLocal({ cacheRoot, ...(options.log ? { log: options.log } : {}) });
-    // Forget failures, so a later call (after fixing the network, say) tries again.
-    install.catch(() => pending.delete(cacheRoot));
-    pending.set(cacheRoot, install);
-  }
-  return install;
+  return installOnce(resolve(options.cacheRoot ?? dynamoDbLocalCacheRoot()), options.log);
 }

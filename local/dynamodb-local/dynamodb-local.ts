@@ -17,17 +17,8 @@ import {
 } from './launcher.ts';
 import { checkJavaRuntime, defaultJavaExecutable } from './java-runtime.ts';
 
-export {
-  DYNAMODB_LOCAL_ENGINE_VERSION,
-  DYNAMODB_LOCAL_PACKAGE,
-  DYNAMODB_LOCAL_PACKAGE_INTEGRITY,
-  DYNAMODB_LOCAL_PACKAGE_VERSION,
-  type DynamoDbLocalInstallation,
-  dynamoDbLocalCacheRoot,
-  ensureDynamoDbLocal,
-  installDynamoDbLocal,
-} from './cache.ts';
-export { DynamoDbLocalError, type DynamoDbLocalErrorCode } from './errors.ts';
+export { DYNAMODB_LOCAL_PACKAGE_VERSION, dynamoDbLocalCacheRoot, installDynamoDbLocal } from './cache.ts';
+export { DynamoDbLocalError } from './errors.ts';
 
 /** Where a log line came from: this launcher, or the Java process's stdout / stderr. */
 export type DynamoDbLocalLogSource = 'launcher' | 'stdout' | 'stderr';

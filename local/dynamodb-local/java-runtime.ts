@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { memoizeAsyncByKey } from '../../shared/support/memo.ts';
 import { DynamoDbLocalError } from './errors.ts';
 
 const execFileAsync = promisify(execFile);
 
-/** DynamoDB Local is run on Java 17 or newer (DESIGN §2). */
+/** DynamoDB Local is run on Java 17 or newer. */
 export const MINIMUM_JAVA_MAJOR = 17;
 
 const FIX =
@@ -48,7 +49,8 @@ export function javaCompilerFor(javaExecutable: string): string {
   return basename(javaExecutable) === javaExecutable ? exe : join(dirname(javaExecutable), exe);
 }
 
-const checked = new Map<string, Promise<JavaRuntime>>();
+// A failed probe is not remembered: the user may install Java and retry in the same process.
+const probeOnce = memoizeAsyncByKey((executable: string) => probe(executable));
 
 /**
  * Runs `java -version` once per executable and process, and checks it is Java 17+.
@@ -57,14 +59,7 @@ const checked = new Map<string, Promise<JavaRuntime>>();
  *   with a message naming the fix.
  */
 export function checkJavaRuntime(executable: string = defaultJavaExecutable()): Promise<JavaRuntime> {
-  let pending = checked.get(executable);
-  if (!pending) {
-    pending = probe(executable);
-    // A failed probe is not remembered: the user may install Java and retry in the same process.
-    pending.catch(() => checked.delete(executable));
-    checked.set(executable, pending);
-  }
-  return pending;
+  return probeOnce(executable);
 }
 
 async function probe(executable: string): Promise<JavaRuntime> {

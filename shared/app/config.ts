@@ -1,14 +1,23 @@
 import * as z from 'zod';
+import { isValidKeyName } from '../transparency/note.ts';
+
+const SIGNERS = ['kms', 'local'] as const;
+
+/** The levels Powertools' logger knows, in its spelling. */
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 
 /**
- * The service's configuration, read once per container from the environment. A missing or
- * malformed variable fails the cold start with a message naming it, rather than the first request.
+ * The service's configuration: every setting the app reads, the transparency log's and the
+ * Powertools ones included, named as the environment variables that carry them in Lambda. The
+ * production entry parses `process.env` once at cold start; local mode, the benchmark and the
+ * tests build their own record. A missing or malformed variable fails the cold start with a
+ * message naming it, rather than the first request.
  */
 const ConfigSchema = z
   .object({
     DCC_TABLE_NAME: z.string().min(3).max(255),
     /** `kms` in AWS; `local` in local mode (a PKCS#8 key file instead of KMS). */
-    DCC_SIGNER: z.enum(['kms', 'local']).default('kms'),
+    DCC_SIGNER: z.enum(SIGNERS).default('kms'),
     DCC_KMS_KEY_ID: z.string().min(1).optional(),
     /** Key ids (ARNs) of retired KMS keys whose certificates must still verify. */
     DCC_RETIRED_KMS_KEY_IDS: z
@@ -27,6 +36,34 @@ const ConfigSchema = z
     /** How long a container remembers an exchange look-up (suspensions take effect within it). */
     DCC_EXCHANGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     DCC_STATUS_LIST_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+    /**
+     * The transparency log's origin and the name of its note key, e.g. `dcc.example.gov.cn/log`.
+     * Required, with no default: it names the log's key forever, so a deployed stage must not
+     * start under a placeholder (local mode passes its own explicitly).
+     */
+    DCC_LOG_ORIGIN: z
+      .string({ error: (issue) => (issue.input === undefined ? 'required: it names the transparency log and its key for good' : undefined) })
+      .refine(isValidKeyName, 'a non-empty name with no "+" or whitespace'),
+    /** How the log signs its checkpoints; follows `DCC_SIGNER` unless set. */
+    DCC_LOG_SIGNER: z.enum(SIGNERS).optional(),
+    /** The log's Ed25519 KMS key; only the integrator, which signs, needs it (see {@link logSigning}). */
+    DCC_LOG_KMS_KEY_ID: z.string().min(1).optional(),
+    DCC_LOG_KEY_FILE: z.string().min(1).optional(),
+    POWERTOOLS_SERVICE_NAME: z.string().min(1).default('dcc'),
+    POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('DataComplianceCertificates'),
+    /** Unset: Powertools' own default (and `AWS_LAMBDA_LOG_LEVEL` in Lambda). */
+    POWERTOOLS_LOG_LEVEL: z
+      .string()
+      .transform((s) => s.toUpperCase())
+      .pipe(z.enum(LOG_LEVELS))
+      .optional(),
+    /** `true` keeps metrics from being written (local mode, tests, the benchmark). */
+    POWERTOOLS_METRICS_DISABLED: z
+      .string()
+      .transform((s) => ['1', 'true', 'yes', 'on'].includes(s.trim().toLowerCase()))
+      .default(false),
+    /** The region of the DynamoDB Local endpoint's client; in AWS the SDK takes the region itself. */
+    AWS_REGION: z.string().min(1).default('us-east-1'),
   })
   .superRefine((c, ctx) => {
     if (c.DCC_SIGNER === 'kms' && !c.DCC_KMS_KEY_ID) {
@@ -37,10 +74,14 @@ const ConfigSchema = z
     }
   });
 
+/** The parsed configuration. */
 export type Config = z.infer<typeof ConfigSchema>;
 
-/** Parses the configuration; throws an Error naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/** The variables {@link loadConfig} reads, as strings (what a function's environment may hold). */
+export type ConfigInput = { readonly [K in keyof z.input<typeof ConfigSchema>]?: string };
+
+/** Parses the configuration from an environment-like record; throws an Error naming every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -52,4 +93,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** The URL of status list `listId`. */
 export function statusListUrl(config: Pick<Config, 'DCC_PUBLIC_BASE_URL'>, listId: string): string {
   return `${config.DCC_PUBLIC_BASE_URL}/v1/status-lists/${listId}`;
+}
+
+/** How the transparency log signs its checkpoints. */
+export type LogSigning =
+  | { kind: 'kms'; origin: string; keyId: string }
+  | { kind: 'local'; origin: string; keyFile: string };
+
+/**
+ * The log key's settings. Checked here rather than at parse time because only the integrator
+ * signs: the API functions, which share the configuration, are not given the log key at all.
+ */
+export function logSigning(
+  config: Pick<Config, 'DCC_SIGNER' | 'DCC_LOG_SIGNER' | 'DCC_LOG_ORIGIN' | 'DCC_LOG_KMS_KEY_ID' | 'DCC_LOG_KEY_FILE'>,
+): LogSigning {
+  const kind = config.DCC_LOG_SIGNER ?? config.DCC_SIGNER;
+  if (kind === 'kms') {
+    if (!config.DCC_LOG_KMS_KEY_ID) throw new Error('Invalid configuration: DCC_LOG_KMS_KEY_ID: required when the log signs with KMS');
+    return { kind, origin: config.DCC_LOG_ORIGIN, keyId: config.DCC_LOG_KMS_KEY_ID };
+  }
+  if (!config.DCC_LOG_KEY_FILE) throw new Error('Invalid configuration: DCC_LOG_KEY_FILE: required when the log signs locally');
+  return { kind, origin: config.DCC_LOG_ORIGIN, keyFile: config.DCC_LOG_KEY_FILE };
 }

@@ -2,12 +2,13 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { LogStore } from '../ports/log-store.ts';
 import type { NoteSigner } from '../transparency/note-signer.ts';
 import { LogIntegrator } from '../services/log-integrator.ts';
-import { loadLogConfig } from './log-config.ts';
 import { LogReader } from '../services/log-reader.ts';
 import { KmsNoteSigner } from '../adapters/kms/note-signer.ts';
 import { localNoteSigner } from '../adapters/key-file/note-signer.ts';
+import { memoizeAsync } from '../support/memo.ts';
+import type { LogSigning } from './config.ts';
 
-/** The transparency log's part of the container. */
+/** The transparency log's part of the app. */
 export interface LogServices {
   store: LogStore;
   /** Public reads (checkpoint, key, tiles, proofs). Needs no key. */
@@ -16,30 +17,20 @@ export interface LogServices {
   integrator: () => Promise<LogIntegrator>;
 }
 
-/** Wires the log from the environment's `DCC_LOG_*` settings (read on first use of the key). */
-export function buildLogServices(options: {
-  store: LogStore;
-  kms: () => KMSClient;
-  env?: Record<string, string | undefined>;
-}): LogServices {
-  const store = options.store;
-  let integrator: Promise<LogIntegrator> | undefined;
+/**
+ * Wires the log. `signing` is asked for on the integrator's first use, not before: the API
+ * functions read the log but are given no log key.
+ */
+export function buildLogServices(options: { store: LogStore; signing: () => LogSigning; kms: () => KMSClient }): LogServices {
+  const { store } = options;
   const signer = async (): Promise<NoteSigner> => {
-    const config = loadLogConfig(options.env ?? process.env);
-    if (config.signer === 'local') return localNoteSigner(config.keyFile as string, config.origin);
-    return new KmsNoteSigner({ client: options.kms(), keyId: config.kmsKeyId as string, name: config.origin });
+    const signing = options.signing();
+    if (signing.kind === 'local') return localNoteSigner(signing.keyFile, signing.origin);
+    return new KmsNoteSigner({ client: options.kms(), keyId: signing.keyId, name: signing.origin });
   };
   return {
     store,
     reader: new LogReader(store),
-    integrator: () => {
-      integrator ??= signer()
-        .then((s) => new LogIntegrator({ store, signer: s }))
-        .catch((error: unknown) => {
-          integrator = undefined;
-          throw error;
-        });
-      return integrator;
-    },
+    integrator: memoizeAsync(async () => new LogIntegrator({ store, signer: await signer() })),
   };
 }

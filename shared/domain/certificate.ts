@@ -9,7 +9,7 @@ import { isBuiltCredential } from './built-credentials.ts';
 import { CredentialSchema, type Credential } from './schemas/credential.ts';
 
 /**
- * Securing certificates as compact JWS per VC-JOSE-COSE (`typ: vc+jwt`, DESIGN §4): signing
+ * Securing certificates as compact JWS per VC-JOSE-COSE (`typ: vc+jwt`, ES256 only): signing
  * through the signer port, and strict offline verification against published keys.
  */
 

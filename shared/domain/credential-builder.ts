@@ -4,7 +4,7 @@ import { markBuilt } from './built-credentials.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { zodIssuesToProblems } from './problems.ts';
 import { DCC_CONTEXT_V1, VC_V2_CONTEXT } from './credential-context.ts';
-import { CREDENTIAL_ID_PREFIX, CREDENTIAL_TYPES, type Credential, CredentialSchema } from './schemas/credential.ts';
+import { CREDENTIAL_TYPES, credentialIdOf, type Credential, CredentialSchema } from './schemas/credential.ts';
 import type { IssueRequest } from './schemas/issue-request.ts';
 
 /** Everything a certificate needs that does not come from the request body. */
@@ -47,7 +47,7 @@ export function buildCredential(request: IssueRequest, context: IssuanceContext)
   // Members are written in a fixed, readable order: it is the byte layout of the signed payload.
   const credential = {
     '@context': [VC_V2_CONTEXT, DCC_CONTEXT_V1],
-    id: `${CREDENTIAL_ID_PREFIX}${context.certificateId}`,
+    id: credentialIdOf(context.certificateId),
     type: [...CREDENTIAL_TYPES],
     issuer: context.issuer,
     validFrom: usage.validFrom,
@@ -85,7 +85,7 @@ export function buildCredential(request: IssueRequest, context: IssuanceContext)
         assessedAt: compliance.assessedAt,
         checks: compliance.checks.map((c) => ({ code: c.code, result: c.result })),
       },
-      ...(request.supersedes ? { supersedes: `${CREDENTIAL_ID_PREFIX}${request.supersedes}` } : {}),
+      ...(request.supersedes ? { supersedes: credentialIdOf(request.supersedes) } : {}),
     },
     credentialStatus: {
       id: `${context.status.statusListCredential}#${statusListIndex}`,

@@ -1,31 +1,27 @@
-/**
- * The closed set of domain error codes. Each maps to one HTTP status and problem document in
- * the HTTP layer's error table; callers switch on `code`, never on the message.
- */
-export type DomainErrorCode =
-  | 'validation-failed'
-  | 'compliance-rule-violation'
-  | 'transaction-conflict'
-  | 'already-revoked'
-  | 'certificate-not-found'
-  | 'supersede-target-invalid';
+import { CodedError, type FieldProblem } from './coded-error.ts';
 
-/** One problem at one place in the input, named by an RFC 6901 JSON pointer. */
-export interface FieldProblem {
-  pointer: string;
-  message: string;
-  /** Stable machine-readable code for the violated rule, where there is one. */
-  code?: string;
-}
+export type { FieldProblem } from './coded-error.ts';
+
+/**
+ * The closed set of domain error codes: failures caused by the request or the state it meets,
+ * never by the service itself. Each has its own status and title in the HTTP layer's problem
+ * catalog; callers switch on `code`, never on the message.
+ */
+export const DOMAIN_ERROR_CODES = [
+  'validation-failed',
+  'compliance-rule-violation',
+  'transaction-conflict',
+  'already-revoked',
+  'certificate-not-found',
+  'supersede-target-invalid',
+] as const;
+
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
 /** An error caused by the request or the state it meets, never by the service itself. */
-export class DomainError extends Error {
+export class DomainError extends CodedError<DomainErrorCode> {
   override readonly name = 'DomainError';
-  constructor(
-    readonly code: DomainErrorCode,
-    message: string,
-    readonly errors: FieldProblem[] = [],
-  ) {
-    super(message);
+  constructor(code: DomainErrorCode, message: string, errors: FieldProblem[] = []) {
+    super(code, message, { errors });
   }
 }

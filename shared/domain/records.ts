@@ -71,6 +71,9 @@ export interface AuditEvent {
   tokenSha256: string;
 }
 
+/** Exchange ids: lower-case letters, digits and hyphens, 2–63 characters, not starting with `-`. */
+export const EXCHANGE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
 /** Registered data exchange (the issuing client), resolved from the token's client id. */
 export interface Exchange {
   id: string;

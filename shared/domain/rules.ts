@@ -3,11 +3,12 @@ import { rfc3339ToEpochMillis } from './rfc3339.ts';
 import { BaselineCheckCodes, type Check, type CheckCode, type IssueRequest } from './schemas/issue-request.ts';
 
 /**
- * The compliance rules of DESIGN §4, checked on a well-formed request. A violation is a `422`
- * (`compliance-rule-violation`) listing every violated rule, each with its stable code and the
- * JSON pointer of the member that breaks it.
+ * The compliance rules a well-formed request must pass to be certified (what data may be
+ * certified, which checks must have passed, where the data may go, who the parties are, and
+ * when). A violation is a `422` (`compliance-rule-violation`) listing every violated rule, each
+ * with its stable code and the JSON pointer of the member that breaks it.
  *
- * Time rules, beyond DESIGN §4's "ordered, bounded, not in the future":
+ * Time rules (the dates are ordered, bounded and not in the future), precisely:
  * - the usage window is ordered strictly (`validFrom < validUntil`) and at most
  *   `maxValidityDays` long;
  * - it has not already ended at issue (`validUntil > now`): a certificate born expired is a
@@ -58,7 +59,7 @@ const DAY_MS = 86_400_000;
 const CHECKS = '/compliance/checks';
 
 /**
- * Every rule of DESIGN §4 that `request` violates (empty when it may be certified).
+ * Every compliance rule that `request` violates (empty when it may be certified).
  * @throws TypeError on options that are not a valid date and non-negative numbers.
  */
 export function checkComplianceRules(request: IssueRequest, options: ComplianceRuleOptions): RuleViolation[] {

@@ -1,5 +1,5 @@
 /**
- * The exchange's own reference of a transaction (DESIGN §3): 1–64 characters of
+ * The exchange's own reference of a transaction: 1–64 characters of
  * `A–Z a–z 0–9 . _ : / -`. Together with the exchange it identifies the transaction, so the
  * character set is kept narrow enough to be a storage key and a query parameter unescaped.
  */

@@ -11,10 +11,9 @@ import type {
 import type { z } from 'zod';
 import { DomainError } from '../domain/errors.ts';
 import { zodIssuesToProblems } from '../domain/problems.ts';
-import type { Role } from '../domain/caller.ts';
 import { type ExchangeResolver, type Principal, requireRole, resolvePrincipal } from './principal.ts';
-import { HttpProblem, type ProblemCode, problemResponse } from './problems.ts';
-import type { RouteHandlerName } from './routes.ts';
+import { HttpProblem, problemCatalog, problemResponse } from './problems.ts';
+import { type RouteHandlerName, routeNamed } from './routes.ts';
 import { serviceUnavailable } from './transient-errors.ts';
 
 /** The largest request body a route accepts; a larger one is refused with 413 before parsing. */
@@ -39,6 +38,8 @@ export interface HttpDeps {
   logger: Logger;
   metrics: Metrics;
   resolveExchange: ExchangeResolver;
+  /** The time a request is judged at (`now` of the route); the app's clock, injected by tests. */
+  clock: () => Date;
 }
 
 export interface RouteInput<B, Q, P> {
@@ -52,9 +53,8 @@ export interface RouteInput<B, Q, P> {
 }
 
 export interface RouteOptions<B, Q, P> {
+  /** The route in the routes table; the chain admits exactly the roles the table names for it. */
   name: RouteHandlerName;
-  /** Roles admitted, or `public` for routes that need no token. */
-  access: 'public' | readonly Role[];
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   path?: z.ZodType<P>;
@@ -74,6 +74,7 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
   deps: () => HttpDeps,
   fn: (input: RouteInput<B, Q, P>) => Promise<HttpResult>,
 ): ApiHandler {
+  const { access } = routeNamed(options.name);
   const { logger, metrics } = deps();
   const internal = new WeakMap<object, ChainInternal>();
 
@@ -89,7 +90,7 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
       path: path as P,
       principal: internal.get(event)?.principal ?? null,
       event,
-      now: new Date(),
+      now: deps().clock(),
     });
     return toApiResult(result);
   };
@@ -103,9 +104,9 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
     .use(publishMetrics(metrics))
     .use({
       before: async (request) => {
-        if (options.access === 'public') return;
+        if (access === 'public') return;
         const principal = await resolvePrincipal(request.event, deps().resolveExchange);
-        requireRole(principal, options.access);
+        requireRole(principal, access);
         internal.set(request.event, { principal });
         logger.appendKeys({ clientId: principal.clientId, exchangeId: principal.exchange?.id });
       },
@@ -160,11 +161,23 @@ function isJsonMediaType(value: string): boolean {
   return params.every((p) => p === '' || p === 'charset=utf-8' || p === 'charset="utf-8"');
 }
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+/** The part of a request a schema checks, with the words that say it does not match. */
+const MISMATCH = {
+  body: 'The body does not match the schema',
+  'query parameters': 'The query parameters do not match the schema',
+  path: 'The path does not match the schema',
+} as const;
+
+/** A part of the request that a route validates with a schema. */
+export type RequestPart = keyof typeof MISMATCH;
+
+/** `value` parsed by `schema`, or a 400 `validation-failed` naming every problem in `part`. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, part: RequestPart): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const errors = zodIssuesToProblems(parsed.error);
-    throw new HttpProblem('validation-failed', `The ${what} do not match the schema (${errors.length} problem${errors.length === 1 ? '' : 's'}).`.replace('body do', 'body does'), errors);
+    const count = `${errors.length} problem${errors.length === 1 ? '' : 's'}`;
+    throw new DomainError('validation-failed', `${MISMATCH[part]} (${count}).`, errors);
   }
   return parsed.data;
 }
@@ -182,29 +195,24 @@ function toApiResult(result: HttpResult): ApiResult {
   };
 }
 
-const domainToProblem: Record<DomainError['code'], ProblemCode> = {
-  'validation-failed': 'validation-failed',
-  'compliance-rule-violation': 'compliance-rule-violation',
-  'transaction-conflict': 'transaction-conflict',
-  'already-revoked': 'already-revoked',
-  'certificate-not-found': 'certificate-not-found',
-  'supersede-target-invalid': 'supersede-target-invalid',
-};
+/** What a 5xx says: nothing about what failed (the details go to the log only). */
+const UNAVAILABLE_DETAIL = 'The service is temporarily unavailable; retry the same request.';
+const INTERNAL_DETAIL = 'The request could not be completed.';
 
 /**
- * The one place an error becomes a response. Client errors carry their problem document; a
- * transient dependency failure is a 503 with Retry-After; anything else is a 500 that says
- * nothing about what failed (the details go to the log only).
+ * The one place an error becomes a response. A domain error or HTTP problem whose code the
+ * catalog lists with a 4xx status is the caller's to fix and carries its message and field
+ * problems; a
+ * retryable error (a coded error marked so, or a transient failure of an AWS dependency) is a
+ * 503 with Retry-After; anything else is a 500 that says nothing about what failed.
  */
 export function errorToResponse(error: unknown, logger: Pick<Logger, 'warn' | 'error' | 'info'>): ApiResult {
-  if (error instanceof HttpProblem) {
-    logger.info('request refused', { code: error.code, status: error.status });
-    return problemResponse(error.code, error.detail, error.errors, error.headers);
-  }
-  if (error instanceof DomainError) {
-    const code = domainToProblem[error.code];
-    logger.info('request refused', { code });
-    return problemResponse(code, error.message, error.errors);
+  const headers = error instanceof HttpProblem ? error.headers : {};
+  // Only these two classes carry codes meant for the client; any other coded error is a fault
+  // of the service even if its code happened to read like one of the catalog's.
+  if ((error instanceof DomainError || error instanceof HttpProblem) && problemCatalog[error.code].status < 500) {
+    logger.info('request refused', { code: error.code, status: problemCatalog[error.code].status });
+    return problemResponse(error.code, error.message, error.errors, headers);
   }
   if (isMiddyJsonParseError(error)) {
     return problemResponse('malformed-json', 'The request body is not valid JSON.');
@@ -212,12 +220,13 @@ export function errorToResponse(error: unknown, logger: Pick<Logger, 'warn' | 'e
   const unavailable = serviceUnavailable(error);
   if (unavailable) {
     logger.warn('dependency unavailable', { error: unavailable.name, retryAfter: unavailable.retryAfterSeconds });
-    return problemResponse('service-unavailable', 'A dependency is temporarily unavailable; retry the same request.', [], {
+    return problemResponse('service-unavailable', UNAVAILABLE_DETAIL, [], {
       'retry-after': String(unavailable.retryAfterSeconds),
+      ...headers,
     });
   }
   logger.error('unhandled error', error as Error);
-  return problemResponse('internal-error', 'The request could not be completed.');
+  return problemResponse('internal-error', INTERNAL_DETAIL);
 }
 
 function isMiddyJsonParseError(error: unknown): boolean {

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { Caller, Role } from '../domain/caller.ts';
 import type { Exchange } from '../domain/records.ts';
 import { HttpProblem } from './problems.ts';
-import { Scopes } from './routes.ts';
+import { rolesOf } from './routes.ts';
 
 /** The authenticated caller, as the authorizer and the exchange registry establish it. */
 export interface Principal extends Caller {
@@ -36,11 +36,10 @@ export async function resolvePrincipal(
       ? jwt.scopes
       : (claimString(claims['scope']) ?? '').split(' ').filter(Boolean),
   );
-  const roles = new Set<Role>();
-  if (scopes.has(Scopes.revoke)) roles.add('admin');
-  if (scopes.has(Scopes.read)) roles.add('auditor');
+  const roles = rolesOf(scopes);
   let exchange: Exchange | null = null;
-  if (scopes.has(Scopes.issue)) {
+  // The exchange role is held only by a client the registry knows and keeps active.
+  if (roles.has('exchange')) {
     exchange = await resolveExchange(clientId);
     if (!exchange) {
       throw new HttpProblem('exchange-not-registered', `Client ${clientId} is not registered as a data exchange.`);
@@ -48,7 +47,6 @@ export async function resolvePrincipal(
     if (exchange.status !== 'active') {
       throw new HttpProblem('exchange-suspended', `Data exchange ${exchange.id} is suspended.`);
     }
-    roles.add('exchange');
   }
   return { clientId, subject: claimString(claims['sub']) ?? clientId, scopes, roles, exchange };
 }

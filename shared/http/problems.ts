@@ -1,8 +1,18 @@
-import type { FieldProblem } from '../domain/errors.ts';
+import { CodedError, type FieldProblem } from '../domain/coded-error.ts';
+import type { DomainErrorCode } from '../domain/errors.ts';
+import type { ProblemDocument as ProblemDocumentContract } from '../domain/schemas/api.ts';
+
+interface CatalogEntry {
+  status: number;
+  title: string;
+}
 
 /**
- * RFC 9457 problem documents. Every error the API answers is one of these codes; the table below
- * is the single place that maps a code to its HTTP status and title.
+ * RFC 9457 problem documents. Every problem the API answers has one of these codes, and this
+ * table is the single place that gives a code its HTTP status and title. Every domain error
+ * code must have an entry (the `satisfies` clause refuses to compile otherwise). Coded errors
+ * of other classes (crypto, signer, transparency...) are the service's own faults and are
+ * answered as `internal-error`, or as `service-unavailable` when they are retryable.
  */
 export const problemCatalog = {
   'malformed-json': { status: 400, title: 'The request body is not valid JSON' },
@@ -27,49 +37,42 @@ export const problemCatalog = {
   'compliance-rule-violation': { status: 422, title: 'The transaction violates compliance rules' },
   'internal-error': { status: 500, title: 'Internal error' },
   'service-unavailable': { status: 503, title: 'The service is temporarily unavailable' },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies Record<DomainErrorCode, CatalogEntry> & Record<string, CatalogEntry>;
 
 export type ProblemCode = keyof typeof problemCatalog;
 
-export interface ProblemDocument {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ProblemCode;
-  errors: { pointer: string; message: string }[];
-}
+/** The codes of refusals the HTTP layer decides itself; domain codes belong to `DomainError`. */
+export type HttpProblemCode = Exclude<ProblemCode, DomainErrorCode>;
+
+/** A problem document as the API serves it: the response contract, with a code of the catalog. */
+export type ProblemDocument = ProblemDocumentContract & { code: ProblemCode };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** The `type` URI of a problem code: stable, documented in the README. */
-export function problemType(code: ProblemCode): string {
+function problemType(code: ProblemCode): string {
   return `urn:dcc:problem:${code}`;
 }
 
 /**
- * An error that is meant to reach the client as a problem document. Anything else thrown in a
- * handler becomes a generic 500 that reveals nothing.
+ * A refusal decided by the HTTP layer itself (no token, wrong media type, body too large, no
+ * such resource), answered as a problem document with optional extra response headers
+ * (e.g. `WWW-Authenticate`). Failures of the use cases and of the request's content are
+ * `DomainError`s instead, so that each code is thrown by one class only.
  */
-export class HttpProblem extends Error {
+export class HttpProblem extends CodedError<HttpProblemCode> {
   override readonly name = 'HttpProblem';
-  readonly status: number;
   constructor(
-    readonly code: ProblemCode,
-    readonly detail: string,
-    readonly errors: FieldProblem[] = [],
+    code: HttpProblemCode,
+    detail: string,
+    errors: FieldProblem[] = [],
     readonly headers: Record<string, string> = {},
   ) {
-    super(detail);
-    this.status = problemCatalog[code].status;
-  }
-
-  toDocument(): ProblemDocument {
-    return problemDocument(this.code, this.detail, this.errors);
+    super(code, detail, { errors, retryable: code === 'service-unavailable' });
   }
 }
 
-export function problemDocument(code: ProblemCode, detail: string, errors: FieldProblem[] = []): ProblemDocument {
+function problemDocument(code: ProblemCode, detail: string, errors: readonly FieldProblem[]): ProblemDocument {
   const entry = problemCatalog[code];
   return {
     type: problemType(code),
@@ -85,7 +88,7 @@ export function problemDocument(code: ProblemCode, detail: string, errors: Field
 export function problemResponse(
   code: ProblemCode,
   detail: string,
-  errors: FieldProblem[] = [],
+  errors: readonly FieldProblem[] = [],
   headers: Record<string, string> = {},
 ): { statusCode: number; headers: Record<string, string>; body: string } {
   const doc = problemDocument(code, detail, errors);

@@ -1,7 +1,9 @@
+import type { Role } from '../domain/caller.ts';
+
 /**
- * The one table of the HTTP API (DESIGN §3). The CDK stack builds API Gateway routes, functions
- * and authorizer scopes from it; the local server routes requests with it. Neither keeps a list
- * of its own, so the two cannot drift.
+ * The one table of the HTTP API. The CDK stack builds API Gateway routes, functions and
+ * authorizer scopes from it; the local server routes requests with it; the handler chain admits
+ * the roles it names. None of them keeps a list of its own, so they cannot drift.
  */
 
 /** OAuth scopes of the resource server `dcc`. */
@@ -12,124 +14,182 @@ export const Scopes = {
 } as const;
 export type Scope = (typeof Scopes)[keyof typeof Scopes];
 
+/**
+ * Which scope makes which role, the only place this is written. API Gateway's route scopes, the
+ * Cognito resource server and clients, the local token issuer and the principal of a request all
+ * read it. The order of the keys is the order scopes are listed in (route scopes, local tokens).
+ */
+export const ROLE_SCOPE: Readonly<Record<Role, Scope>> = {
+  exchange: Scopes.issue,
+  auditor: Scopes.read,
+  admin: Scopes.revoke,
+};
+
+/** Every role, in the order of {@link ROLE_SCOPE}. */
+export const ROLES = Object.keys(ROLE_SCOPE) as readonly Role[];
+
+/**
+ * The roles a client of each kind is granted, and so the scopes its tokens carry. An
+ * administrator also reads: the audit trail is what it decides a revocation on.
+ */
+export const CLIENT_ROLES: Readonly<Record<Role, readonly Role[]>> = {
+  exchange: ['exchange'],
+  auditor: ['auditor'],
+  admin: ['admin', 'auditor'],
+};
+
+/** The scopes that make `roles`, in the table's order whatever the order of `roles`. */
+export function scopesOf(roles: Iterable<Role>): Scope[] {
+  const wanted = new Set(roles);
+  return ROLES.filter((role) => wanted.has(role)).map((role) => ROLE_SCOPE[role]);
+}
+
+/** The roles `scopes` make; a scope that makes no role (another resource server's) is ignored. */
+export function rolesOf(scopes: Iterable<string>): Set<Role> {
+  const held = new Set(scopes);
+  return new Set(ROLES.filter((role) => held.has(ROLE_SCOPE[role])));
+}
+
 export type HttpMethod = 'GET' | 'POST';
 
-export interface RouteDefinition {
+/** A route as the table declares it. */
+interface RouteDeclaration {
   /** Stable identifier, also the name of the function entry point `functions/<handler>.ts`. */
   readonly handler: string;
   readonly method: HttpMethod;
   /** API Gateway route path, with `{name}` path parameters. */
   readonly path: string;
   /**
-   * `public`: no token. Otherwise the authorizer admits a token carrying at least one of these
-   * scopes (API Gateway's rule); the handler then decides per role and per exchange.
+   * `public`: no token. Otherwise the roles admitted: the authorizer lets a token through when it
+   * carries the scope of one of them, and the handler chain then requires one of these roles.
    */
-  readonly auth: 'public' | { readonly anyScope: readonly Scope[] };
+  readonly access: 'public' | readonly Role[];
   /** What the function may do beyond reading and writing the table; the CDK grants exactly this. */
   readonly needs: {
     readonly table: 'none' | 'read' | 'read-write';
     readonly sign: boolean;
     readonly publicKey: boolean;
   };
-  /** Only served by the local server (not deployed). */
-  readonly localOnly?: boolean;
 }
 
-export const routes = [
+/** A route of the table, with the authorizer settings its roles make. */
+export interface RouteDefinition<H extends string = string> extends RouteDeclaration {
+  readonly handler: H;
+  /**
+   * Derived from `access` through {@link ROLE_SCOPE}: `public`, or the scopes of which API
+   * Gateway's authorizer requires any one (its rule for a route with several scopes).
+   */
+  readonly auth: 'public' | { readonly anyScope: readonly Scope[] };
+}
+
+const declarations = [
   {
     handler: 'issue-certificate',
     method: 'POST',
     path: '/v1/certificates',
-    auth: { anyScope: [Scopes.issue] },
+    access: ['exchange'],
     needs: { table: 'read-write', sign: true, publicKey: true },
   },
   {
     handler: 'find-certificates',
     method: 'GET',
     path: '/v1/certificates',
-    auth: { anyScope: [Scopes.issue] },
+    access: ['exchange'],
     needs: { table: 'read', sign: false, publicKey: false },
   },
   {
     handler: 'get-certificate',
     method: 'GET',
     path: '/v1/certificates/{id}',
-    auth: { anyScope: [Scopes.issue, Scopes.read, Scopes.revoke] },
+    access: ['exchange', 'auditor', 'admin'],
     needs: { table: 'read', sign: false, publicKey: false },
   },
   {
     handler: 'list-certificate-events',
     method: 'GET',
     path: '/v1/certificates/{id}/events',
-    auth: { anyScope: [Scopes.read, Scopes.revoke] },
+    access: ['auditor', 'admin'],
     needs: { table: 'read', sign: false, publicKey: false },
   },
   {
     handler: 'revoke-certificate',
     method: 'POST',
     path: '/v1/certificates/{id}/revoke',
-    auth: { anyScope: [Scopes.revoke] },
+    access: ['admin'],
     needs: { table: 'read-write', sign: false, publicKey: false },
   },
   {
     handler: 'verify-certificate',
     method: 'POST',
     path: '/v1/verify',
-    auth: 'public',
+    access: 'public',
     needs: { table: 'read', sign: false, publicKey: true },
   },
   {
     handler: 'get-status-list',
     method: 'GET',
     path: '/v1/status-lists/{listId}',
-    auth: 'public',
+    access: 'public',
     needs: { table: 'read', sign: true, publicKey: true },
   },
   {
     handler: 'get-jwks',
     method: 'GET',
     path: '/.well-known/jwks.json',
-    auth: 'public',
+    access: 'public',
     needs: { table: 'none', sign: false, publicKey: true },
   },
   {
     handler: 'verification-page',
     method: 'GET',
     path: '/verify',
-    auth: 'public',
+    access: 'public',
     needs: { table: 'none', sign: false, publicKey: false },
   },
   {
     handler: 'log-checkpoint',
     method: 'GET',
     path: '/v1/log/checkpoint',
-    auth: 'public',
+    access: 'public',
     needs: { table: 'read', sign: false, publicKey: false },
   },
   {
     handler: 'log-key',
     method: 'GET',
     path: '/v1/log/key',
-    auth: 'public',
+    access: 'public',
     needs: { table: 'read', sign: false, publicKey: false },
   },
   {
     handler: 'log-tile',
     method: 'GET',
     path: '/v1/log/tile/{proxy+}',
-    auth: 'public',
+    access: 'public',
     needs: { table: 'read', sign: false, publicKey: false },
   },
   {
     handler: 'get-certificate-proof',
     method: 'GET',
     path: '/v1/certificates/{id}/proof',
-    auth: 'public',
+    access: 'public',
     needs: { table: 'read', sign: false, publicKey: false },
   },
-] as const satisfies readonly RouteDefinition[];
+] as const satisfies readonly RouteDeclaration[];
 
-export type RouteHandlerName = (typeof routes)[number]['handler'];
+export type RouteHandlerName = (typeof declarations)[number]['handler'];
+
+/** Every route of the API. */
+export const routes: readonly RouteDefinition<RouteHandlerName>[] = declarations.map((route) => ({
+  ...route,
+  auth: route.access === 'public' ? 'public' : { anyScope: scopesOf(route.access) },
+}));
+
+/** The route of `handler`. */
+export function routeNamed(handler: RouteHandlerName): RouteDefinition<RouteHandlerName> {
+  const route = routes.find((r) => r.handler === handler);
+  if (!route) throw new Error(`no route ${handler} in the routes table`);
+  return route;
+}
 
 /** API Gateway route key, e.g. `POST /v1/certificates`. */
 export function routeKey(route: Pick<RouteDefinition, 'method' | 'path'>): string {

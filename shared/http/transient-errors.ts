@@ -1,3 +1,5 @@
+import { CodedError } from '../domain/coded-error.ts';
+
 /**
  * Errors of AWS dependencies that a retry of the same request can cure. Mapped to 503 with
  * Retry-After: because issuing is idempotent per transaction, the client's retry is always safe.
@@ -33,8 +35,13 @@ export interface Unavailable {
   retryAfterSeconds: number;
 }
 
-/** Classifies `error` as transient (503) or not (null). */
+/**
+ * Classifies `error` as transient (503) or not (null): a coded error marked `retryable` (the
+ * service's own, e.g. a collision of freshly drawn identifiers that outlasted its retries), or
+ * an AWS SDK or network error that a retry can cure.
+ */
 export function serviceUnavailable(error: unknown): Unavailable | null {
+  if (error instanceof CodedError) return error.retryable ? { name: error.name, retryAfterSeconds: 1 } : null;
   if (typeof error !== 'object' || error === null) return null;
   const e = error as { name?: unknown; code?: unknown; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   const name = typeof e.name === 'string' ? e.name : '';

@@ -1,14 +1,10 @@
-import type { FieldProblem } from '../domain/errors.ts';
+import type { RecordIssueResult } from '../domain/certificate-changes.ts';
+import { CodedError } from '../domain/coded-error.ts';
 import type { AuditEvent, Exchange, RevocationReason, StatusListPosition, StoredCertificate } from '../domain/records.ts';
 
-/** The result of trying to record a newly signed certificate. */
-export type RecordIssueResult =
-  | { outcome: 'created'; certificate: StoredCertificate }
-  /** The same exchange and transactionRef with the same request hash: the stored one. */
-  | { outcome: 'replayed'; certificate: StoredCertificate }
-  /** The same exchange and transactionRef with a different request. */
-  | { outcome: 'conflict'; existing: StoredCertificate };
+export type { RecordIssueResult };
 
+/** What {@link CertificateStore.revoke} is asked to do. */
 export interface RevokeCommand {
   certificateId: string;
   reason: RevocationReason;
@@ -26,10 +22,12 @@ export interface CertificateStore {
    */
   findByTransaction(exchangeId: string, transactionRef: string): Promise<StoredCertificate | null>;
   /**
-   * Writes the certificate, its transaction key and its `issued` audit event atomically.
-   * With `supersede`, the superseded certificate is revoked (reason `superseded`) in the same
-   * transaction, dated `supersede.at` or its own issuance if that is later; it must be active and
-   * belong to the same exchange, else DomainError `supersede-target-invalid`. Throws
+   * Writes the certificate, its transaction key and its `issued` audit event atomically; a
+   * transaction that already has a certificate answers `replayed` or `conflict`
+   * (`replayOrConflict` in the domain). With `supersede`, the superseded certificate is revoked
+   * (reason `superseded`) in the same transaction, dated `supersede.at` or its own issuance if
+   * that is later; it must be active and belong to the same exchange (`supersedeProblem`), else
+   * DomainError `supersede-target-invalid`. Throws
    * {@link UniqueValueTakenError} in the astronomically rare case that the fresh id or
    * certificate number is already taken: sign again with new values.
    */
@@ -62,24 +60,38 @@ export interface StatusListStore {
 export interface ExchangeStore {
   /** The exchange a token's OAuth client id acts for, or null when none is registered. */
   findExchangeByClientId(clientId: string): Promise<Exchange | null>;
-  /** Registers or updates an exchange and its client ids (idempotent). */
+  /**
+   * Registers or updates an exchange and its client ids (idempotent). Throws
+   * {@link ClientIdTakenError}, having written nothing, when a client id already acts for
+   * another exchange.
+   */
   putExchange(exchange: Exchange): Promise<void>;
+}
+
+/** An OAuth client id that already acts for another exchange; nothing was written. */
+export class ClientIdTakenError extends CodedError<'client-id-taken'> {
+  override readonly name = 'ClientIdTakenError';
+  constructor(
+    readonly clientId: string,
+    readonly exchangeId: string,
+  ) {
+    super('client-id-taken', `Client id ${clientId} already acts for exchange ${exchangeId}.`);
+  }
 }
 
 /**
  * A value that must be unique (a fresh certificate id or certificate number) is already taken.
- * Nothing was written; the same request with newly generated values will succeed, so callers
- * treat it as retryable (the client's own retry of the transaction is also safe).
+ * Nothing was written; the same request with newly generated values will succeed, so it is
+ * retryable: the issue service signs again with new values a few times, and if the collisions
+ * outlast that, the client is told to retry (503), which is safe because issuing is idempotent
+ * per transaction.
  */
-export class UniqueValueTakenError extends Error {
+export class UniqueValueTakenError extends CodedError<'unique-value-taken'> {
   override readonly name = 'UniqueValueTakenError';
-  readonly retryable = true;
   constructor(
     readonly field: 'id' | 'certificateNo',
     readonly value: string,
   ) {
-    super(`The freshly generated ${field} ${value} is already taken.`);
+    super('unique-value-taken', `The freshly generated ${field} ${value} is already taken.`, { retryable: true });
   }
 }
-
-export type { FieldProblem };

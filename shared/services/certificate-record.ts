@@ -1,18 +1,8 @@
-import type { Revocation, StoredCertificate } from '../domain/records.ts';
+import type { CertificateRecord } from '../domain/schemas/api.ts';
+import type { StoredCertificate } from '../domain/records.ts';
 
-/** The certificate record of the API (DESIGN §3): what issue, get, lookup and revoke return. */
-export interface CertificateRecord {
-  id: string;
-  certificateNo: string;
-  status: 'active' | 'revoked';
-  token: string;
-  issuedAt: string;
-  statusListIndex: number;
-  statusListCredential: string;
-  revocation: Revocation | null;
-  supersedes: string | null;
-  supersededBy: string | null;
-}
+/** The certificate record: the type of `CertificateRecordSchema`, what issue, get, lookup and revoke return. */
+export type { CertificateRecord };
 
 /** Projects a stored certificate onto the public record; internal keys stay inside. */
 export function toCertificateRecord(c: StoredCertificate): CertificateRecord {

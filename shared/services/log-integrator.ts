@@ -1,7 +1,7 @@
 import type { LogHead, LogStore, PendingEvent } from '../ports/log-store.ts';
 import type { NoteSigner } from '../transparency/note-signer.ts';
 import { formatCheckpoint } from '../transparency/checkpoint.ts';
-import { encodeEntry, entryFromEvent } from '../transparency/entry.ts';
+import { encodeEntry, entryFromEvent, MAX_LOGGED_ENTRY_BYTES } from '../transparency/entry.ts';
 import { leafHash, rangeHash } from '../transparency/merkle.ts';
 import { formatVerifierKey, signNote } from '../transparency/note.ts';
 import { tileHasher } from '../transparency/tile-hasher.ts';
@@ -13,7 +13,7 @@ export interface LogIntegratorOptions {
   signer: NoteSigner;
   /** Events per batch (one transaction per batch). @default {@link MAX_EVENTS_PER_BATCH} */
   batchSize?: number;
-  /** Entries longer than this fail the batch loudly rather than break the bundle's item limit. @default 1024 */
+  /** Entries longer than this fail the batch loudly rather than break the bundle's item limit. @default {@link MAX_LOGGED_ENTRY_BYTES} */
   maxEntryBytes?: number;
   /** Test seam: runs once a batch's tiles and checkpoint are made, before its one commit. */
   beforeCommit?: (size: number) => Promise<void> | void;
@@ -54,7 +54,7 @@ export class LogIntegrator {
     this.store = options.store;
     this.signer = options.signer;
     this.batchSize = Math.min(options.batchSize ?? MAX_EVENTS_PER_BATCH, MAX_EVENTS_PER_BATCH);
-    this.maxEntryBytes = options.maxEntryBytes ?? 1024;
+    this.maxEntryBytes = options.maxEntryBytes ?? MAX_LOGGED_ENTRY_BYTES;
     this.beforeCommit = options.beforeCommit;
   }
 

@@ -1,3 +1,4 @@
+import { CodedError } from '../domain/coded-error.ts';
 import { HASH_SIZE } from './merkle.ts';
 import { strictBase64 } from './note.ts';
 
@@ -16,9 +17,11 @@ export interface Checkpoint {
 }
 
 /** Checkpoint text refused. */
-export class CheckpointError extends Error {
+export class CheckpointError extends CodedError<'malformed-checkpoint'> {
   override readonly name = 'CheckpointError';
-  readonly code = 'malformed-checkpoint';
+  constructor(message: string) {
+    super('malformed-checkpoint', message);
+  }
 }
 
 /** The note text of a checkpoint. */

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.ts';
+import { CodedError } from '../domain/coded-error.ts';
+import { isSha256Hex } from '../domain/digest.ts';
 import type { AuditEvent } from '../domain/records.ts';
-import { leafHash } from './merkle.ts';
 
 /**
- * A log entry (DESIGN §6): hashes and identifiers only, no party names, no amounts. The entry's
+ * A transparency log entry: hashes and identifiers only, no party names, no amounts. The entry's
  * bytes are the RFC 8785 canonical JSON of this object, so anyone can rebuild them from the
  * fields and the same fields always give the same leaf.
  */
@@ -14,7 +14,7 @@ export interface LogEntry {
   /** The certificate id. */
   id: string;
   certificateNo: string;
-  /** SHA-256 (lowercase hex) of the compact JWS. */
+  /** SHA-256 (lowercase hex) of the compact JWS: `tokenSha256` of `crypto/token-digest.ts`. */
   tokenSha256: string;
   /** RFC 3339 time of the change. */
   at: string;
@@ -22,6 +22,13 @@ export interface LogEntry {
   /** Revocation reason, on `revoked` and `superseded` entries. */
   reason?: string;
 }
+
+/**
+ * The longest entry, in bytes, the integrator accepts. A v1 entry is a few hundred bytes; the cap
+ * keeps a full entry bundle (256 entries of 2 + at most 1024 bytes) far below the 400 KB item
+ * limit of the table that stores it, where the C2SP format alone would allow 65535 bytes.
+ */
+export const MAX_LOGGED_ENTRY_BYTES = 1024;
 
 /** The entry for one audit event. */
 export function entryFromEvent(e: AuditEvent): LogEntry {
@@ -44,9 +51,11 @@ export function encodeEntry(entry: LogEntry): Uint8Array {
 }
 
 /** Entry refused by {@link decodeEntry}. */
-export class EntryError extends Error {
+export class EntryError extends CodedError<'malformed-entry'> {
   override readonly name = 'EntryError';
-  readonly code = 'malformed-entry';
+  constructor(message: string) {
+    super('malformed-entry', message);
+  }
 }
 
 const EVENTS = new Set(['issued', 'revoked', 'superseded']);
@@ -72,7 +81,7 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
     typeof o['id'] === 'string' &&
     typeof o['certificateNo'] === 'string' &&
     typeof o['tokenSha256'] === 'string' &&
-    /^[0-9a-f]{64}$/.test(o['tokenSha256']) &&
+    isSha256Hex(o['tokenSha256']) &&
     typeof o['at'] === 'string' &&
     Number.isSafeInteger(o['statusListIndex']) &&
     (o['reason'] === undefined || typeof o['reason'] === 'string') &&
@@ -80,14 +89,4 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
   if (!ok) throw new EntryError('The entry does not have the fields of a v1 entry.');
   if (canonicalJson(o) !== text) throw new EntryError('The entry is not in canonical JSON.');
   return o as unknown as LogEntry;
-}
-
-/** Leaf hash of an entry's bytes. */
-export function entryLeafHash(bytes: Uint8Array): Uint8Array {
-  return leafHash(bytes);
-}
-
-/** SHA-256 (lowercase hex) of a compact JWS, as entries carry it. */
-export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
 }

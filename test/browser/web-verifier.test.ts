@@ -7,7 +7,7 @@ import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { verifyCertificateToken } from '../../web/verifier/certificate.ts';
 import { compressToken, tokenFromFragment } from '../../web/verifier/qr-link.ts';
 import { b64json, parts, signedBy } from '../shared/domain/certificate/support/forge.ts';
-import { sampleCredential } from '../shared/domain/certificate/support/sample-credential.ts';
+import { sampleCredential, SAMPLE_VALID_AT } from '../shared/domain/certificate/support/sample-credential.ts';
 
 /**
  * The page's verifier (WebCrypto, no Node crypto) run under Node: it must reach the same
@@ -17,7 +17,7 @@ import { sampleCredential } from '../shared/domain/certificate/support/sample-cr
 
 const service = LocalCertificateSigner.fromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
 const attacker = LocalCertificateSigner.fromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
-const now = new Date('2027-03-01T00:00:00Z');
+const now = SAMPLE_VALID_AT;
 let keys: PublicVerificationJwk[];
 let kid: string;
 let genuine: string;

@@ -34,7 +34,7 @@ const STAGE = 'qa';
 const EXCHANGES = ['hz-sde', 'sh-dex'];
 const EXTERNAL_RETIRED_KEY = 'arn:aws-cn:kms:cn-north-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
 /** Deployed routes, straight from the routes table: a new route is covered without editing this file. */
-const DEPLOYED: readonly RouteDefinition[] = (routes as readonly RouteDefinition[]).filter((r) => !r.localOnly);
+const DEPLOYED: readonly RouteDefinition[] = routes;
 
 // Written out here rather than imported from the construct, so that widening a grant in the
 // construct fails this test instead of silently moving the expectation with it.
@@ -228,6 +228,10 @@ describe('functions', () => {
     expect(env['POWERTOOLS_SERVICE_NAME']).toBe(`dcc-${STAGE}`);
     expect(env['POWERTOOLS_METRICS_NAMESPACE']).toBe('DataComplianceCertificates');
     expect(typeof env['DCC_ISSUER']).not.toBe('undefined');
+    // Required by the configuration every function loads; the same origin the log signs under.
+    const [, integrator] = onlyResource(template, 'AWS::Lambda::Function', (r) => r.Properties?.['FunctionName'] === `dcc-${STAGE}-log-integrator`);
+    expect(env['DCC_LOG_ORIGIN']).toBe(`dcc-${STAGE}.dcc.invalid/log`);
+    expect((integrator.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables['DCC_LOG_ORIGIN']).toBe(env['DCC_LOG_ORIGIN']);
     expect(env['DCC_PUBLIC_BASE_URL']).toEqual({ 'Fn::GetAtt': [onlyResource(template, 'AWS::ApiGatewayV2::Api')[0], 'ApiEndpoint'] });
     if (route.needs.publicKey) {
       expect(render(env['DCC_RETIRED_KMS_KEY_IDS'])).toBe(`<${retiredKeyId}.Arn>,${EXTERNAL_RETIRED_KEY}`);
@@ -286,6 +290,7 @@ describe('functions', () => {
         DCC_KMS_KEY_ID: 'arn:aws-cn:kms:cn-north-1:123456789012:key/11111111-2222-3333-4444-555555555555',
         DCC_ISSUER: 'https://dcc.example.gov.cn',
         DCC_PUBLIC_BASE_URL: 'https://dcc.example.gov.cn',
+        DCC_LOG_ORIGIN: 'dcc.example.gov.cn/log',
       },
       timeout: 90_000,
     });

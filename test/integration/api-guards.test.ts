@@ -5,7 +5,6 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerExchange } from '#local/exchange-registry.ts';
 import { LocalTokenIssuer, TOKEN_ISSUER_KEY_FILE } from '#local/token-issuer.ts';
-import { appContainer } from '#shared/app/container.ts';
 import {
   AuditTrailSchema,
   CertificateRecordSchema,
@@ -158,7 +157,7 @@ beforeAll(async () => {
   // The suspended exchange is admitted first (so it is registered and active), then suspended in the registry.
   const before = await issue(issueRequestAt(new Date()), tokens['suspended exchange']);
   expect(before.status, before.text).toBe(201);
-  await appContainer().stores.exchanges.putExchange({ id: SUSPENDED, name: 'Suspended Data Exchange', clientIds: [SUSPENDED], status: 'suspended' });
+  await running().service.app.stores.exchanges.putExchange({ id: SUSPENDED, name: 'Suspended Data Exchange', clientIds: [SUSPENDED], status: 'suspended' });
 
   const request = issueRequestAt(new Date());
   const first = await issue(request, tokens.exchange);

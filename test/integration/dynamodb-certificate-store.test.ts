@@ -2,9 +2,12 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ClientIdTakenError, DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
+import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
+import { DynamoDbExchangeStore } from '#shared/adapters/dynamodb/exchange-store.ts';
+import { DynamoDbStatusListStore } from '#shared/adapters/dynamodb/status-list-store.ts';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import type { StoredCertificate } from '#shared/domain/records.ts';
+import { ClientIdTakenError } from '#shared/ports/certificate-store.ts';
 import { localDynamoDbClient, localDynamoDbDocumentClient, uniqueTableName } from '../support/dynamodb.ts';
 
 const url = (listId: string) => `http://127.0.0.1/v1/status-lists/${listId}`;
@@ -26,16 +29,22 @@ async function newTable(): Promise<string> {
   return name;
 }
 
+/** The three stores of one container on `tableName`, as `dynamoDbStores` builds them. */
 function storeOn(tableName: string, options: { blockSize?: number; statusListSize?: number } = {}) {
-  return new DynamoDbCertificateStore({ client: documents, tableName, statusListUrl: url, ...options });
+  return {
+    certificates: new DynamoDbCertificateStore({ client: documents, tableName, statusListUrl: url }),
+    statusLists: new DynamoDbStatusListStore({ client: documents, tableName, ...options }),
+    exchanges: new DynamoDbExchangeStore({ client: documents, tableName }),
+  };
 }
+type StoresOn = ReturnType<typeof storeOn>;
 
 /** What the issue service does before recording: a fresh id, number, position and token. */
 async function newCertificate(
-  store: DynamoDbCertificateStore,
+  store: StoresOn,
   fields: { exchangeId?: string; transactionRef?: string; requestHash?: string; supersedes?: string | null } = {},
 ): Promise<StoredCertificate> {
-  const statusList = await store.reserveStatusListPosition();
+  const statusList = await store.statusLists.reserveStatusListPosition();
   return {
     id: `urn:uuid:${randomUUID()}`,
     certificateNo: String(randomInt(1e9, 1e10 - 1)) + String(randomInt(1e9, 1e10 - 1)),
@@ -66,7 +75,7 @@ async function scanAll(tableName: string): Promise<Record<string, unknown>[]> {
 }
 
 let table: string;
-let store: DynamoDbCertificateStore;
+let store: StoresOn;
 
 beforeAll(async () => {
   raw = localDynamoDbClient();
@@ -78,24 +87,24 @@ beforeAll(async () => {
 describe('issue', () => {
   it('stores, reads back, replays with the byte-identical token, and refuses a different request', async () => {
     const first = await newCertificate(store);
-    await expect(store.recordIssue(first, null)).resolves.toEqual({ outcome: 'created', certificate: first });
-    await expect(store.get(first.id)).resolves.toEqual(first);
-    await expect(store.findByTransaction('sde', first.transactionRef)).resolves.toEqual(first);
+    await expect(store.certificates.recordIssue(first, null)).resolves.toEqual({ outcome: 'created', certificate: first });
+    await expect(store.certificates.get(first.id)).resolves.toEqual(first);
+    await expect(store.certificates.findByTransaction('sde', first.transactionRef)).resolves.toEqual(first);
 
     const again = await newCertificate(store, { transactionRef: first.transactionRef });
-    const replay = await store.recordIssue(again, null);
+    const replay = await store.certificates.recordIssue(again, null);
     expect(replay.outcome).toBe('replayed');
     expect(replay.outcome === 'replayed' && replay.certificate).toEqual(first);
     expect(replay.outcome === 'replayed' && replay.certificate.token).toBe(first.token);
 
     const different = await newCertificate(store, { transactionRef: first.transactionRef, requestHash: 'b'.repeat(64) });
-    const conflict = await store.recordIssue(different, null);
+    const conflict = await store.certificates.recordIssue(different, null);
     expect(conflict).toEqual({ outcome: 'conflict', existing: first });
 
     // Neither the replay nor the refusal left anything behind.
-    await expect(store.get(again.id)).resolves.toBeNull();
-    await expect(store.get(different.id)).resolves.toBeNull();
-    const events = await store.events(first.id);
+    await expect(store.certificates.get(again.id)).resolves.toBeNull();
+    await expect(store.certificates.get(different.id)).resolves.toBeNull();
+    const events = await store.certificates.events(first.id);
     expect(events.map((e) => e.type)).toEqual(['issued']);
     expect(events[0]).toMatchObject({ certificateNo: first.certificateNo, statusListIndex: first.statusList.index, actor: 'sde' });
   });
@@ -103,7 +112,7 @@ describe('issue', () => {
   it('yields exactly one certificate for 30 concurrent identical requests', async () => {
     const transactionRef = `SDE-RACE-${randomUUID()}`;
     const attempts = await Promise.all(Array.from({ length: 30 }, () => newCertificate(store, { transactionRef })));
-    const results = await Promise.all(attempts.map((c) => store.recordIssue(c, null)));
+    const results = await Promise.all(attempts.map((c) => store.certificates.recordIssue(c, null)));
 
     const created = results.filter((r) => r.outcome === 'created');
     const replayed = results.filter((r) => r.outcome === 'replayed');
@@ -124,11 +133,11 @@ describe('issue', () => {
 describe('revoke', () => {
   it('sets the bit, changes the version, tells the replay the truth, and refuses a second revocation', async () => {
     const c = await newCertificate(store);
-    await store.recordIssue(c, null);
-    const before = await store.revokedIndexes(c.statusList.listId);
+    await store.certificates.recordIssue(c, null);
+    const before = await store.statusLists.revokedIndexes(c.statusList.listId);
     expect(before?.indexes).not.toContain(c.statusList.index);
 
-    const revoked = await store.revoke({
+    const revoked = await store.certificates.revoke({
       certificateId: c.id,
       reason: 'transaction-cancelled',
       comment: 'cancelled by both parties',
@@ -137,20 +146,20 @@ describe('revoke', () => {
     });
     const revocation = { reason: 'transaction-cancelled', revokedAt: issuedPlus(3_600_000), comment: 'cancelled by both parties' };
     expect(revoked).toEqual({ ...c, status: 'revoked', revocation });
-    await expect(store.get(c.id)).resolves.toEqual(revoked);
+    await expect(store.certificates.get(c.id)).resolves.toEqual(revoked);
 
-    const after = await store.revokedIndexes(c.statusList.listId);
+    const after = await store.statusLists.revokedIndexes(c.statusList.listId);
     expect(after?.indexes).toContain(c.statusList.index);
     expect(after?.version).not.toBe(before?.version);
 
-    const replay = await store.recordIssue(await newCertificate(store, { transactionRef: c.transactionRef }), null);
+    const replay = await store.certificates.recordIssue(await newCertificate(store, { transactionRef: c.transactionRef }), null);
     expect(replay).toEqual({ outcome: 'replayed', certificate: revoked });
 
     await expect(
-      store.revoke({ certificateId: c.id, reason: 'unspecified', comment: null, revokedAt: issuedPlus(7_200_000), actor: 'admin-7' }),
+      store.certificates.revoke({ certificateId: c.id, reason: 'unspecified', comment: null, revokedAt: issuedPlus(7_200_000), actor: 'admin-7' }),
     ).rejects.toMatchObject({ code: 'already-revoked' });
-    await expect(store.revokedIndexes(c.statusList.listId)).resolves.toEqual(after);
-    expect((await store.events(c.id)).map((e) => [e.type, e.actor])).toEqual([
+    await expect(store.statusLists.revokedIndexes(c.statusList.listId)).resolves.toEqual(after);
+    expect((await store.certificates.events(c.id)).map((e) => [e.type, e.actor])).toEqual([
       ['issued', 'sde'],
       ['revoked', 'admin-7'],
     ]);
@@ -158,29 +167,29 @@ describe('revoke', () => {
 
   it('lets exactly one of 10 concurrent revocations through', async () => {
     const c = await newCertificate(store);
-    await store.recordIssue(c, null);
-    const before = await store.revokedIndexes(c.statusList.listId);
+    await store.certificates.recordIssue(c, null);
+    const before = await store.statusLists.revokedIndexes(c.statusList.listId);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 10 }, (_, i) =>
-        store.revoke({ certificateId: c.id, reason: 'data-breach', comment: `admin ${i}`, revokedAt: issuedPlus(60_000 + i), actor: `admin-${i}` }),
+        store.certificates.revoke({ certificateId: c.id, reason: 'data-breach', comment: `admin ${i}`, revokedAt: issuedPlus(60_000 + i), actor: `admin-${i}` }),
       ),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const o of outcomes) {
       if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'already-revoked' });
     }
-    expect((await store.events(c.id)).map((e) => e.type)).toEqual(['issued', 'revoked']);
-    const after = await store.revokedIndexes(c.statusList.listId);
+    expect((await store.certificates.events(c.id)).map((e) => e.type)).toEqual(['issued', 'revoked']);
+    const after = await store.statusLists.revokedIndexes(c.statusList.listId);
     expect(Number(after?.version)).toBe(Number(before?.version) + 1);
   });
 
   it('never dates a revocation before the issuance, and lists the trail in the order it happened', async () => {
     // A container whose clock runs an hour behind the one that issued the certificate.
     const c = await newCertificate(store);
-    await store.recordIssue(c, null);
-    const revoked = await store.revoke({ certificateId: c.id, reason: 'issued-in-error', comment: null, revokedAt: issuedPlus(-3_600_000), actor: 'admin-1' });
+    await store.certificates.recordIssue(c, null);
+    const revoked = await store.certificates.revoke({ certificateId: c.id, reason: 'issued-in-error', comment: null, revokedAt: issuedPlus(-3_600_000), actor: 'admin-1' });
     expect(revoked.revocation?.revokedAt).toBe(c.issuedAt);
-    const events = await store.events(c.id);
+    const events = await store.certificates.events(c.id);
     expect(events.map((e) => [e.type, e.at])).toEqual([
       ['issued', c.issuedAt],
       ['revoked', c.issuedAt],
@@ -189,7 +198,7 @@ describe('revoke', () => {
 
   it('refuses an unknown certificate', async () => {
     await expect(
-      store.revoke({ certificateId: `urn:uuid:${randomUUID()}`, reason: 'unspecified', comment: null, revokedAt: issuedPlus(0), actor: 'a' }),
+      store.certificates.revoke({ certificateId: `urn:uuid:${randomUUID()}`, reason: 'unspecified', comment: null, revokedAt: issuedPlus(0), actor: 'a' }),
     ).rejects.toMatchObject({ code: 'certificate-not-found' });
   });
 });
@@ -197,11 +206,11 @@ describe('revoke', () => {
 describe('supersede', () => {
   it('dates the superseded certificate no earlier than its own issuance', async () => {
     const old = await newCertificate(store);
-    await store.recordIssue(old, null);
+    await store.certificates.recordIssue(old, null);
     const fresh = await newCertificate(store, { supersedes: old.id });
-    await store.recordIssue(fresh, { certificateId: old.id, at: issuedPlus(-60_000) });
-    await expect(store.get(old.id)).resolves.toMatchObject({ revocation: { reason: 'superseded', revokedAt: old.issuedAt } });
-    expect((await store.events(old.id)).map((e) => [e.type, e.at])).toEqual([
+    await store.certificates.recordIssue(fresh, { certificateId: old.id, at: issuedPlus(-60_000) });
+    await expect(store.certificates.get(old.id)).resolves.toMatchObject({ revocation: { reason: 'superseded', revokedAt: old.issuedAt } });
+    expect((await store.certificates.events(old.id)).map((e) => [e.type, e.at])).toEqual([
       ['issued', old.issuedAt],
       ['superseded', old.issuedAt],
     ]);
@@ -209,26 +218,26 @@ describe('supersede', () => {
 
   it('revokes the old certificate and issues the new one in one step', async () => {
     const old = await newCertificate(store);
-    await store.recordIssue(old, null);
+    await store.certificates.recordIssue(old, null);
     const fresh = await newCertificate(store, { supersedes: old.id });
-    const result = await store.recordIssue(fresh, { certificateId: old.id, at: fresh.issuedAt });
+    const result = await store.certificates.recordIssue(fresh, { certificateId: old.id, at: fresh.issuedAt });
 
     expect(result).toEqual({ outcome: 'created', certificate: fresh });
-    const oldNow = await store.get(old.id);
+    const oldNow = await store.certificates.get(old.id);
     expect(oldNow).toMatchObject({
       status: 'revoked',
       supersededBy: fresh.id,
       revocation: { reason: 'superseded', revokedAt: fresh.issuedAt, comment: null },
     });
-    await expect(store.findByTransaction('sde', old.transactionRef)).resolves.toEqual(oldNow);
-    await expect(store.get(fresh.id)).resolves.toEqual(fresh);
-    expect((await store.revokedIndexes(old.statusList.listId))?.indexes).toContain(old.statusList.index);
-    expect((await store.events(old.id)).map((e) => e.type)).toEqual(['issued', 'superseded']);
-    expect((await store.events(fresh.id)).map((e) => [e.type, e.detail['supersedes']])).toEqual([['issued', old.id]]);
+    await expect(store.certificates.findByTransaction('sde', old.transactionRef)).resolves.toEqual(oldNow);
+    await expect(store.certificates.get(fresh.id)).resolves.toEqual(fresh);
+    expect((await store.statusLists.revokedIndexes(old.statusList.listId))?.indexes).toContain(old.statusList.index);
+    expect((await store.certificates.events(old.id)).map((e) => e.type)).toEqual(['issued', 'superseded']);
+    expect((await store.certificates.events(fresh.id)).map((e) => [e.type, e.detail['supersedes']])).toEqual([['issued', old.id]]);
 
     // The same correction again is a replay, although its target is no longer active.
     const again = await newCertificate(store, { transactionRef: fresh.transactionRef, supersedes: old.id });
-    await expect(store.recordIssue(again, { certificateId: old.id, at: again.issuedAt })).resolves.toEqual({
+    await expect(store.certificates.recordIssue(again, { certificateId: old.id, at: again.issuedAt })).resolves.toEqual({
       outcome: 'replayed',
       certificate: fresh,
     });
@@ -236,32 +245,32 @@ describe('supersede', () => {
 
   it('refuses to supersede a revoked certificate and writes nothing', async () => {
     const old = await newCertificate(store);
-    await store.recordIssue(old, null);
-    await store.revoke({ certificateId: old.id, reason: 'issued-in-error', comment: null, revokedAt: issuedPlus(60_000), actor: 'admin' });
-    const list = await store.revokedIndexes(old.statusList.listId);
+    await store.certificates.recordIssue(old, null);
+    await store.certificates.revoke({ certificateId: old.id, reason: 'issued-in-error', comment: null, revokedAt: issuedPlus(60_000), actor: 'admin' });
+    const list = await store.statusLists.revokedIndexes(old.statusList.listId);
     const before = await scanAll(table);
 
     const fresh = await newCertificate(store, { supersedes: old.id });
-    const error = await store.recordIssue(fresh, { certificateId: old.id, at: fresh.issuedAt }).catch((e: unknown) => e);
+    const error = await store.certificates.recordIssue(fresh, { certificateId: old.id, at: fresh.issuedAt }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'supersede-target-invalid', errors: [{ pointer: '/supersedes', code: 'not-active' }] });
 
     expect(await scanAll(table)).toHaveLength(before.length);
-    await expect(store.get(fresh.id)).resolves.toBeNull();
-    await expect(store.findByTransaction('sde', fresh.transactionRef)).resolves.toBeNull();
-    await expect(store.revokedIndexes(old.statusList.listId)).resolves.toEqual(list);
-    expect((await store.events(old.id)).map((e) => e.type)).toEqual(['issued', 'revoked']);
+    await expect(store.certificates.get(fresh.id)).resolves.toBeNull();
+    await expect(store.certificates.findByTransaction('sde', fresh.transactionRef)).resolves.toBeNull();
+    await expect(store.statusLists.revokedIndexes(old.statusList.listId)).resolves.toEqual(list);
+    expect((await store.certificates.events(old.id)).map((e) => e.type)).toEqual(['issued', 'revoked']);
   });
 
   it("refuses to supersede another exchange's certificate", async () => {
     const theirs = await newCertificate(store, { exchangeId: 'zde' });
-    await store.recordIssue(theirs, null);
+    await store.certificates.recordIssue(theirs, null);
     const mine = await newCertificate(store, { supersedes: theirs.id });
-    await expect(store.recordIssue(mine, { certificateId: theirs.id, at: mine.issuedAt })).rejects.toMatchObject({
+    await expect(store.certificates.recordIssue(mine, { certificateId: theirs.id, at: mine.issuedAt })).rejects.toMatchObject({
       code: 'supersede-target-invalid',
       errors: [{ code: 'other-exchange' }],
     });
-    await expect(store.get(theirs.id)).resolves.toEqual(theirs);
-    await expect(store.get(mine.id)).resolves.toBeNull();
+    await expect(store.certificates.get(theirs.id)).resolves.toEqual(theirs);
+    await expect(store.certificates.get(mine.id)).resolves.toBeNull();
   });
 });
 
@@ -270,7 +279,7 @@ describe('status list positions', () => {
     const own = await newTable();
     const a = storeOn(own, { statusListSize: 8, blockSize: 4 });
     const b = storeOn(own, { statusListSize: 8, blockSize: 4 });
-    const positions = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).reserveStatusListPosition()));
+    const positions = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).statusLists.reserveStatusListPosition()));
 
     const globals = positions.map((p) => Number(p.listId) * 8 + p.index).sort((x, y) => x - y);
     expect(new Set(globals).size).toBe(20);
@@ -279,9 +288,9 @@ describe('status list positions', () => {
     expect(Math.max(...globals)).toBeLessThan(24);
     expect(new Set(positions.map((p) => p.listId))).toEqual(new Set(['0', '1', '2']));
 
-    await expect(a.revokedIndexes('1')).resolves.toEqual({ indexes: [], version: '0' });
-    await expect(a.revokedIndexes('2')).resolves.toEqual({ indexes: [], version: '0' });
-    await expect(a.revokedIndexes('3')).resolves.toBeNull();
+    await expect(a.statusLists.revokedIndexes('1')).resolves.toEqual({ indexes: [], version: '0' });
+    await expect(a.statusLists.revokedIndexes('2')).resolves.toEqual({ indexes: [], version: '0' });
+    await expect(a.statusLists.revokedIndexes('3')).resolves.toBeNull();
   });
 });
 
@@ -290,20 +299,20 @@ describe('exchanges', () => {
     const id = `ex-${randomUUID()}`;
     const [c1, c2, c3] = [randomUUID(), randomUUID(), randomUUID()];
     const exchange = { id, name: 'Hangzhou Data Exchange', clientIds: [c1, c2] as string[], status: 'active' as const };
-    await store.putExchange(exchange);
-    await expect(store.findExchangeByClientId(c1 as string)).resolves.toEqual(exchange);
-    await expect(store.findExchangeByClientId(c2 as string)).resolves.toEqual(exchange);
-    await expect(store.findExchangeByClientId(randomUUID())).resolves.toBeNull();
+    await store.exchanges.putExchange(exchange);
+    await expect(store.exchanges.findExchangeByClientId(c1 as string)).resolves.toEqual(exchange);
+    await expect(store.exchanges.findExchangeByClientId(c2 as string)).resolves.toEqual(exchange);
+    await expect(store.exchanges.findExchangeByClientId(randomUUID())).resolves.toBeNull();
 
     const updated = { ...exchange, clientIds: [c2, c3] as string[], status: 'suspended' as const };
-    await store.putExchange(updated);
-    await store.putExchange(updated);
-    await expect(store.findExchangeByClientId(c1 as string)).resolves.toBeNull();
-    await expect(store.findExchangeByClientId(c3 as string)).resolves.toEqual(updated);
-    await expect(store.findExchangeByClientId(c2 as string)).resolves.toMatchObject({ status: 'suspended' });
+    await store.exchanges.putExchange(updated);
+    await store.exchanges.putExchange(updated);
+    await expect(store.exchanges.findExchangeByClientId(c1 as string)).resolves.toBeNull();
+    await expect(store.exchanges.findExchangeByClientId(c3 as string)).resolves.toEqual(updated);
+    await expect(store.exchanges.findExchangeByClientId(c2 as string)).resolves.toMatchObject({ status: 'suspended' });
 
     const intruder = { id: `ex-${randomUUID()}`, name: 'Other', clientIds: [c3 as string], status: 'active' as const };
-    await expect(store.putExchange(intruder)).rejects.toBeInstanceOf(ClientIdTakenError);
-    await expect(store.findExchangeByClientId(c3 as string)).resolves.toEqual(updated);
+    await expect(store.exchanges.putExchange(intruder)).rejects.toBeInstanceOf(ClientIdTakenError);
+    await expect(store.exchanges.findExchangeByClientId(c3 as string)).resolves.toEqual(updated);
   });
 });

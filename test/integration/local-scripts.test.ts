@@ -112,6 +112,26 @@ describe('npm start', () => {
     }
   });
 
+  it('documents its environment under --help and refuses arguments with exit 2', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolvePromise, reject) => {
+        const child = script('start', args, {});
+        let stdout = '';
+        let stderr = '';
+        child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+      });
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/DCC_DATA_DIR/);
+    expect(help.stdout).toMatch(/PORT/);
+    const extra = await run(['--port', '8080']);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(/unknown option '--port'/);
+  });
+
   it('exits 2 for a malformed PORT', async () => {
     const child = script('start', [], { PORT: 'eighty' });
     let stderr = '';

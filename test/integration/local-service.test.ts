@@ -161,7 +161,58 @@ describe('the local service', () => {
     expect(found.status).toBe(200);
   });
 
-  it('refuses a second service in the same process', async () => {
-    await expect(startLocalService({ dataDir, port: 0, log })).rejects.toThrow(/already runs in this process/);
+  it('refuses a second service on the same data directory, in the same process too', async () => {
+    await expect(startLocalService({ dataDir, port: 0, log })).rejects.toThrow(/Another local service \(pid \d+, this process\) uses/);
+    // The refusal left the running service alone.
+    expect((await fetch(`${running().url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('two local services in one process', () => {
+  it('each serves its own data directory, keys and database, and issues certificates', { timeout: 240_000 }, async () => {
+    const dirs = await Promise.all([1, 2].map((n) => mkdtemp(join(tmpdir(), `dcc-local-pair-${n}-`))));
+    const services: LocalService[] = [];
+    try {
+      for (const dir of dirs) services.push(await startLocalService({ dataDir: dir, port: 0, log, accessLog: false }));
+      const [a, b] = services as [LocalService, LocalService];
+      expect(a.url).not.toBe(b.url);
+      expect(a.dynamoDb.endpoint).not.toBe(b.dynamoDb.endpoint);
+      expect(a.app).not.toBe(b.app);
+
+      const issued = [];
+      for (const s of services) {
+        const token = await s.tokenIssuer.issue({ role: 'exchange' });
+        const r = await fetch(`${s.url}/v1/certificates`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(issueRequest('LOCAL-PAIR-0001')),
+        });
+        expect(r.status).toBe(201);
+        const record = (await r.json()) as { id: string; token: string; statusListCredential: string };
+        // Status lists are published under each service's own URL.
+        expect(record.statusListCredential.startsWith(`${s.url}/v1/status-lists/`)).toBe(true);
+        issued.push(record);
+      }
+      // The same transaction on both: two certificates, each on record at its own service only.
+      expect(issued[0]?.id).not.toBe(issued[1]?.id);
+      const auditor = await a.tokenIssuer.issue({ role: 'auditor' });
+      expect((await fetch(`${a.url}/v1/certificates/${issued[0]?.id}`, { headers: { authorization: `Bearer ${auditor}` } })).status).toBe(200);
+      expect((await fetch(`${a.url}/v1/certificates/${issued[1]?.id}`, { headers: { authorization: `Bearer ${auditor}` } })).status).toBe(404);
+      // Each verifies against its own keys: the other's certificate is signed with a key it does not publish.
+      const verify = async (s: LocalService, token: string) =>
+        (await (await fetch(`${s.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) })).json()) as {
+          checks: { name: string; ok: boolean }[];
+        };
+      expect((await verify(b, issued[1]?.token ?? '')).checks.find((c) => c.name === 'registered')?.ok).toBe(true);
+      expect((await verify(b, issued[0]?.token ?? '')).checks.find((c) => c.name === 'key')?.ok).toBe(false);
+
+      // Stopping one leaves the other serving.
+      await a.stop();
+      expect((await fetch(`${b.url}/healthz`)).status).toBe(200);
+    } finally {
+      for (const s of services) await s.stop();
+      await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    }
+    expect(errors).toEqual([]);
   });
 });

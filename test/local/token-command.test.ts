@@ -94,6 +94,15 @@ describe('npm run token', () => {
     expect(r.stderr).toMatch(/^usage:/);
   });
 
+  it('takes -h for help too, and refuses an unknown option as a usage error', async () => {
+    const help = await run(['-h']);
+    expect(help).toMatchObject({ code: 0, stdout: '' });
+    expect(help.stderr).toMatch(/^usage: npm run --silent token/);
+    const bogus = await run(['admin', '--bogus']);
+    expect(bogus).toMatchObject({ code: 2, stdout: '' });
+    expect(bogus.stderr).toMatch(/^unknown option '--bogus'\n\nusage: npm run --silent token/);
+  });
+
   it('exits 1 with a message when the data directory cannot be used', async () => {
     const file = join(dataDir, 'a-file');
     await writeFile(file, 'not a directory');

@@ -7,10 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type JwtAuthorizer, claimsAsStrings, createJwtAuthorizer } from '#local/jwt-authorizer.ts';
 import {
   DEFAULT_TOKEN_LIFETIME_SECONDS,
+  LOCAL_ROLES,
   LOCAL_TOKEN_ISSUER,
+  type LocalRole,
   LocalTokenIssuer,
   ROLE_CLIENT_IDS,
 } from '#local/token-issuer.ts';
+import { routes } from '#shared/http/routes.ts';
 
 let dataDir: string;
 let issuer: LocalTokenIssuer;
@@ -227,6 +230,25 @@ describe('the JWT authorizer', () => {
     expectDenied(await authorize(`Bearer ${exchange}`, ['dcc/read', 'dcc/revoke']), 403);
     // At least one of the route's scopes is enough.
     expect((await authorize(`Bearer ${exchange}`, READ_ROUTE)).effect).toBe('allow');
+  });
+
+  it('lets each role\'s token through on exactly the protected routes of the routes table that admit its roles', async () => {
+    const expected: Record<LocalRole, string[]> = {
+      exchange: ['find-certificates', 'get-certificate', 'issue-certificate'],
+      auditor: ['get-certificate', 'list-certificate-events'],
+      admin: ['get-certificate', 'list-certificate-events', 'revoke-certificate'],
+    };
+    for (const role of LOCAL_ROLES) {
+      const token = `Bearer ${await issuer.issue({ role })}`;
+      const through: string[] = [];
+      for (const route of routes) {
+        if (route.auth === 'public') continue;
+        const decision = await authorize(token, route.auth.anyScope);
+        if (decision.effect === 'allow') through.push(route.handler);
+        else expect(decision.status, `${role} on ${route.handler}`).toBe(403);
+      }
+      expect(through.sort(), role).toEqual(expected[role]);
+    }
   });
 
   it('reads scp when there is no scope claim', async () => {

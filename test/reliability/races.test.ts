@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
+import { DynamoDbStatusListStore } from '#shared/adapters/dynamodb/status-list-store.ts';
 import { LocalCertificateSigner } from '#shared/adapters/key-file/certificate-signer.ts';
 import { DomainError } from '#shared/domain/errors.ts';
 import { decodeStatusList, isRevoked } from '#shared/domain/status-list.ts';
@@ -143,6 +144,7 @@ describe('status lists under concurrency, with small lists (8 entries, blocks of
   const BLOCK = 4;
   let smallTable: string;
   let stores: DynamoDbCertificateStore[];
+  let statusLists: DynamoDbStatusListStore[];
   const signer = LocalCertificateSigner.fromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
   const url = (listId: string) => `https://dcc.localhost/v1/status-lists/${listId}`;
   const ex: Exchange = { id: 'exchange-small', name: 'Small Lists', clientIds: ['exchange-small'], status: 'active' };
@@ -151,7 +153,8 @@ describe('status lists under concurrency, with small lists (8 entries, blocks of
     smallTable = await createServiceTable(plain);
     const doc = DynamoDBDocumentClient.from(plain, { marshallOptions: { removeUndefinedValues: true } });
     // Three containers sharing the table: each reserves its own blocks from the one counter.
-    stores = [0, 1, 2].map(() => new DynamoDbCertificateStore({ client: doc, tableName: smallTable, statusListUrl: url, statusListSize: LIST_SIZE, blockSize: BLOCK }));
+    stores = [0, 1, 2].map(() => new DynamoDbCertificateStore({ client: doc, tableName: smallTable, statusListUrl: url }));
+    statusLists = [0, 1, 2].map(() => new DynamoDbStatusListStore({ client: doc, tableName: smallTable, statusListSize: LIST_SIZE, blockSize: BLOCK }));
   });
 
   it('30 concurrent issues from three containers, then 30 concurrent revocations across block and list boundaries', async () => {
@@ -159,7 +162,7 @@ describe('status lists under concurrency, with small lists (8 entries, blocks of
     const issued = await Promise.all(
       Array.from({ length: 30 }, async (_, i) => {
         const store = stores[i % 3] as DynamoDbCertificateStore;
-        const deps = { store, statusLists: store, signer, issuer: 'https://issuer.dcc.localhost', statusListUrl: url, clockSkewSeconds: 300, maxValidityDays: 1830 };
+        const deps = { store, statusLists: statusLists[i % 3] as DynamoDbStatusListStore, signer, issuer: 'https://issuer.dcc.localhost', statusListUrl: url, clockSkewSeconds: 300, maxValidityDays: 1830 };
         const out = await issueCertificate(deps, ex, liveIssueRequest(validIssueRequest(), `SMALL-${i}`), now);
         expect(out.outcome).toBe('created');
         return out.record;
@@ -192,7 +195,7 @@ describe('status lists under concurrency, with small lists (8 entries, blocks of
     expect(report.revoked).toHaveLength(toRevoke.length);
 
     // What the world sees: every signed list has exactly the revoked bits.
-    const publisher = new StatusListPublisher({ store: stores[1] as DynamoDbCertificateStore, signer, issuer: 'https://issuer.dcc.localhost', statusListUrl: url, ttlSeconds: 300 });
+    const publisher = new StatusListPublisher({ store: statusLists[1] as DynamoDbStatusListStore, signer, issuer: 'https://issuer.dcc.localhost', statusListUrl: url, ttlSeconds: 300 });
     const revokedIds = new Set(toRevoke.map((r) => r.id));
     const byList = new Map<string, StoredCertificate['statusList'][]>();
     for (const c of report.certificates) {

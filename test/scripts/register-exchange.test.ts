@@ -4,10 +4,10 @@ import { resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
+import { DynamoDbExchangeStore } from '#shared/adapters/dynamodb/exchange-store.ts';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import { type DynamoDbLocalHandle, startDynamoDbLocal } from '#local/dynamodb-local/dynamodb-local.ts';
-import { parseRegisterExchangeArgs } from '../../scripts/register-exchange.ts';
+import { HelpRequested, parseRegisterExchangeArgs } from '../../scripts/register-exchange.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -50,12 +50,25 @@ describe('register-exchange arguments', () => {
   ])('refuses %j', (argv, message) => {
     expect(() => parseRegisterExchangeArgs(argv)).toThrow(message);
   });
+
+  it('answers --help with the options, not an error', () => {
+    let help = '';
+    try {
+      parseRegisterExchangeArgs(['--table', 't1', '--help']);
+    } catch (error) {
+      expect(error).toBeInstanceOf(HelpRequested);
+      help = (error as HelpRequested).help;
+    }
+    for (const option of ['--table <table name>', '--exchange <id>', '--name <legal name>', '--client-id <id>', '--status <status>']) {
+      expect(help).toContain(option);
+    }
+  });
 });
 
 describe('register-exchange against DynamoDB Local', () => {
   let local: DynamoDbLocalHandle;
   let tableName: string;
-  let store: DynamoDbCertificateStore;
+  let store: DynamoDbExchangeStore;
 
   const run = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
     new Promise((done, fail) => {
@@ -87,11 +100,7 @@ describe('register-exchange against DynamoDB Local', () => {
     });
     tableName = `dcc-infra-${randomUUID()}`;
     await raw.send(new CreateTableCommand(createTableInput(tableName)));
-    store = new DynamoDbCertificateStore({
-      client: DynamoDBDocumentClient.from(raw),
-      tableName,
-      statusListUrl: (listId) => `https://dcc.example.gov.cn/v1/status-lists/${listId}`,
-    });
+    store = new DynamoDbExchangeStore({ client: DynamoDBDocumentClient.from(raw), tableName });
   }, 200_000);
 
   afterAll(async () => {

@@ -92,14 +92,11 @@ export async function startLocalApi(prefix: string, options: Pick<LocalServiceOp
   const dataDir = await mkdtemp(join(tmpdir(), `dcc-${prefix}-`));
   const errors: string[] = [];
   const log = { info: () => undefined, error: (message: string, error?: unknown) => errors.push(`${message}: ${String(error)}`) };
-  const previousCache = process.env['DCC_EXCHANGE_CACHE_SECONDS'];
-  // The container reads this once; with 0 every request looks its exchange up afresh.
-  process.env['DCC_EXCHANGE_CACHE_SECONDS'] = '0';
   let service: LocalService;
   try {
-    service = await startLocalService({ dataDir, port: 0, log, accessLog: false, ...options });
+    // With no exchange cache every request looks its exchange up afresh.
+    service = await startLocalService({ dataDir, port: 0, log, accessLog: false, settings: { DCC_EXCHANGE_CACHE_SECONDS: '0' }, ...options });
   } catch (error) {
-    restore(previousCache);
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -117,15 +114,9 @@ export async function startLocalApi(prefix: string, options: Pick<LocalServiceOp
     async stop() {
       dynamodb.destroy();
       await service.stop();
-      restore(previousCache);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-function restore(previous: string | undefined): void {
-  if (previous === undefined) delete process.env['DCC_EXCHANGE_CACHE_SECONDS'];
-  else process.env['DCC_EXCHANGE_CACHE_SECONDS'] = previous;
 }
 
 /**

@@ -18,7 +18,7 @@ export function isoSeconds(ms: number): string {
 
 /**
  * A `transactionRef` no other call in this or any earlier run produces (process id, time and
- * randomness), within the 64-character alphabet of DESIGN §3.
+ * randomness), within the alphabet of `TRANSACTION_REF_PATTERN` (`domain/transaction-ref.ts`).
  */
 export function uniqueTransactionRef(prefix = 'IT'): string {
   counter += 1;

@@ -1,9 +1,9 @@
 import './zod-jitless.ts';
 import { create as createQr } from 'qrcode';
+import { readJwks } from '#shared/crypto/webcrypto-jws.ts';
 import { CHECK_LABELS } from '#shared/domain/check-labels.ts';
 import type { Credential } from '#shared/domain/schemas/credential.ts';
 import { type CertificateVerdict, type Verdict, verifyCertificateToken } from '../verifier/certificate.ts';
-import { readJwks } from '../verifier/jws.ts';
 import { compressToken, tokenFromFragment } from '../verifier/qr-link.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { CredentialSchema, type Credential } from '#shared/domain/schemas/credential.ts';
-import { type Check, type VerifierJwk, verifyCompactJws } from './jws.ts';
-import { checkRevocationStatus, type StatusListFetcher } from './status-list.ts';
+import { type Check, type VerifierJwk, verifyCompactJws } from '#shared/crypto/webcrypto-jws.ts';
+import { checkRevocationStatus, type StatusListFetcher } from '#shared/domain/status-list-check.ts';
 
 /**
  * A certificate verified end to end without the service's help: the offline steps of

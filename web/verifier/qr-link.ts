@@ -1,4 +1,4 @@
-import { decodeBase64urlStrict, encodeBase64url, transformBytes } from './bytes.ts';
+import { decodeBase64urlStrict, encodeBase64url, transformBytes } from '#shared/crypto/portable-bytes.ts';
 
 /**
  * The compact form of a token for a QR code: a full certificate is 2–3 KB of base64url, too

@@ -13,12 +13,10 @@ import type { ItemKey } from './marshalling.ts';
  * Tiles live in the table rather than in S3: the log's whole state then sits behind one IAM
  * grant and one backup (point-in-time recovery), the head's conditional write and the events'
  * integration commit in one transaction, and local mode needs no second emulator. A full entry
- * bundle is at most 256 × (2 + 1024) bytes, well under the 400 KB item limit. At a scale where
- * tiles should be served from a CDN, they can be mirrored to S3 as they are immutable.
+ * bundle is at most 256 × (2 + 1024) bytes (`MAX_LOGGED_ENTRY_BYTES` of `transparency/entry.ts`),
+ * well under the 400 KB item limit. At a scale where tiles should be served from a CDN, they can
+ * be mirrored to S3 as they are immutable.
  */
-
-/** Entries longer than this are refused by the integrator (keeps bundles under the item limit). */
-export const MAX_LOGGED_ENTRY_BYTES = 1024;
 
 export const logKeys = {
   head: (): ItemKey => ({ pk: 'LOG', sk: 'HEAD' }),

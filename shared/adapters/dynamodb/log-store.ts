@@ -1,17 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LogHead, LogStore, LoggedEvent, PendingEvent } from '../../ports/log-store.ts';
 import { type TileContent, type TileId, tileSizeRange } from '../../transparency/tiles.ts';
+import { certificateEventItems } from './certificate-events.ts';
 import { checkpointSk, logKeys } from './log-keys.ts';
-import { type Item, keys, parseEvent } from './marshalling.ts';
+import { type Item, parseEvent } from './marshalling.ts';
 import { OUTBOX_INDEX_NAME, OUTBOX_PENDING } from './table.ts';
+import { TableClient, cancellationReasons } from './table-client.ts';
 
 /** Options of {@link DynamoDbLogStore}. */
 export interface DynamoDbLogStoreOptions {
@@ -26,16 +20,16 @@ export const MAX_TRANSACTION_ITEMS = 100;
 export class DynamoDbLogStore implements LogStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly table: TableClient;
 
   constructor(options: DynamoDbLogStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
+    this.table = new TableClient(options.client, options.tableName);
   }
 
   async head(): Promise<LogHead | null> {
-    const { Item: item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: logKeys.head(), ConsistentRead: true }),
-    );
+    const item = await this.table.get(logKeys.head());
     if (!item) return null;
     return {
       size: Number(item['size']),
@@ -84,9 +78,7 @@ export class DynamoDbLogStore implements LogStore {
   }
 
   async readTile(id: TileId): Promise<Uint8Array | null> {
-    const { Item: item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: logKeys.tile(id), ConsistentRead: true }),
-    );
+    const item = await this.table.get(logKeys.tile(id));
     return item ? toBytes(item['body']) : null;
   }
 
@@ -131,51 +123,48 @@ export class DynamoDbLogStore implements LogStore {
       verifierKey: next.verifierKey,
     };
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          // One token per call, carried by the SDK's own retries: a retry of a commit that landed
-          // (a 5xx or a lost response) is then answered as the success it was, instead of failing
-          // its own conditions and being miscounted as a lost race.
-          ClientRequestToken: randomUUID(),
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: head,
-                // The single guard against a fork: the head moves only from the size we built on.
-                ...(previousSize === null
-                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                  : { ConditionExpression: '#size = :previous', ExpressionAttributeNames: { '#size': 'size' }, ExpressionAttributeValues: { ':previous': previousSize } }),
-              },
+      // One attempt: contention means another integrator is committing, a lost race like a
+      // failed condition; the caller starts over from the head that integrator leaves.
+      await this.table.transact(
+        [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: head,
+              // The single guard against a fork: the head moves only from the size we built on.
+              ...(previousSize === null
+                ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                : { ConditionExpression: '#size = :previous', ExpressionAttributeNames: { '#size': 'size' }, ExpressionAttributeValues: { ':previous': previousSize } }),
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...logKeys.checkpoint(next.size), kind: 'log-checkpoint', size: next.size, checkpoint: next.checkpoint },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...logKeys.checkpoint(next.size), kind: 'log-checkpoint', size: next.size, checkpoint: next.checkpoint },
+              ConditionExpression: 'attribute_not_exists(pk)',
             },
-            // Unconditional: the head's condition decides for the whole transaction.
-            ...tiles.map((tile) => ({
-              Put: { TableName: this.tableName, Item: { ...logKeys.tile(tile.id), kind: 'log-tile', body: tile.body } },
-            })),
-            ...integrated.map((e) => ({
-              Update: {
-                TableName: this.tableName,
-                Key: e.ref,
-                UpdateExpression: 'REMOVE #opk, #osk SET #index = :index',
-                ConditionExpression: 'attribute_exists(#opk)',
-                ExpressionAttributeNames: { '#opk': 'outboxPk', '#osk': 'outboxSk', '#index': 'logIndex' },
-                ExpressionAttributeValues: { ':index': e.index },
-              },
-            })),
-          ],
-        }),
+          },
+          // Unconditional: the head's condition decides for the whole transaction.
+          ...tiles.map((tile) => ({
+            Put: { TableName: this.tableName, Item: { ...logKeys.tile(tile.id), kind: 'log-tile', body: tile.body } },
+          })),
+          ...integrated.map((e) => ({
+            Update: {
+              TableName: this.tableName,
+              Key: e.ref,
+              UpdateExpression: 'REMOVE #opk, #osk SET #index = :index',
+              ConditionExpression: 'attribute_exists(#opk)',
+              ExpressionAttributeNames: { '#opk': 'outboxPk', '#osk': 'outboxSk', '#index': 'logIndex' },
+              ExpressionAttributeValues: { ':index': e.index },
+            },
+          })),
+        ],
+        1,
       );
       return true;
     } catch (error) {
       // Another integrator's head or event update won (or collided): nothing of ours was written.
-      if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
+      if ((cancellationReasons(error) ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
         return false;
       }
       throw error;
@@ -183,15 +172,8 @@ export class DynamoDbLogStore implements LogStore {
   }
 
   async loggedEvents(certificateId: string): Promise<LoggedEvent[]> {
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :event)',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-        ExpressionAttributeValues: { ':pk': keys.certificate(certificateId).pk, ':event': 'EVENT#' },
-      }),
-    );
-    return Items.filter((i) => typeof i['logIndex'] === 'number').map((i) => ({
+    const items = await certificateEventItems(this.table, certificateId);
+    return items.filter((i) => typeof i['logIndex'] === 'number').map((i) => ({
       type: parseEvent(i).type,
       at: String(i['at']),
       index: i['logIndex'] as number,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { tokenSha256 } from '../../crypto/token-digest.ts';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import type { AuditEvent, Exchange, StoredCertificate } from '../../domain/records.ts';
@@ -66,10 +66,6 @@ export function shardOf(index: number): number {
   return Math.floor(index / SHARD_SIZE);
 }
 
-/** SHA-256 of the compact JWS, lowercase hex: what the transparency log entry calls `tokenSha256`. */
-export function tokenSha256(token: string): string {
-  return createHash('sha256').update(token, 'ascii').digest('hex');
-}
 
 /** The certificate item. */
 export function certificateItem(c: StoredCertificate): Item {

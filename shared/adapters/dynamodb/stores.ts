@@ -2,7 +2,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CertificateStore, ExchangeStore, StatusListStore } from '../../ports/certificate-store.ts';
 import type { LogStore } from '../../ports/log-store.ts';
 import { DynamoDbCertificateStore } from './certificate-store.ts';
+import { DynamoDbExchangeStore } from './exchange-store.ts';
 import { DynamoDbLogStore } from './log-store.ts';
+import { DynamoDbStatusListStore } from './status-list-store.ts';
 
 /** Every store of the service, each behind its own port, all on the one table. */
 export interface Stores {
@@ -23,11 +25,11 @@ export interface DynamoDbStoresOptions {
 
 /** The stores on one DynamoDB table. */
 export function dynamoDbStores(options: DynamoDbStoresOptions): Stores {
-  const store = new DynamoDbCertificateStore(options);
+  const table = { client: options.client, tableName: options.tableName };
   return {
-    certificates: store,
-    statusLists: store,
-    exchanges: store,
-    log: new DynamoDbLogStore({ client: options.client, tableName: options.tableName }),
+    certificates: new DynamoDbCertificateStore({ ...table, statusListUrl: options.statusListUrl }),
+    statusLists: new DynamoDbStatusListStore(table),
+    exchanges: new DynamoDbExchangeStore(table),
+    log: new DynamoDbLogStore(table),
   };
 }

@@ -43,6 +43,15 @@
  * - **Exchanges** are looked up by OAuth client id in one GetItem: each client item carries a
  *   copy of its exchange, rewritten in the same transaction as the exchange item.
  *
+ * Each port has its own adapter on this table, and they share only the item layout
+ * (`marshalling.ts`, `log-keys.ts`) and the table client (`table-client.ts`: consistent reads,
+ * conditional puts, retry-safe transactions, cancellation reasons):
+ * - `certificate-store.ts` writes certificates, transaction keys, numbers and events; revoking
+ *   also adds the index to its revoked-set shard and bumps the list head, in the same transaction;
+ * - `status-list-store.ts` advances the counter, creates list heads and reads lists;
+ * - `exchange-store.ts` writes exchanges and their client items;
+ * - `log-store.ts` (its items in `log-keys.ts`) writes the log and takes events off the outbox.
+ *
  * No TTL: certificates, events and revocations are never deleted. Transactions here touch at
  * most 9 items (issue with supersede), far from the 100-item and 4 MB limits; no transaction
  * touches an item twice.

@@ -4,6 +4,7 @@ import { derToP1363 } from '../../crypto/ecdsa-der.ts';
 import { CryptoError, SignerError } from '../../crypto/errors.ts';
 import { jwkFromSpki } from '../../crypto/jwks.ts';
 import type { CertificateSigner, PublicVerificationJwk } from '../../domain/signer.ts';
+import { memoizeAsync } from '../../support/memo.ts';
 
 /** Options of {@link KmsCertificateSigner}. */
 export interface KmsCertificateSignerOptions {
@@ -26,7 +27,7 @@ export interface KmsCertificateSignerOptions {
 export class KmsCertificateSigner implements CertificateSigner {
   readonly #client: KMSClient;
   readonly #keyId: string;
-  #publicJwk: Promise<PublicVerificationJwk> | null = null;
+  readonly #publicJwk = memoizeAsync(() => this.#fetchPublicJwk());
 
   constructor(options: KmsCertificateSignerOptions) {
     this.#client = options.client;
@@ -65,14 +66,7 @@ export class KmsCertificateSigner implements CertificateSigner {
    * replaying the failure for the life of the container.
    */
   publicJwk(): Promise<PublicVerificationJwk> {
-    if (this.#publicJwk === null) {
-      const pending = this.#fetchPublicJwk();
-      this.#publicJwk = pending;
-      pending.catch(() => {
-        if (this.#publicJwk === pending) this.#publicJwk = null;
-      });
-    }
-    return this.#publicJwk;
+    return this.#publicJwk();
   }
 
   async #fetchPublicJwk(): Promise<PublicVerificationJwk> {

@@ -1,6 +1,7 @@
 import { verify as edVerify } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { SignerError } from '../../crypto/errors.ts';
+import { memoizeAsync } from '../../support/memo.ts';
 import type { NoteSigner } from '../../transparency/note-signer.ts';
 import { ed25519PublicKey } from '../../transparency/note.ts';
 
@@ -28,7 +29,8 @@ export class KmsNoteSigner implements NoteSigner {
   readonly name: string;
   readonly #client: KMSClient;
   readonly #keyId: string;
-  #publicKey: Promise<Uint8Array> | null = null;
+  /** Fetched once per process and shared by concurrent callers; a failed fetch is retried on the next call. */
+  readonly #publicKey = memoizeAsync(() => this.fetchPublicKey());
 
   constructor(options: KmsNoteSignerOptions) {
     this.name = options.name;
@@ -37,11 +39,7 @@ export class KmsNoteSigner implements NoteSigner {
   }
 
   publicKey(): Promise<Uint8Array> {
-    this.#publicKey ??= this.fetchPublicKey().catch((error: unknown) => {
-      this.#publicKey = null;
-      throw error;
-    });
-    return this.#publicKey;
+    return this.#publicKey();
   }
 
   async sign(message: Uint8Array): Promise<Uint8Array> {

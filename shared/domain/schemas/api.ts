@@ -10,11 +10,15 @@ import {
 } from './common.ts';
 import { CredentialSchema, MAX_STATUS_LIST_INDEX } from './credential.ts';
 
-/** Request and response shapes of the HTTP API (DESIGN §3), other than the issue request. */
+/**
+ * Request and response shapes of the HTTP API, other than the issue request. The response types
+ * the code returns are inferred from these schemas, so the code and the tests that parse responses
+ * with them hold one contract.
+ */
 
 export { CertificateIdSchema };
 
-/** Why a certificate was revoked (DESIGN §3). */
+/** Why a certificate was revoked. */
 export const RevocationReasons = [
   'unspecified',
   'issued-in-error',
@@ -31,7 +35,6 @@ export const RevokeRequestSchema = z.strictObject({
   reason: z.enum(RevocationReasons),
   comment: plainText(TextLimits.comment).optional(),
 });
-export type RevokeRequest = z.infer<typeof RevokeRequestSchema>;
 
 /**
  * Longest token `POST /v1/verify` accepts. A certificate with every field at its limit signs to
@@ -44,13 +47,11 @@ export const MAX_TOKEN_LENGTH = 32_768;
 export const VerifyRequestSchema = z.strictObject({
   token: z.string().max(MAX_TOKEN_LENGTH),
 });
-export type VerifyRequest = z.infer<typeof VerifyRequestSchema>;
 
 /** `GET /v1/certificates?transactionRef=…` query parameters. */
 export const TransactionLookupQuerySchema = z.strictObject({
   transactionRef: TransactionRefSchema,
 });
-export type TransactionLookupQuery = z.infer<typeof TransactionLookupQuerySchema>;
 
 /** Path parameters of `/v1/certificates/{id}` and its sub-resources. */
 export const CertificatePathSchema = z.strictObject({ id: CertificateIdSchema });
@@ -63,13 +64,14 @@ export const StatusListPathSchema = z.strictObject({
   listId: z.string().regex(STATUS_LIST_ID_PATTERN, { message: 'must be a status list id (a decimal number)' }),
 });
 
+/** A revocation as responses show it: why, when, and the admin's comment. */
 export const RevocationSchema = z.strictObject({
   reason: z.enum(RevocationReasons),
   revokedAt: DateTimeSchema,
   comment: plainText(TextLimits.comment).nullable(),
 });
 
-/** Indexes of a certificate's events in the transparency log (DESIGN §6), once integrated. */
+/** Indexes of a certificate's events in the transparency log, once integrated. */
 export const LogIndexesSchema = z.strictObject({
   issued: z.number().int().nonnegative(),
   revoked: z.number().int().nonnegative().optional(),
@@ -91,7 +93,8 @@ export const CertificateRecordSchema = z.strictObject({
   supersededBy: CertificateIdSchema.nullable(),
   log: LogIndexesSchema.optional(),
 });
-export type CertificateRecordBody = z.infer<typeof CertificateRecordSchema>;
+/** The certificate record as the code builds it and the API returns it. */
+export type CertificateRecord = z.output<typeof CertificateRecordSchema>;
 
 /** `GET /v1/certificates?transactionRef=…` response: the transaction's certificate, if any. */
 export const TransactionLookupResponseSchema = z.strictObject({
@@ -106,6 +109,20 @@ export const VerificationCheckSchema = z.strictObject({
   ok: z.boolean(),
   detail: z.string().min(1).max(1000).optional(),
 });
+/** One verification step and its outcome; `detail` says why it failed. */
+export type VerificationCheck = z.output<typeof VerificationCheckSchema>;
+
+/**
+ * With `?log=true`: the certificate's log indexes (those integrated so far) and whether their
+ * inclusion proofs check against the log's current checkpoint of `treeSize` entries.
+ */
+export const LogInclusionSchema = z.strictObject({
+  issued: z.number().int().nonnegative().optional(),
+  revoked: z.number().int().nonnegative().optional(),
+  treeSize: z.number().int().nonnegative(),
+  inclusionVerified: z.boolean(),
+});
+export type LogInclusion = z.output<typeof LogInclusionSchema>;
 
 /** `POST /v1/verify` response. */
 export const VerificationResultSchema = z
@@ -115,22 +132,15 @@ export const VerificationResultSchema = z
     checks: z.array(VerificationCheckSchema).min(1).max(32),
     certificate: CredentialSchema.optional(),
     revocation: RevocationSchema.optional(),
-    /** With `?log=true`: the certificate's log indexes and whether their proofs check (DESIGN §6). */
-    log: z
-      .strictObject({
-        issued: z.number().int().nonnegative().optional(),
-        revoked: z.number().int().nonnegative().optional(),
-        treeSize: z.number().int().nonnegative(),
-        inclusionVerified: z.boolean(),
-      })
-      .optional(),
+    log: LogInclusionSchema.optional(),
   })
   .refine((r) => !r.verified || r.status === 'active', { path: ['verified'], message: 'only an active certificate is verified' })
   .refine((r) => (r.status === 'revoked') === (r.revocation !== undefined), {
     path: ['revocation'],
     message: 'is present exactly when the status is revoked',
   });
-export type VerificationResultBody = z.infer<typeof VerificationResultSchema>;
+/** The verification result as the code builds it and the API returns it. */
+export type VerificationResult = z.output<typeof VerificationResultSchema>;
 
 /** One entry of a certificate's audit trail, as the API shows it. */
 export const AuditEventSchema = z.strictObject({
@@ -158,7 +168,7 @@ export const FieldProblemSchema = z.strictObject({
 
 /**
  * RFC 9457 problem document with the service's stable `code` and per-field `errors`
- * (DESIGN §3), served as `application/problem+json`.
+ * served as `application/problem+json`.
  */
 export const ProblemDocumentSchema = z.strictObject({
   type: z.string().min(1).max(TextLimits.url),

@@ -17,7 +17,7 @@ import { CheckSchema, DataProductSchema, UsageRights } from './issue-request.ts'
 
 /**
  * The certificate: a W3C Verifiable Credential (VC Data Model 2.0), the payload of the
- * `vc+jwt` compact JWS (DESIGN §4). The verifier parses untrusted payloads with this schema,
+ * `vc+jwt` compact JWS. The verifier parses untrusted payloads with this schema,
  * so it is strict at every level: exact constants, bounded strings, no unknown members, and the
  * cross-field facts the issuer guarantees (status entry id, unique rights and checks).
  *
@@ -29,7 +29,20 @@ import { CheckSchema, DataProductSchema, UsageRights } from './issue-request.ts'
  */
 
 /** `id` of a certificate: `urn:uuid:` + the certificate id. */
-export const CREDENTIAL_ID_PREFIX = 'urn:uuid:';
+const CREDENTIAL_ID_PREFIX = 'urn:uuid:';
+
+/** The credential `id` (and `supersedes`) that names the certificate `certificateId`. */
+export function credentialIdOf(certificateId: string): string {
+  return `${CREDENTIAL_ID_PREFIX}${certificateId}`;
+}
+
+/**
+ * The certificate id a credential `id` names: the id without its `urn:uuid:` prefix. A value
+ * without the prefix is returned as it is, so callers may accept either spelling.
+ */
+export function certificateIdOf(credentialId: string): string {
+  return credentialId.startsWith(CREDENTIAL_ID_PREFIX) ? credentialId.slice(CREDENTIAL_ID_PREFIX.length) : credentialId;
+}
 
 /** The credential's `type`, in this order. */
 export const CREDENTIAL_TYPES = ['VerifiableCredential', 'DataComplianceCertificate'] as const;
@@ -137,5 +150,3 @@ export const CredentialSchema = z.strictObject({
 
 /** A data compliance certificate as signed (the JWS payload). */
 export type Credential = z.infer<typeof CredentialSchema>;
-export type CredentialSubject = Credential['credentialSubject'];
-export type CredentialStatus = Credential['credentialStatus'];

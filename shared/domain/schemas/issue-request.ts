@@ -13,11 +13,9 @@ import {
 
 /** Data classification under the Data Security Law: core data is never certified. */
 export const DataClassifications = ['general', 'important', 'core'] as const;
-export type DataClassification = (typeof DataClassifications)[number];
 
 /** Whether the product carries personal information, and whether it is sensitive (PIPL art. 28). */
 export const PersonalInformationLevels = ['none', 'personal', 'sensitive'] as const;
-export type PersonalInformationLevel = (typeof PersonalInformationLevels)[number];
 
 /**
  * How the data reaches the consumer. A closed vocabulary, so that certificates from different
@@ -31,13 +29,11 @@ export const DeliveryMethods = [
   'privacy-computing',
   'other',
 ] as const;
-export type DeliveryMethod = (typeof DeliveryMethods)[number];
 
 /** The three data property rights a transaction can grant (持有权, 加工使用权, 经营权). */
 export const UsageRights = ['hold', 'process-use', 'operate'] as const;
-export type UsageRight = (typeof UsageRights)[number];
 
-/** The compliance checks an assessor reports (DESIGN §3). */
+/** The compliance checks an assessor reports, by stable code (`check-labels.ts` names them). */
 export const CheckCodes = [
   'source-legality',
   'usage-scope',
@@ -52,7 +48,6 @@ export type CheckCode = (typeof CheckCodes)[number];
 export const BaselineCheckCodes = ['source-legality', 'usage-scope', 'traceability', 'risk-control'] as const satisfies readonly CheckCode[];
 
 export const CheckResults = ['pass', 'fail', 'not-applicable'] as const;
-export type CheckResult = (typeof CheckResults)[number];
 
 /** Upper bound of `compliance.checks`: each code once, with room for the duplicates the rules report. */
 export const MAX_CHECKS = 12;
@@ -109,10 +104,10 @@ export const ComplianceSchema = z.strictObject({
 });
 
 /**
- * The issue request (DESIGN §3), the contract exchanges integrate against: field names are
- * fixed and unknown members are refused. Parsing fills the two nullable members that may be
- * left out (`usage.crossBorder`, `supersedes`) with null, so a request has one parsed form and
- * one canonical hash whichever way it spelled "none".
+ * The issue request (`examples/issue-request.json` is a complete one), the contract exchanges
+ * integrate against: field names are fixed and unknown members are refused. Parsing fills the
+ * two nullable members that may be left out (`usage.crossBorder`, `supersedes`) with null, so a
+ * request has one parsed form and one canonical hash whichever way it spelled "none".
  */
 export const IssueRequestSchema = z.strictObject({
   transactionRef: TransactionRefSchema,
@@ -129,13 +124,4 @@ export const IssueRequestSchema = z.strictObject({
 
 /** A parsed, well-formed issue request (domain rules not yet checked). */
 export type IssueRequest = z.infer<typeof IssueRequestSchema>;
-/** What a client may send: the nullable members may be left out. */
-export type IssueRequestInput = z.input<typeof IssueRequestSchema>;
-export type Party = IssueRequest['provider'];
-export type Amount = IssueRequest['amount'];
-export type Sha256Digest = IssueRequest['dataProduct']['digest'];
-export type DataProduct = IssueRequest['dataProduct'];
-export type Usage = IssueRequest['usage'];
-export type CrossBorder = NonNullable<Usage['crossBorder']>;
-export type Compliance = IssueRequest['compliance'];
 export type Check = IssueRequest['compliance']['checks'][number];

@@ -9,14 +9,17 @@ import { inject } from 'vitest';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import { buildHttpApiEvent, createLambdaContext } from '#local/api-gateway-event.ts';
 import { type DynamoDbLocalHandle, startDynamoDbLocal } from '#local/dynamodb-local/dynamodb-local.ts';
-import { type AppContainer, appContainer, resetAppContainer, setClientOverrides } from '#shared/app/container.ts';
+import { type App, buildApp } from '#shared/app/app.ts';
+import { loadConfig } from '#shared/app/config.ts';
+import { handler as verificationPage } from '#functions/verification-page.ts';
+import { endpoints, isAppRoute } from '#shared/http/endpoints/table.ts';
 import type { ApiHandler } from '#shared/http/handler.ts';
 import { type RouteHandlerName, routeKey, routes } from '#shared/http/routes.ts';
 
 /**
- * Runs the real Lambda handler modules in this process, against DynamoDB Local, with SDK clients
- * that can be faulted (`setClientOverrides`), and invokes them with API Gateway v2 events as the
- * JWT authorizer would pass them. One DynamoDB Local per test file: reliability files do not
+ * Runs the real Lambda handlers in this process, against DynamoDB Local, on an app built with SDK
+ * clients that can be faulted, and invokes them with API Gateway v2 events as the JWT authorizer
+ * would pass them. One DynamoDB Local per test file: reliability files do not
  * depend on the integration run's shared instance.
  */
 
@@ -75,16 +78,16 @@ export interface AppOptions {
   tableName: string;
   /** `kms`: sign through `kms` (a fake KMS server's client). `local`: a key file. */
   signer: { kind: 'kms'; client: KMSClient; keyId: string } | { kind: 'local' };
-  /** The DynamoDB client the container uses (e.g. a faulty one); default a plain one. */
+  /** The DynamoDB client the app uses (e.g. a faulty one); default a plain one. */
   dynamodb?: DynamoDBClient;
   publicBaseUrl?: string;
 }
 
-/** The handlers of every route, built on one fresh container. */
+/** The handlers of every route, built on one fresh app (one Lambda container's worth). */
 export interface LoadedApp {
-  container: AppContainer;
+  container: App;
   handlers: Record<RouteHandlerName, ApiHandler>;
-  /** Removes the key directory and the environment. */
+  /** Removes the key directory. */
   dispose(): Promise<void>;
 }
 
@@ -117,46 +120,33 @@ export async function stopLocalSignedService(service: Partial<Pick<LocalSignedSe
   await service.engine?.stop();
 }
 
-let generation = 0;
-
 /**
- * Points the process environment at the table, builds a fresh container with the given clients
- * and imports every route's handler module anew (each module binds the container at import).
+ * Builds a fresh app over the table with the given clients (what a cold Lambda container makes
+ * from its environment) and every route's handler on it.
  */
 export async function loadApp(options: AppOptions): Promise<LoadedApp> {
   const scratch = await mkdtemp(join(tmpdir(), 'dcc-reliability-'));
-  const env: Record<string, string> = {
+  const config = loadConfig({
     DCC_TABLE_NAME: options.tableName,
     DCC_SIGNER: options.signer.kind,
+    ...(options.signer.kind === 'kms' ? { DCC_KMS_KEY_ID: options.signer.keyId } : { DCC_LOCAL_KEY_FILE: join(scratch, 'signing-key.pem') }),
     DCC_ISSUER: 'https://issuer.dcc.localhost',
     DCC_PUBLIC_BASE_URL: options.publicBaseUrl ?? 'https://dcc.localhost',
     DCC_DYNAMODB_ENDPOINT: options.endpoint,
     DCC_EXCHANGE_CACHE_SECONDS: '0',
+    DCC_LOG_ORIGIN: 'dcc.localhost/log',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: process.env['DCC_TEST_LOG_LEVEL'] ?? 'SILENT',
     AWS_REGION: 'us-east-1',
-  };
-  if (options.signer.kind === 'kms') env['DCC_KMS_KEY_ID'] = options.signer.keyId;
-  else env['DCC_LOCAL_KEY_FILE'] = join(scratch, 'signing-key.pem');
-  delete process.env['DCC_KMS_KEY_ID'];
-  delete process.env['DCC_LOCAL_KEY_FILE'];
-  Object.assign(process.env, env);
-
-  setClientOverrides({
+  });
+  const container = buildApp(config, {
     dynamodb: options.dynamodb ?? plainDynamoDb(options.endpoint),
     ...(options.signer.kind === 'kms' ? { kms: options.signer.client } : {}),
   });
-  resetAppContainer();
-  const container = appContainer();
-  generation += 1;
   const handlers = {} as Record<RouteHandlerName, ApiHandler>;
   for (const route of routes) {
-    const url = new URL(`../../../functions/${route.handler}.ts`, import.meta.url);
-    url.searchParams.set('reliability', String(generation));
-    const module = (await import(url.href)) as { handler: ApiHandler };
-    handlers[route.handler] = module.handler;
+    handlers[route.handler] = isAppRoute(route.handler) ? endpoints[route.handler](container) : verificationPage;
   }
-  setClientOverrides({});
   return {
     container,
     handlers,

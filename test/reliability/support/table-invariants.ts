@@ -1,5 +1,5 @@
 /**
- * The invariants of DESIGN §5 ("nothing lost, nothing half-done"), checked against the table
+ * The service's storage invariants ("nothing lost, nothing half-done"), checked against the table
  * itself rather than against what the API answered. A half-made certificate (one item of the
  * issue transaction without the others), a duplicate, a lost status bit or a missing or doubled
  * audit event each shows up as a violation naming the items involved.

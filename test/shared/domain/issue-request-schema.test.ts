@@ -24,7 +24,7 @@ describe('IssueRequestSchema', () => {
     expect(parsed).toEqual(validIssueRequest());
   });
 
-  it('accepts the DESIGN example shape, including a JSON round trip', () => {
+  it('accepts the shape of the example request, including a JSON round trip', () => {
     expect(IssueRequestSchema.safeParse(JSON.parse(JSON.stringify(validIssueRequest()))).success).toBe(true);
   });
 

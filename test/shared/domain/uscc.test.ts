@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { completeUscc, isValidUscc, USCC_ALPHABET, usccCheckCharacter } from '#shared/domain/uscc.ts';
 
-// Published codes of real organisations: the two of DESIGN §3, and a selection from the test
-// data of python-stdnum (tests/test_cn_uscc.doctest, arthurdejong/python-stdnum), covering a
-// public institution (12…), enterprises (91…), individual businesses (92…), letters in the
-// subject identifier and `X` as its check character.
+// Published codes of real organisations: the two of examples/issue-request.json, and a selection
+// from the test data of python-stdnum (tests/test_cn_uscc.doctest, arthurdejong/python-stdnum),
+// covering a public institution (12…), enterprises (91…), individual businesses (92…), letters
+// in the subject identifier and `X` as its check character.
 const REAL_CODES = [
   '91330100799655058B',
   '91440300708461136T',

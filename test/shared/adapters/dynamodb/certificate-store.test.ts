@@ -1,90 +1,13 @@
 import { createHash } from 'node:crypto';
-import { type AttributeValue, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClientIdTakenError, DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
-import { fromAttributeMap, sortableTime } from '#shared/adapters/dynamodb/marshalling.ts';
-import { StatusListPositions } from '#shared/adapters/dynamodb/status-list-positions.ts';
-import { TABLE_DEFINITION, createTableInput } from '#shared/adapters/dynamodb/table.ts';
+import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-store.ts';
 import { DomainError } from '#shared/domain/errors.ts';
-import type { StoredCertificate } from '#shared/domain/records.ts';
 import { UniqueValueTakenError } from '#shared/ports/certificate-store.ts';
+import { TABLE, UUID, cancelled, certificate, ddb, documentClient, onlyTransaction, sentTransactions, url } from './support.ts';
 
-const TABLE = 'certificates-test';
-const url = (listId: string) => `https://dcc.example/v1/status-lists/${listId}`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-const ddb = mockClient(DynamoDBDocumentClient);
-const documentClient = DynamoDBDocumentClient.from(
-  new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
-);
-
-function newStore(options: { blockSize?: number; statusListSize?: number } = {}) {
-  return new DynamoDbCertificateStore({ client: documentClient, tableName: TABLE, statusListUrl: url, ...options });
-}
-
-function certificate(overrides: Partial<StoredCertificate> = {}): StoredCertificate {
-  const statusList = overrides.statusList ?? { listId: '0', index: 9000 };
-  return {
-    id: 'urn:uuid:0195f0c2-7a3b-7000-8000-000000000001',
-    certificateNo: '20261120000000000017',
-    exchangeId: 'sde',
-    transactionRef: 'SDE-2026-000123',
-    requestHash: 'a'.repeat(64),
-    token: 'eyJhbGciOiJFUzI1NiJ9.eyJpZCI6MX0.c2lnbmF0dXJl',
-    issuedAt: '2026-11-20T08:31:00.000Z',
-    validUntil: '2027-11-30T23:59:59Z',
-    status: 'active',
-    statusList,
-    statusListCredential: url(statusList.listId),
-    revocation: null,
-    supersedes: null,
-    supersededBy: null,
-    ...overrides,
-  };
-}
-
-/** Plain value → raw attribute value, written independently of the code under test. */
-function toAttribute(value: unknown): AttributeValue {
-  if (value === null) return { NULL: true };
-  if (typeof value === 'string') return { S: value };
-  if (typeof value === 'number') return { N: String(value) };
-  if (typeof value === 'boolean') return { BOOL: value };
-  if (Array.isArray(value)) return { L: value.map(toAttribute) };
-  if (value instanceof Set) return { NS: [...value].map(String) };
-  return { M: toAttributeMap(value as Record<string, unknown>) };
-}
-function toAttributeMap(item: Record<string, unknown>): Record<string, AttributeValue> {
-  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, toAttribute(v)]));
-}
-
-function cancelled(reasons: { Code: string; Item?: Record<string, unknown> }[]) {
-  return new TransactionCanceledException({
-    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-    $metadata: {},
-    CancellationReasons: reasons.map((r) => ({
-      Code: r.Code,
-      ...(r.Item ? { Item: toAttributeMap(r.Item), Message: 'The conditional request failed' } : {}),
-    })),
-  });
-}
-
-function sentTransactions(): TransactWriteCommandInput[] {
-  return ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input);
-}
-
-function onlyTransaction() {
-  const all = sentTransactions();
-  expect(all).toHaveLength(1);
-  return all[0] as TransactWriteCommandInput;
+function newStore() {
+  return new DynamoDbCertificateStore({ client: documentClient, tableName: TABLE, statusListUrl: url });
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -94,30 +17,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   ddb.reset();
-});
-
-describe('table definition', () => {
-  it('creates the table with the generic keys and the sparse outbox index, from the one definition', () => {
-    const input = createTableInput('t1');
-    expect(input.TableName).toBe('t1');
-    expect(input.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(input.KeySchema).toEqual([
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ]);
-    expect(input.AttributeDefinitions.map((a) => a.AttributeName).sort()).toEqual(['outboxPk', 'outboxSk', 'pk', 'sk']);
-    expect(input.GlobalSecondaryIndexes).toEqual([
-      {
-        IndexName: 'outbox',
-        KeySchema: [
-          { AttributeName: 'outboxPk', KeyType: 'HASH' },
-          { AttributeName: 'outboxSk', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ]);
-    expect(TABLE_DEFINITION.timeToLiveAttribute).toBeNull();
-  });
 });
 
 describe('recordIssue', () => {
@@ -406,124 +305,6 @@ describe('revoke', () => {
   });
 });
 
-describe('status list positions', () => {
-  function counter(start = 0) {
-    let next = start;
-    ddb.on(UpdateCommand).callsFake((input: { Key: { sk: string }; ExpressionAttributeValues: Record<string, number> }) => {
-      if (input.Key.sk !== 'COUNTER') return {};
-      next += input.ExpressionAttributeValues[':by'] ?? 0;
-      return { Attributes: { next } };
-    });
-  }
-  const counterCalls = () => ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.['sk'] === 'COUNTER');
-  const headCalls = () => ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.['sk'] === 'HEAD');
-
-  it('reserves 1000 concurrent positions with 4 counter writes of 256, each handed out once', async () => {
-    counter();
-    const store = newStore({ blockSize: 256 });
-    const positions = await Promise.all(Array.from({ length: 1000 }, () => store.reserveStatusListPosition()));
-
-    expect(counterCalls()).toHaveLength(4);
-    for (const call of counterCalls()) {
-      expect(call.args[0].input).toEqual({
-        TableName: TABLE,
-        Key: { pk: 'STATUSLIST', sk: 'COUNTER' },
-        UpdateExpression: 'ADD #next :by',
-        ExpressionAttributeNames: { '#next': 'next' },
-        ExpressionAttributeValues: { ':by': 256 },
-        ReturnValues: 'UPDATED_NEW',
-      });
-    }
-    const indexes = positions.map((p) => p.index).sort((a, b) => a - b);
-    expect(indexes).toEqual(Array.from({ length: 1000 }, (_, i) => i));
-    expect(new Set(positions.map((p) => p.listId))).toEqual(new Set(['0']));
-    // The list is opened once: its head exists before any of its positions is handed out.
-    expect(headCalls().map((c) => c.args[0].input.UpdateExpression)).toEqual(['ADD #version :zero']);
-  });
-
-  it('moves to the next list at the boundary and opens it', async () => {
-    counter(256);
-    const store = newStore({ blockSize: 256, statusListSize: 512 });
-    const got = [];
-    for (let i = 0; i < 258; i++) got.push(await store.reserveStatusListPosition());
-    expect(got[0]).toEqual({ listId: '0', index: 256 });
-    expect(got[255]).toEqual({ listId: '0', index: 511 });
-    expect(got[256]).toEqual({ listId: '1', index: 0 });
-    expect(headCalls().map((c) => c.args[0].input.Key)).toEqual([
-      { pk: 'STATUSLIST#0', sk: 'HEAD' },
-      { pk: 'STATUSLIST#1', sk: 'HEAD' },
-    ]);
-  });
-
-  it('cuts a misaligned block at the end of its list instead of spilling into the next', async () => {
-    const ends = [640, 896];
-    const positions = new StatusListPositions(
-      { advance: async () => ends.shift() ?? Number.NaN, listOpened: async () => {} },
-      512,
-      256,
-    );
-    const got = [];
-    for (let i = 0; i < 129; i++) got.push(await positions.next());
-    expect(got[0]).toEqual({ listId: '0', index: 384 });
-    expect(got[127]).toEqual({ listId: '0', index: 511 });
-    expect(got[128]).toEqual({ listId: '1', index: 128 });
-  });
-
-  it('refuses a block size that does not divide the list size', () => {
-    expect(() => newStore({ blockSize: 300 })).toThrow(TypeError);
-  });
-
-  it('passes a failed reservation to every waiter and tries again on the next call', async () => {
-    let fail = true;
-    ddb.on(UpdateCommand).callsFake(() => {
-      if (fail) throw new Error('unavailable');
-      return { Attributes: { next: 256 } };
-    });
-    const store = newStore();
-    const results = await Promise.allSettled([store.reserveStatusListPosition(), store.reserveStatusListPosition()]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
-    fail = false;
-    await expect(store.reserveStatusListPosition()).resolves.toEqual({ listId: '0', index: 0 });
-  });
-});
-
-describe('revokedIndexes', () => {
-  it('reads the whole list partition, page by page, consistently', async () => {
-    ddb
-      .on(QueryCommand)
-      .resolvesOnce({
-        Items: [
-          { pk: 'STATUSLIST#2', sk: 'HEAD', version: 3 },
-          { pk: 'STATUSLIST#2', sk: 'SHARD#1', revoked: new Set([9000, 8192]) },
-        ],
-        LastEvaluatedKey: { pk: 'STATUSLIST#2', sk: 'SHARD#1' },
-      })
-      .resolvesOnce({ Items: [{ pk: 'STATUSLIST#2', sk: 'SHARD#0', revoked: new Set([5]) }] });
-    const result = await newStore().revokedIndexes('2');
-
-    expect(result).toEqual({ indexes: [5, 8192, 9000], version: '3' });
-    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
-    expect(calls).toHaveLength(2);
-    expect(calls[0]).toMatchObject({ ConsistentRead: true, ExpressionAttributeValues: { ':pk': 'STATUSLIST#2' } });
-    expect(calls[1]?.ExclusiveStartKey).toEqual({ pk: 'STATUSLIST#2', sk: 'SHARD#1' });
-  });
-
-  it('is null for a list nobody was placed in, and for a non-canonical id without a query', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [] });
-    const store = newStore();
-    await expect(store.revokedIndexes('7')).resolves.toBeNull();
-    await expect(store.revokedIndexes('07')).resolves.toBeNull();
-    await expect(store.revokedIndexes('1e3')).resolves.toBeNull();
-    expect(ddb.commandCalls(QueryCommand)).toHaveLength(1);
-  });
-
-  it('reports an opened list with no revocation as empty, version 0', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [{ pk: 'STATUSLIST#0', sk: 'HEAD', version: 0 }] });
-    await expect(newStore().revokedIndexes('0')).resolves.toEqual({ indexes: [], version: '0' });
-  });
-});
-
 describe('events', () => {
   it('queries the certificate partition for its events, oldest first', async () => {
     const event = {
@@ -544,72 +325,5 @@ describe('events', () => {
       ExpressionAttributeValues: { ':pk': 'CERT#urn:uuid:c1', ':event': 'EVENT#' },
       ConsistentRead: true,
     });
-  });
-});
-
-describe('exchanges', () => {
-  const exchange = { id: 'sde', name: 'Shanghai Data Exchange', clientIds: ['c1', 'c2'], status: 'active' as const };
-
-  it('registers an exchange and one item per client id in one transaction', async () => {
-    ddb.on(GetCommand).resolves({});
-    ddb.on(TransactWriteCommand).resolves({});
-    await newStore().putExchange(exchange);
-    const items = onlyTransaction().TransactItems ?? [];
-    expect(items.map((i) => i.Put?.Item?.['pk'])).toEqual(['EXCHANGE#sde', 'CLIENT#c1', 'CLIENT#c2']);
-    expect(items[0]?.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(#pk)', Item: { revision: 1, ...exchange } });
-    expect(items[1]?.Put).toMatchObject({
-      ConditionExpression: 'attribute_not_exists(#pk) OR #exchangeId = :exchangeId',
-      Item: { exchangeId: 'sde', exchange },
-    });
-  });
-
-  it('updates under the revision it read and removes the client ids it lost', async () => {
-    ddb.on(GetCommand).resolves({ Item: { pk: 'EXCHANGE#sde', sk: 'EXCHANGE', ...exchange, revision: 4 } });
-    ddb.on(TransactWriteCommand).resolves({});
-    await newStore().putExchange({ ...exchange, clientIds: ['c2', 'c3'] });
-    const items = onlyTransaction().TransactItems ?? [];
-    expect(items[0]?.Put).toMatchObject({ ConditionExpression: '#revision = :seen', ExpressionAttributeValues: { ':seen': 4 }, Item: { revision: 5 } });
-    expect(items.slice(1, 3).map((i) => i.Put?.Item?.['pk'])).toEqual(['CLIENT#c2', 'CLIENT#c3']);
-    expect(items[3]?.Delete).toMatchObject({ Key: { pk: 'CLIENT#c1', sk: 'CLIENT' }, ConditionExpression: '#exchangeId = :exchangeId' });
-  });
-
-  it('writes nothing when the exchange is already registered as given', async () => {
-    ddb.on(GetCommand).resolves({ Item: { ...exchange, clientIds: ['c1', 'c2'], revision: 2 } });
-    await newStore().putExchange({ ...exchange, clientIds: ['c1', 'c2', 'c1'] });
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
-  });
-
-  it('refuses a client id that acts for another exchange', async () => {
-    ddb.on(GetCommand).resolves({});
-    ddb.on(TransactWriteCommand).rejects(
-      cancelled([{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed', Item: { exchangeId: 'zde' } }]),
-    );
-    const error = await newStore().putExchange(exchange).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ClientIdTakenError);
-    expect(error).toMatchObject({ clientId: 'c2', exchangeId: 'zde' });
-  });
-
-  it('finds the exchange of a client id in one consistent read', async () => {
-    ddb.on(GetCommand).resolves({ Item: { pk: 'CLIENT#c1', sk: 'CLIENT', clientId: 'c1', exchangeId: 'sde', exchange } });
-    await expect(newStore().findExchangeByClientId('c1')).resolves.toEqual(exchange);
-    expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toEqual({
-      TableName: TABLE,
-      Key: { pk: 'CLIENT#c1', sk: 'CLIENT' },
-      ConsistentRead: true,
-    });
-  });
-});
-
-describe('marshalling', () => {
-  it('orders event times as times, whatever their RFC 3339 spelling', () => {
-    const spelled = ['2026-01-01T00:00:00.500Z', '2026-01-01T00:00:00Z', '2026-01-01T08:00:00.250+08:00'];
-    const sorted = spelled.map(sortableTime).sort();
-    expect(sorted).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.250Z', '2026-01-01T00:00:00.500Z']);
-    expect(() => sortableTime('yesterday')).toThrow(TypeError);
-  });
-
-  it('reads raw attribute maps, including number sets and nested maps', () => {
-    const raw = toAttributeMap({ a: 'x', n: 12.5, z: null, m: { l: ['y', 1] }, s: new Set([3, 1]) });
-    expect(fromAttributeMap(raw)).toEqual({ a: 'x', n: 12.5, z: null, m: { l: ['y', 1] }, s: new Set([1, 3]) });
   });
 });

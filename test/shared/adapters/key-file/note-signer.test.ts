@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_KEY_FILE, localNoteSigner } from '#shared/adapters/key-file/note-signer.ts';
-import { loadLogConfig } from '#shared/app/log-config.ts';
 import { formatVerifierKey, openNote, parseVerifierKey, signNote } from '#shared/transparency/note.ts';
 
 let dir = '';
@@ -24,18 +23,5 @@ describe('the local log key', () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     const note = await signNote('dcc.localhost/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n', c);
     expect(openNote(note, parseVerifierKey(formatVerifierKey(a.name, await a.publicKey())))).toContain('dcc.localhost/log\n0\n');
-  });
-});
-
-describe('log configuration', () => {
-  it('follows DCC_SIGNER and names the missing key setting', () => {
-    expect(loadLogConfig({ DCC_SIGNER: 'local', DCC_LOG_KEY_FILE: '/k.pem' })).toEqual({
-      origin: 'dcc.localhost/log',
-      signer: 'local',
-      kmsKeyId: undefined,
-      keyFile: '/k.pem',
-    });
-    expect(() => loadLogConfig({ DCC_SIGNER: 'kms' })).toThrow(/DCC_LOG_KMS_KEY_ID/);
-    expect(() => loadLogConfig({ DCC_SIGNER: 'local', DCC_LOG_KEY_FILE: '/k', DCC_LOG_ORIGIN: 'has space' })).toThrow(/DCC_LOG_ORIGIN/);
   });
 });

@@ -8,12 +8,12 @@ import { KmsCertificateSigner } from '#shared/adapters/kms/certificate-signer.ts
 import { p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
 import { buildJwks, importVerificationKeys } from '#shared/crypto/jwks.ts';
 import { signCertificate, verifyCertificate } from '#shared/domain/certificate.ts';
-import { sampleCredential } from '../../domain/certificate/support/sample-credential.ts';
+import { sampleCredential, SAMPLE_VALID_AT } from '../../domain/certificate/support/sample-credential.ts';
 import { FakeKmsKey, run, useFakeKmsKey } from '../../../support/fake-kms-key.ts';
 
 const fixture = useFakeKmsKey('dcc-kms-certificate-');
 const { kms, client } = fixture;
-const now = new Date('2027-03-01T00:00:00Z');
+const now = SAMPLE_VALID_AT;
 
 describe('certificates signed through KMS (mocked, signing like KMS DIGEST mode)', () => {
   it('sign → verify round trip: one Sign per certificate, one GetPublicKey in all', async () => {

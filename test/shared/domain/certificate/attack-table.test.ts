@@ -7,7 +7,7 @@ import { p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
 import { signCertificate, verifyCertificate, type VerificationCheckName } from '#shared/domain/certificate.ts';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { b64json, inStandardAlphabet, parts, signedBy } from './support/forge.ts';
-import { sampleCredential } from './support/sample-credential.ts';
+import { sampleCredential, SAMPLE_VALID_AT } from './support/sample-credential.ts';
 
 /**
  * The attack table: every token below is refused, and by the check named in its row. Rows about
@@ -17,7 +17,7 @@ import { sampleCredential } from './support/sample-credential.ts';
 
 const service = LocalCertificateSigner.fromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
 const attacker = LocalCertificateSigner.fromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
-const now = new Date('2027-03-01T00:00:00Z');
+const now = SAMPLE_VALID_AT;
 
 let jwk: PublicVerificationJwk;
 let kid: string;

@@ -12,13 +12,13 @@ import type { Credential } from '#shared/domain/schemas/credential.ts';
 import type { CertificateSigner, PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { FIXTURE_NOW, validIssueRequest } from '../../../fixtures/issue-request.ts';
 import { parts } from './support/forge.ts';
-import { sampleCredential } from './support/sample-credential.ts';
+import { sampleCredential, SAMPLE_VALID_AT } from './support/sample-credential.ts';
 
 const newSigner = (): LocalCertificateSigner =>
   LocalCertificateSigner.fromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
 
 const signer = newSigner();
-const inWindow = new Date('2027-03-01T00:00:00Z');
+const inWindow = SAMPLE_VALID_AT;
 const ALL_CHECKS = ['format', 'header', 'key', 'signature', 'payload', 'validity'];
 
 describe('signCertificate', () => {

@@ -5,6 +5,13 @@ import { CredentialSchema, type Credential } from '#shared/domain/schemas/creden
 /** The instant the sample certificates are issued at. */
 export const SAMPLE_ISSUED_AT = new Date('2026-11-20T09:00:00Z');
 
+/**
+ * The clock of tests that verify sample certificates: inside their usage window (2026-12-01 to
+ * 2027-11-30). Verifying them at the real clock would turn `active` into `expired` on the day the
+ * window ends; judge them at this instant instead.
+ */
+export const SAMPLE_VALID_AT = new Date('2027-03-01T00:00:00Z');
+
 const STATUS_LIST = 'https://dcc.example.gov.cn/v1/status-lists/0';
 
 /**

@@ -1,13 +1,15 @@
+import { CodedError } from '../domain/coded-error.ts';
+
 /**
- * Byte helpers that run unchanged in a browser and in Node.js (no `Buffer`): the page and the
- * command line share the verifier built on them.
+ * Byte helpers that run unchanged in a browser and in Node.js (no `Buffer`, no `node:` imports):
+ * the verification page and the `dcc` command line share the verifier built on them.
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const VALUES = new Map([...ALPHABET].map((c, i) => [c, i]));
 
 /** Why a base64url text was refused; the message names the offending part. */
-export class Base64urlError extends Error {
+export class Base64urlError extends CodedError<'base64url-invalid' | 'base64url-non-canonical'> {
   override readonly name = 'Base64urlError';
 }
 
@@ -38,14 +40,14 @@ export function encodeBase64url(bytes: Uint8Array): string {
  * @throws {Base64urlError}
  */
 export function decodeBase64urlStrict(text: string, what = 'value'): Uint8Array {
-  if (text.length % 4 === 1) throw new Base64urlError(`${what} has an impossible base64url length`);
+  if (text.length % 4 === 1) throw new Base64urlError('base64url-invalid', `${what} has an impossible base64url length`);
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
   let bits = 0;
   let acc = 0;
   let o = 0;
   for (const c of text) {
     const v = VALUES.get(c);
-    if (v === undefined) throw new Base64urlError(`${what} has characters outside the base64url alphabet`);
+    if (v === undefined) throw new Base64urlError('base64url-invalid', `${what} has characters outside the base64url alphabet`);
     acc = (acc << 6) | v;
     bits += 6;
     if (bits >= 8) {
@@ -54,12 +56,12 @@ export function decodeBase64urlStrict(text: string, what = 'value'): Uint8Array 
     }
   }
   // The bits left over after the last full byte must be zero, or two texts would spell one value.
-  if ((acc & ((1 << bits) - 1)) !== 0) throw new Base64urlError(`${what} is not canonical base64url`);
+  if ((acc & ((1 << bits) - 1)) !== 0) throw new Base64urlError('base64url-non-canonical', `${what} is not canonical base64url`);
   return out.subarray(0, o);
 }
 
 /** Reads a byte stream to its end, refusing it once it exceeds `maxBytes`. */
-export async function readAllBounded(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+async function readAllBounded(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -1,18 +1,21 @@
-import { decodeBase64urlStrict, transformBytes } from './bytes.ts';
-import { type Check, type VerifierJwk, verifyCompactJws } from './jws.ts';
+import { decodeBase64urlStrict, transformBytes } from '../crypto/portable-bytes.ts';
+import { type Check, type VerifierJwk, verifyCompactJws } from '../crypto/webcrypto-jws.ts';
 
 /**
  * Checks a certificate's revocation bit the way an auditor must: fetch the status list
  * credential the certificate names, verify ITS signature against the same published keys, and
  * read the bit (W3C Bitstring Status List: GZIP, multibase base64url, index 0 = most
- * significant bit of byte 0). Runs on WebCrypto and `DecompressionStream`, so the page and the
- * command line share it.
+ * significant bit of byte 0). It runs on WebCrypto and `DecompressionStream` and imports
+ * nothing from `node:`, so both verifiers use it: the page in `web/` (bundled for browsers)
+ * and the `dcc` command line. The service's own codec, `status-list.ts`, needs `node:zlib`.
  */
 
+// The bounds of the service's codec (STATUS_LIST_SIZE, STATUS_LIST_MAX_BYTES in status-list.ts),
+// restated because importing that module would pull node:zlib into the page's bundle.
 /** The spec's minimum list length in entries (16 KB of bits). */
-export const MIN_STATUS_LIST_ENTRIES = 131_072;
+const MIN_STATUS_LIST_ENTRIES = 131_072;
 /** Largest uncompressed list read (as the service's decoder): bounds a GZIP bomb. */
-export const MAX_STATUS_LIST_BYTES = 16 * 1024 * 1024;
+const MAX_STATUS_LIST_BYTES = 16 * 1024 * 1024;
 
 /** Where the certificate points. */
 export interface StatusEntry {
@@ -108,7 +111,7 @@ export async function checkRevocationStatus(
  * spec's minimum and {@link MAX_STATUS_LIST_BYTES}.
  * @throws {Error} saying what is wrong.
  */
-export async function decodeBitstring(encoded: string): Promise<Uint8Array> {
+async function decodeBitstring(encoded: string): Promise<Uint8Array> {
   if (!encoded.startsWith('u') || encoded.length < 2) throw new Error('encodedList must be multibase base64url (prefix "u")');
   const compressed = decodeBase64urlStrict(encoded.slice(1), 'encodedList');
   let bits: Uint8Array;

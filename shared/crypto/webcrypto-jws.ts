@@ -1,9 +1,10 @@
-import { parseJsonStrict } from '#shared/crypto/strict-json.ts';
-import { Base64urlError, decodeBase64urlStrict, encodeBase64url } from './bytes.ts';
+import { Base64urlError, decodeBase64urlStrict, encodeBase64url } from './portable-bytes.ts';
+import { parseJsonStrict } from './strict-json.ts';
 
 /**
  * Strict `vc+jwt` compact JWS checks on WebCrypto, for runtimes without Node's crypto (the
- * verification page) and shared with the command line: the same rules, in the same order and
+ * verification page) and shared with the `dcc` command line; no `node:` imports, so the page
+ * can bundle it: the same rules, in the same order and
  * under the same check names, as the service's `verifyCertificate` (`shared/domain/certificate.ts`).
  * A differential test holds the two to the same verdicts.
  */
@@ -35,7 +36,7 @@ export interface VerifiedJws {
 export type JwsOutcome = VerifiedJws | { ok: false };
 
 /** Longest token read (as the service's strict parser). */
-export const MAX_TOKEN_CHARS = 256 * 1024;
+const MAX_TOKEN_CHARS = 256 * 1024;
 
 const ALLOWED_HEADER_MEMBERS = new Set(['alg', 'typ', 'kid']);
 const KEY_BEARING_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
@@ -52,7 +53,7 @@ function subtle(): typeof globalThis.crypto.subtle {
 }
 
 /** RFC 7638 SHA-256 thumbprint of an EC key, base64url. */
-export async function ecThumbprint(key: Pick<VerifierJwk, 'crv' | 'kty' | 'x' | 'y'>): Promise<string> {
+async function ecThumbprint(key: Pick<VerifierJwk, 'crv' | 'kty' | 'x' | 'y'>): Promise<string> {
   const canonical = JSON.stringify({ crv: key.crv, kty: key.kty, x: key.x, y: key.y });
   return encodeBase64url(new Uint8Array(await subtle().digest('SHA-256', utf8.encode(canonical))));
 }

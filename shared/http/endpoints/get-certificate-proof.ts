@@ -1,0 +1,28 @@
+import * as z from 'zod';
+import { CertificatePathSchema } from '../../domain/schemas/api.ts';
+import { type ApiHandler, httpRoute } from '../handler.ts';
+import { HttpProblem } from '../problems.ts';
+import type { EndpointNeeds } from './endpoint-app.ts';
+
+const ProofQuerySchema = z.strictObject({ event: z.enum(['issued', 'revoked']).default('issued') });
+
+/**
+ * `GET /v1/certificates/{id}/proof[?event=issued|revoked]`: a `c2sp.org/tlog-proof@v1` document
+ * proving the change is in the log, against the current checkpoint; 404 until it is integrated.
+ * Public: the entry holds only hashes and identifiers.
+ */
+export function getCertificateProofEndpoint(app: EndpointNeeds<'log'>): ApiHandler {
+  return httpRoute(
+    { name: 'get-certificate-proof', path: CertificatePathSchema, query: ProofQuerySchema },
+    () => app,
+    async ({ path, query }) => {
+      const proof = await app.log.reader.proof(path.id, query.event);
+      if (proof === null) throw new HttpProblem('not-found', `The ${query.event} event of ${path.id} is not in the log (yet).`);
+      return {
+        status: 200,
+        text: { body: proof, contentType: 'text/plain; charset=utf-8' },
+        headers: { 'cache-control': 'no-store' },
+      };
+    },
+  );
+}

@@ -1,0 +1,13 @@
+import { CertificatePathSchema } from '../../domain/schemas/api.ts';
+import { auditTrail } from '../../services/audit-trail.ts';
+import { type ApiHandler, httpRoute } from '../handler.ts';
+import type { EndpointNeeds } from './endpoint-app.ts';
+
+/** `GET /v1/certificates/{id}/events`: the audit trail, oldest first, for auditors and admins. */
+export function listCertificateEventsEndpoint(app: EndpointNeeds<'stores'>): ApiHandler {
+  return httpRoute({ name: 'list-certificate-events', path: CertificatePathSchema }, () => app, async ({ path }) => ({
+    status: 200,
+    json: await auditTrail(app.stores.certificates, path.id),
+    headers: { 'cache-control': 'no-store' },
+  }));
+}

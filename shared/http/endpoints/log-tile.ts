@@ -1,0 +1,27 @@
+import * as z from 'zod';
+import { TILE_WIDTH } from '../../transparency/tiles.ts';
+import { type ApiHandler, httpRoute } from '../handler.ts';
+import { HttpProblem } from '../problems.ts';
+import type { EndpointNeeds } from './endpoint-app.ts';
+
+const TilePathSchema = z.strictObject({ proxy: z.string().min(1).max(200) });
+
+/** `GET /v1/log/tile/{proxy+}`: Merkle tiles `tile/<L>/<N>[.p/<W>]` and entry bundles `tile/entries/<N>[.p/<W>]`. */
+export function logTileEndpoint(app: EndpointNeeds<'log'>): ApiHandler {
+  const route = httpRoute({ name: 'log-tile', path: TilePathSchema }, () => app, async ({ path }) => {
+    const tile = await app.log.reader.tile(path.proxy);
+    if (!tile) throw new HttpProblem('not-found', `No tile tile/${path.proxy} in a published tree.`);
+    return {
+      status: 200,
+      // The chain writes text bodies; the wrapper below marks this one as base64 for API Gateway.
+      text: { body: Buffer.from(tile.body).toString('base64'), contentType: 'application/octet-stream' },
+      headers: {
+        'cache-control': tile.id.width === TILE_WIDTH ? 'public, max-age=31536000, immutable' : 'public, max-age=60',
+      },
+    };
+  });
+  return async (event, context) => {
+    const result = await route(event, context);
+    return result.statusCode === 200 ? { ...result, isBase64Encoded: true } : result;
+  };
+}

@@ -1,0 +1,36 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import * as z from 'zod';
+import { VerifyRequestSchema } from '../../domain/schemas/api.ts';
+import { verifyPresentedToken } from '../../services/verify-certificate.ts';
+import { type ApiHandler, httpRoute } from '../handler.ts';
+import type { EndpointNeeds } from './endpoint-app.ts';
+
+/** `?log=true` asks for the transparency log's view too (a few more reads, so only on request). */
+const VerifyQuerySchema = z.object({ log: z.enum(['true', 'false']).optional() });
+
+/**
+ * `POST /v1/verify`: anyone checks a certificate token against the published keys and its status;
+ * with `?log=true`, also the certificate's log indexes and whether their inclusion proofs check
+ * against the current checkpoint.
+ */
+export function verifyCertificateEndpoint(app: EndpointNeeds<'stores' | 'verificationKeys' | 'log' | 'policy'>): ApiHandler {
+  return httpRoute(
+    { name: 'verify-certificate', body: VerifyRequestSchema, query: VerifyQuerySchema },
+    () => app,
+    async ({ body, query, now }) => {
+      const result = await verifyPresentedToken(
+        {
+          store: app.stores.certificates,
+          keys: app.verificationKeys,
+          clockSkewSeconds: app.policy.clockSkewSeconds,
+          logInclusion: (id, sha256) => app.log.reader.inclusion(id, sha256),
+        },
+        body.token,
+        now,
+        { withLog: query.log === 'true' },
+      );
+      app.metrics.addMetric(result.verified ? 'CertificatesVerified' : 'VerificationFailures', MetricUnit.Count, 1);
+      return { status: 200, json: result, headers: { 'cache-control': 'no-store' } };
+    },
+  );
+}

@@ -1,0 +1,23 @@
+import { DomainError } from '../domain/errors.ts';
+import type { AuditEvent } from '../domain/records.ts';
+import type { z } from 'zod';
+import type { AuditEventBody, AuditTrailSchema } from '../domain/schemas/api.ts';
+import type { CertificateStore } from '../ports/certificate-store.ts';
+
+/** A certificate's audit trail as the API shows it (`AuditTrailSchema`), oldest change first. */
+export type AuditTrail = z.infer<typeof AuditTrailSchema>;
+
+/**
+ * The audit trail of one certificate. Every certificate has at least its `issued` event, so an
+ * empty trail means there is no such certificate: DomainError `certificate-not-found`.
+ */
+export async function auditTrail(store: Pick<CertificateStore, 'events'>, certificateId: string): Promise<AuditTrail> {
+  const events = await store.events(certificateId);
+  if (events.length === 0) throw new DomainError('certificate-not-found', `No certificate ${certificateId}.`);
+  return { certificateId, events: events.map(toAuditEventBody) };
+}
+
+/** The published part of an event; the log-outbox fields stay inside. */
+function toAuditEventBody(e: AuditEvent): AuditEventBody {
+  return { certificateId: e.certificateId, type: e.type, at: e.at, actor: e.actor, detail: e.detail };
+}
