@@ -1,10 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbLogStore } from '#shared/adapters/dynamodb/log-store.ts';
 import { eventItem } from '#shared/adapters/dynamodb/marshalling.ts';
-import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import type { AuditEvent } from '#shared/domain/records.ts';
 import { formatCheckpoint, parseCheckpoint } from '#shared/transparency/checkpoint.ts';
 import { decodeEntry } from '#shared/transparency/entry.ts';
@@ -13,7 +11,7 @@ import { consistencyProof, leafHash, rootFromLeafHashes, verifyConsistency } fro
 import { formatVerifierKey, keyObjectNoteSigner, openNote, parseVerifierKey, signNote } from '#shared/transparency/note.ts';
 import { tileHasher } from '#shared/transparency/tile-hasher.ts';
 import { TILE_WIDTH, decodeEntryBundle, decodeTile } from '#shared/transparency/tiles.ts';
-import { createTestTable, deleteTestTable, localDynamoDbClient, localDynamoDbDocumentClient } from '../support/dynamodb.ts';
+import { useServiceTables } from '../support/dynamodb.ts';
 
 /**
  * The integrator against DynamoDB Local: a crash between writing tiles and moving the head
@@ -22,25 +20,11 @@ import { createTestTable, deleteTestTable, localDynamoDbClient, localDynamoDbDoc
  */
 
 const signer = keyObjectNoteSigner('dcc.test/log', generateKeyPairSync('ed25519').privateKey);
-let client: DynamoDBClient;
-let doc: DynamoDBDocumentClient;
-const tables: string[] = [];
-
-beforeAll(() => {
-  client = localDynamoDbClient();
-  doc = localDynamoDbDocumentClient(client);
-});
-
-afterAll(async () => {
-  for (const t of tables) await deleteTestTable(client, t).catch(() => undefined);
-  client.destroy();
-});
+const tables = useServiceTables('tlog');
 
 async function freshStore(): Promise<{ store: DynamoDbLogStore; table: string }> {
-  const { TableName: _ignored, ...definition } = createTableInput('unused');
-  const table = await createTestTable(client, { ...definition, prefix: 'tlog' });
-  tables.push(table);
-  return { store: new DynamoDbLogStore({ client: doc, tableName: table }), table };
+  const table = await tables.create();
+  return { store: new DynamoDbLogStore({ client: tables.doc(), tableName: table }), table };
 }
 
 function event(i: number, type: AuditEvent['type'] = 'issued'): AuditEvent {
@@ -60,7 +44,7 @@ function event(i: number, type: AuditEvent['type'] = 'issued'): AuditEvent {
 }
 
 async function putEvents(table: string, events: AuditEvent[]): Promise<void> {
-  for (const e of events) await doc.send(new PutCommand({ TableName: table, Item: eventItem(e) }));
+  for (const e of events) await tables.doc().send(new PutCommand({ TableName: table, Item: eventItem(e) }));
 }
 
 /** Every entry in the bundles of the tree of `size`, in order. */
@@ -77,7 +61,7 @@ async function integratedIndexes(table: string, count: number): Promise<number[]
   const indexes: number[] = [];
   for (let i = 0; i < count; i++) {
     // One query per certificate partition keeps this independent of the outbox index.
-    const { Items = [] } = await doc.send(
+    const { Items = [] } = await tables.doc().send(
       new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CERT#${event(i).certificateId}` } }),
     );
     for (const item of Items) if (typeof item['logIndex'] === 'number') indexes.push(item['logIndex'] as number);

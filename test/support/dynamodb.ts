@@ -6,7 +6,8 @@ import {
   DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 
 /** The shared test DynamoDB Local (started by `test/support/global-setup.ts`). */
 export function localDynamoDbEndpoint(): string {
@@ -70,4 +71,42 @@ export async function createTestTable(
 /** Deletes a table made by {@link createTestTable}. */
 export async function deleteTestTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new DeleteTableCommand({ TableName: tableName }));
+}
+
+/** A test file's own tables of the service's definition, on the shared DynamoDB Local. */
+export interface ServiceTables {
+  /** The document client over the shared DynamoDB Local (valid once the file's tests run). */
+  doc(): DynamoDBDocumentClient;
+  /** Creates a fresh, uniquely named table from the one table definition and returns its name. */
+  create(): Promise<string>;
+}
+
+/**
+ * Opens a client for the calling test file and creates tables of the service's own definition on
+ * demand; every table made is deleted, and the client closed, after the file's tests.
+ */
+export function useServiceTables(prefix: string): ServiceTables {
+  let client: DynamoDBClient | undefined;
+  let doc: DynamoDBDocumentClient | undefined;
+  const tables: string[] = [];
+  beforeAll(() => {
+    client = localDynamoDbClient();
+    doc = localDynamoDbDocumentClient(client);
+  });
+  afterAll(async () => {
+    for (const t of tables) await deleteTestTable(client as DynamoDBClient, t).catch(() => undefined);
+    client?.destroy();
+  });
+  return {
+    doc: () => {
+      if (!doc) throw new Error('useServiceTables: the client opens in beforeAll');
+      return doc;
+    },
+    create: async () => {
+      const tableName = uniqueTableName(prefix);
+      await (client as DynamoDBClient).send(new CreateTableCommand(createTableInput(tableName)));
+      tables.push(tableName);
+      return tableName;
+    },
+  };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type RecordIssueResult,
   assertRevocable,
@@ -7,7 +6,7 @@ import {
   supersedeInvalid,
   supersedeStep,
 } from '#shared/domain/certificate-changes.ts';
-import { changeTime, inLifecycleOrder } from '#shared/domain/lifecycle.ts';
+import { inLifecycleOrder, issuedEvent, revocationOf, supersessionOf } from '#shared/domain/lifecycle.ts';
 import type { AuditEvent, Exchange, Revocation, StatusListPosition, StoredCertificate } from '#shared/domain/records.ts';
 import { STATUS_LIST_SIZE } from '#shared/domain/status-list.ts';
 import {
@@ -192,10 +191,7 @@ export class InMemoryCertificateStore implements CertificateStore, StatusListSto
     if (existing) return replayOrConflict(existing, certificate);
     if (this.certificateNos.has(certificate.certificateNo)) throw new UniqueValueTakenError('certificateNo', certificate.certificateNo);
     if (this.certificates.has(certificate.id)) throw new UniqueValueTakenError('id', certificate.id);
-    const issued = auditEvent(certificate, 'issued', certificate.issuedAt, certificate.exchangeId, {
-      transactionRef: certificate.transactionRef,
-      supersedes: certificate.supersedes,
-    });
+    const issued = issuedEvent(certificate);
     if (this.eventTable.has(issued)) throw new Error(`The event item of ${certificate.id} already exists.`);
 
     // Every condition holds: all the writes.
@@ -204,11 +200,9 @@ export class InMemoryCertificateStore implements CertificateStore, StatusListSto
     this.certificateNos.set(certificate.certificateNo, certificate.id);
     this.eventTable.put(issued);
     if (target && supersede) {
-      const at = changeTime(target.issuedAt, supersede.at);
-      this.revokeStored(target, { reason: 'superseded', revokedAt: at, comment: null }, certificate.id);
-      this.eventTable.put(
-        auditEvent(target, 'superseded', at, certificate.exchangeId, { reason: 'superseded', supersededBy: certificate.id }),
-      );
+      const { revocation, event } = supersessionOf(target, certificate, supersede.at);
+      this.revokeStored(target, revocation, certificate.id);
+      this.eventTable.put(event);
     }
     return { outcome: 'created', certificate };
   }
@@ -220,10 +214,9 @@ export class InMemoryCertificateStore implements CertificateStore, StatusListSto
   async revoke(command: RevokeCommand): Promise<StoredCertificate> {
     const current = this.read(part(command.certificateId, 'certificate id'));
     assertRevocable(current, command.certificateId);
-    const revokedAt = changeTime(current.issuedAt, command.revokedAt);
-    const revocation: Revocation = { reason: command.reason, revokedAt, comment: command.comment };
+    const { revocation, event } = revocationOf(current, { ...command, now: command.revokedAt });
     this.revokeStored(current, revocation, null);
-    this.eventTable.put(auditEvent(current, 'revoked', revokedAt, command.actor, { reason: command.reason, comment: command.comment }));
+    this.eventTable.put(event);
     return { ...current, status: 'revoked', revocation };
   }
 
@@ -294,26 +287,6 @@ export class InMemoryCertificateStore implements CertificateStore, StatusListSto
 
 function transactionKey(exchangeId: string, transactionRef: string): string {
   return `${part(exchangeId, 'exchange id')}#${part(transactionRef, 'transactionRef')}`;
-}
-
-function auditEvent(
-  certificate: StoredCertificate,
-  type: AuditEvent['type'],
-  at: string,
-  actor: string,
-  detail: Record<string, string | null>,
-): AuditEvent {
-  return {
-    certificateId: certificate.id,
-    type,
-    at,
-    actor,
-    detail,
-    certificateNo: certificate.certificateNo,
-    statusListId: certificate.statusList.listId,
-    statusListIndex: certificate.statusList.index,
-    tokenSha256: createHash('sha256').update(certificate.token, 'ascii').digest('hex'),
-  };
 }
 
 /** Most items one commit may touch, as in one DynamoDB transaction: the head, the checkpoint, tiles and events. */

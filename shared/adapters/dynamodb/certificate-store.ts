@@ -10,12 +10,11 @@ import {
   supersedeProblem,
   supersedeStep,
 } from '../../domain/certificate-changes.ts';
-import { changeTime, inLifecycleOrder } from '../../domain/lifecycle.ts';
+import { inLifecycleOrder, issuedEvent, revocationOf, supersessionOf } from '../../domain/lifecycle.ts';
 import type { AuditEvent, Revocation, StoredCertificate } from '../../domain/records.ts';
 import { type CertificateStore, type RevokeCommand, UniqueValueTakenError } from '../../ports/certificate-store.ts';
 import { certificateEventItems } from './certificate-events.ts';
 import {
-  auditEvent,
   certificateItem,
   certificateNoItem,
   eventItem,
@@ -75,10 +74,7 @@ export class DynamoDbCertificateStore implements CertificateStore {
   ): Promise<RecordIssueResult> {
     checkNewCertificate(certificate, supersede, this.statusListUrl);
 
-    const issued = auditEvent(certificate, 'issued', certificate.issuedAt, certificate.exchangeId, {
-      transactionRef: certificate.transactionRef,
-      supersedes: certificate.supersedes,
-    });
+    const issued = issuedEvent(certificate);
     const items: TransactItem[] = [
       this.table.putNew(certificateItem(certificate)),
       { Put: { ...this.table.putNew(transactionItem(certificate)).Put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
@@ -98,12 +94,7 @@ export class DynamoDbCertificateStore implements CertificateStore {
       // One transaction may not touch an item twice, and the pair already has its certificate.
       if (step.step === 'same-transaction') return replayOrConflict(step.stored, certificate);
       const old = step.target;
-      const at = changeTime(old.issuedAt, supersede.at);
-      const revocation: Revocation = { reason: 'superseded', revokedAt: at, comment: null };
-      const event = auditEvent(old, 'superseded', at, certificate.exchangeId, {
-        reason: 'superseded',
-        supersededBy: certificate.id,
-      });
+      const { revocation, event } = supersessionOf(old, certificate, supersede.at);
       items.push(...this.revocationWrites(old, revocation, certificate.id, event));
     }
 
@@ -146,12 +137,7 @@ export class DynamoDbCertificateStore implements CertificateStore {
     const current = await this.get(command.certificateId);
     assertRevocable(current, command.certificateId);
 
-    const revokedAt = changeTime(current.issuedAt, command.revokedAt);
-    const revocation: Revocation = { reason: command.reason, revokedAt, comment: command.comment };
-    const event = auditEvent(current, 'revoked', revokedAt, command.actor, {
-      reason: command.reason,
-      comment: command.comment,
-    });
+    const { revocation, event } = revocationOf(current, { ...command, now: command.revokedAt });
     try {
       await this.table.transact(this.revocationWrites(current, revocation, null, event));
     } catch (error) {

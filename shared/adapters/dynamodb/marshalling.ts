@@ -82,27 +82,6 @@ export function certificateNoItem(c: StoredCertificate): Item {
   return { ...keys.certificateNo(c.certificateNo), kind: 'certificate-number', certificateId: c.id };
 }
 
-/** Builds a self-contained audit event of `certificate`. */
-export function auditEvent(
-  certificate: StoredCertificate,
-  type: AuditEvent['type'],
-  at: string,
-  actor: string,
-  detail: Record<string, string | null>,
-): AuditEvent {
-  return {
-    certificateId: certificate.id,
-    type,
-    at,
-    actor,
-    detail,
-    certificateNo: certificate.certificateNo,
-    statusListId: certificate.statusList.listId,
-    statusListIndex: certificate.statusList.index,
-    tokenSha256: tokenSha256(certificate.token),
-  };
-}
-
 /** The event item; pending in the transparency log's outbox until the integrator takes it. */
 export function eventItem(e: AuditEvent): Item {
   return {
