@@ -24,8 +24,27 @@ export interface StageConfig {
   readonly externalRetiredKeyArns: readonly string[];
   /** The certificate issuer URL (the VC `issuer`); the API's URL when unset. */
   readonly issuer: string | undefined;
-  /** Public base URL (custom domain) used in status-list URLs; the API's URL when unset. */
+  /**
+   * Public base URL used in status-list URLs: `https://<domainName>` when a custom domain is
+   * set, the API's URL when neither is set.
+   */
   readonly publicBaseUrl: string | undefined;
+  /** The API's own custom domain, when the stack creates one. */
+  readonly customDomain: CustomDomainConfig | undefined;
+  /**
+   * Physical name of the certificate table. Unset (the default), CloudFormation names it, so a
+   * deploy after `cdk destroy` never collides with the retained table; set it only to keep the
+   * name of a table deployed before (see the README, "Destroying a stage").
+   */
+  readonly tableName: string | undefined;
+  /**
+   * Whether the transparency log integrator gets reserved concurrency 1. Off by default: Lambda
+   * keeps at least 100 of the account's concurrency unreserved, so the reservation fails, and the
+   * whole stack rolls back, in an account whose quota is under 101 (new accounts may start at 10).
+   * It only saves wasted work: without it a second integrator can run, but the head's conditional
+   * write lets one commit and the other writes nothing and starts again from the new head.
+   */
+  readonly logIntegratorReservedConcurrency: boolean;
   /** Cognito hosted domain prefix of the token endpoint; `dcc-<stage>-<account>` when unset. */
   readonly authDomainPrefix: string | undefined;
   /** Where alarm notifications are mailed; no subscription when unset. */
@@ -40,11 +59,30 @@ export interface StageConfig {
   readonly accessTokenValidity: Duration;
 }
 
+/** A custom domain of the API (context `domainName`, `certificateArn`, `hostedZoneId`, `hostedZoneName`). */
+export interface CustomDomainConfig {
+  /** The host name, e.g. `dcc.example.gov.cn`. */
+  readonly domainName: string;
+  /** An ACM certificate in the stack's region that covers the name; a new DNS-validated one when unset. */
+  readonly certificateArn: string | undefined;
+  /** The Route 53 public hosted zone of the name: validates a new certificate and gets the alias record. */
+  readonly hostedZone: { readonly id: string; readonly name: string } | undefined;
+}
+
 /** Stage names: lower case, short enough for every resource name limit (Cognito domain: 63). */
 export const STAGE_PATTERN = /^[a-z][a-z0-9-]{1,15}$/;
 
 /** A KMS key ARN (the form `DCC_RETIRED_KMS_KEY_IDS` holds). */
 export const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/mrk-[0-9a-f]{32}$/;
+
+/** An ACM certificate ARN (context `certificateArn`). */
+export const ACM_CERTIFICATE_ARN_PATTERN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
+
+/** A DNS host name of at least two labels, lower case, no wildcard (a custom domain, a hosted zone). */
+export const HOST_NAME_PATTERN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])$/;
+
+/** A DynamoDB table name (context `tableName`). */
+export const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /**
  * Reads and validates the stage configuration from the construct tree's context. Throws an
@@ -99,7 +137,14 @@ export function stageConfigFromContext(get: (key: string) => unknown): StageConf
   }
 
   const issuer = optionalUrl(get, 'issuer');
-  const publicBaseUrl = optionalUrl(get, 'publicBaseUrl')?.replace(/\/+$/, '');
+  const customDomain = customDomainFromContext(get);
+  const publicBaseUrl =
+    optionalUrl(get, 'publicBaseUrl')?.replace(/\/+$/, '') ?? (customDomain ? `https://${customDomain.domainName}` : undefined);
+  const tableName = optionalString(get, 'tableName');
+  if (tableName !== undefined && !TABLE_NAME_PATTERN.test(tableName)) {
+    throw new Error(`context "tableName": "${tableName}" is not a DynamoDB table name`);
+  }
+  const logIntegratorReservedConcurrency = optionalBoolean(get, 'logIntegratorReservedConcurrency') ?? false;
   const authDomainPrefix = optionalString(get, 'authDomainPrefix');
   if (authDomainPrefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(authDomainPrefix)) {
     throw new Error(`context "authDomainPrefix": "${authDomainPrefix}" is not a valid Cognito domain prefix`);
@@ -117,6 +162,9 @@ export function stageConfigFromContext(get: (key: string) => unknown): StageConf
     externalRetiredKeyArns,
     issuer,
     publicBaseUrl,
+    customDomain,
+    tableName,
+    logIntegratorReservedConcurrency,
     authDomainPrefix,
     alarmEmail,
     // Network logs kept at least six months (PRC Cybersecurity Law, art. 21); a year in prod.
@@ -128,6 +176,52 @@ export function stageConfigFromContext(get: (key: string) => unknown): StageConf
     throttleBurstLimit: production ? 400 : 40,
     accessTokenValidity: Duration.minutes(60),
   };
+}
+
+/**
+ * The custom domain: `domainName` with a certificate to serve it, either an existing one
+ * (`certificateArn`) or a new one validated in the hosted zone (`hostedZoneId` + `hostedZoneName`);
+ * with a hosted zone the alias record is created too.
+ */
+function customDomainFromContext(get: (key: string) => unknown): CustomDomainConfig | undefined {
+  const domainName = optionalString(get, 'domainName')?.toLowerCase().replace(/\.$/, '');
+  const certificateArn = optionalString(get, 'certificateArn');
+  const zoneId = optionalString(get, 'hostedZoneId');
+  const zoneName = optionalString(get, 'hostedZoneName')?.toLowerCase().replace(/\.$/, '');
+  if (domainName === undefined) {
+    const orphan = [['certificateArn', certificateArn], ['hostedZoneId', zoneId], ['hostedZoneName', zoneName]].find(([, v]) => v !== undefined);
+    if (orphan) throw new Error(`context "${orphan[0]}" is set but "domainName" is not`);
+    return undefined;
+  }
+  if (!HOST_NAME_PATTERN.test(domainName)) throw new Error(`context "domainName": "${domainName}" is not a host name`);
+  if (certificateArn !== undefined && !ACM_CERTIFICATE_ARN_PATTERN.test(certificateArn)) {
+    throw new Error(`context "certificateArn": "${certificateArn}" is not an ACM certificate ARN`);
+  }
+  if ((zoneId === undefined) !== (zoneName === undefined)) {
+    throw new Error('context "hostedZoneId" and "hostedZoneName" go together: the zone is not looked up');
+  }
+  let hostedZone: CustomDomainConfig['hostedZone'];
+  if (zoneId !== undefined && zoneName !== undefined) {
+    if (!/^Z[A-Z0-9]{1,31}$/.test(zoneId)) throw new Error(`context "hostedZoneId": "${zoneId}" is not a Route 53 hosted zone id`);
+    if (!HOST_NAME_PATTERN.test(zoneName)) throw new Error(`context "hostedZoneName": "${zoneName}" is not a host name`);
+    if (domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
+      throw new Error(`context "domainName": "${domainName}" is not in the hosted zone "${zoneName}"`);
+    }
+    hostedZone = { id: zoneId, name: zoneName };
+  }
+  if (certificateArn === undefined && hostedZone === undefined) {
+    throw new Error('context "domainName" needs "certificateArn" (an existing certificate) or "hostedZoneId" and "hostedZoneName" (to validate a new one)');
+  }
+  return { domainName, certificateArn, hostedZone };
+}
+
+/** `true`/`false` from `cdk.json` (JSON booleans) or from `-c` (strings). */
+function optionalBoolean(get: (key: string) => unknown, key: string): boolean | undefined {
+  const value = get(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`context "${key}" must be true or false`);
 }
 
 /** Values from `cdk.json` arrive as JSON; values from `-c` arrive as strings: accept both. */

@@ -17,6 +17,7 @@ import { type KeyAttribute, TABLE_DEFINITION } from '#shared/adapters/dynamodb/t
 import { type RouteDefinition, routeKey, routes } from '#shared/http/routes.ts';
 import type { StageConfig } from './config.ts';
 import { ApiFunction, type FunctionEnvironment } from './constructs/api-function.ts';
+import { CustomDomain } from './constructs/custom-domain.ts';
 import { MachineAuth } from './constructs/machine-auth.ts';
 import { TransparencyLog } from './constructs/transparency-log.ts';
 import { METRICS_NAMESPACE, Operations } from './constructs/operations.ts';
@@ -93,6 +94,8 @@ export class DccStack extends Stack {
   /** API routes by route key (`POST /v1/certificates`). */
   readonly routes: ReadonlyMap<string, HttpRoute>;
   readonly operations: Operations;
+  /** The API's custom domain, when the configuration names one. */
+  readonly customDomain: CustomDomain | undefined;
 
   constructor(scope: Construct, id: string, props: DccStackProps) {
     super(scope, id, props);
@@ -103,7 +106,11 @@ export class DccStack extends Stack {
     const logRemovalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.table = new TableV2(this, 'Table', {
-      tableName: `${prefix}-certificates`,
+      // Named by CloudFormation unless the configuration pins a name: the table is retained, so a
+      // fixed name would make the next deploy of the stage after `cdk destroy` fail on the name
+      // the retained table still holds. Functions get the name from their environment and
+      // operators from the TableName output.
+      ...(config.tableName !== undefined ? { tableName: config.tableName } : {}),
       partitionKey: attribute(TABLE_DEFINITION.partitionKey),
       sortKey: attribute(TABLE_DEFINITION.sortKey),
       globalSecondaryIndexes: TABLE_DEFINITION.globalSecondaryIndexes.map((index) => ({
@@ -167,6 +174,10 @@ export class DccStack extends Stack {
       },
     });
 
+    this.customDomain = config.customDomain
+      ? new CustomDomain(this, 'CustomDomain', { config: config.customDomain, api: this.api, stage: this.stage })
+      : undefined;
+    // The configuration defaults it to the custom domain's URL when there is one.
     const publicBaseUrl = config.publicBaseUrl ?? this.api.apiEndpoint;
     // The log's origin names its key forever: from the configured issuer's host when there is one.
     // Every function is given it, because every function loads the configuration that requires it.
@@ -245,6 +256,7 @@ export class DccStack extends Stack {
       projectRoot,
       logRetention: config.logRetention,
       logRemovalPolicy,
+      reservedConcurrency: config.logIntegratorReservedConcurrency,
     });
 
     const noUsers =
@@ -253,6 +265,12 @@ export class DccStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base URL in status list URLs' });
+    if (this.customDomain) {
+      new CfnOutput(this, 'CustomDomainTarget', {
+        value: this.customDomain.domainName.regionalDomainName,
+        description: 'Where the custom domain must point (CNAME or alias) when its DNS is not in the given hosted zone',
+      });
+    }
     new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint, description: 'OAuth 2.0 token endpoint (client credentials)' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'AdminClientId', { value: this.auth.adminClient.userPoolClientId });
@@ -263,7 +281,7 @@ export class DccStack extends Stack {
         description: `OAuth client id of exchange ${exchangeId}`,
       });
     }
-    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The certificate table (register-exchange --table)' });
     new CfnOutput(this, 'SigningKeyArn', { value: this.signingKeys.current.keyArn });
     new CfnOutput(this, 'LogKeyArn', { value: this.transparencyLog.key.keyArn });
     new CfnOutput(this, 'SigningKeyAlias', { value: this.signingKeys.alias.aliasName });

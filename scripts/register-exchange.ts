@@ -10,8 +10,13 @@ import { EXCHANGE_ID_PATTERN, type Exchange } from '#shared/domain/records.ts';
  * the OAuth client ids whose tokens act for it. An operator's task, run with the operator's own
  * credentials: no function role may write the registry.
  *
- *   npx tsx scripts/register-exchange.ts --table dcc-prod-certificates \
+ *   TABLE=$(aws cloudformation describe-stacks --stack-name DataComplianceCertificates-prod \
+ *     --query "Stacks[0].Outputs[?OutputKey=='TableName'].OutputValue" --output text)
+ *   npx tsx scripts/register-exchange.ts --table "$TABLE" \
  *     --exchange hz-sde --name "Hangzhou Data Exchange" --client-id <cognito client id>
+ *
+ * The table's name is CloudFormation's choice (the stack's `TableName` output), not derived from
+ * the stage, so it is always given.
  *
  * The client ids given replace the registered ones (give the old and the new id while rotating
  * a client, then the new one alone). `--status suspended` refuses the exchange's tokens within
@@ -47,7 +52,7 @@ function registerExchangeProgram(): Command {
   return new Command('register-exchange')
     .description("Registers, updates or suspends a data exchange in a deployed stage's table.")
     .usage(USAGE.replace(/^usage: register-exchange /, ''))
-    .option('--table <table name>', "the stage's DynamoDB table")
+    .option('--table <table name>', "the stage's DynamoDB table (the stack's TableName output)")
     .option('--exchange <id>', `the exchange id (${EXCHANGE_ID_PATTERN.source})`)
     .option('--name <legal name>', 'the legal name, 1 to 200 characters')
     .option('--client-id <id>', 'an OAuth client id acting for the exchange; repeat for several', (id: string, ids: string[] | undefined) => [...(ids ?? []), id])

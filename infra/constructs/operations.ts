@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -9,7 +9,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterPattern, type ILogGroup, type IFilterPattern } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -19,6 +19,33 @@ import type { ApiFunction } from './api-function.ts';
 
 /** Namespace of the Powertools metrics and of the log-derived metrics. */
 export const METRICS_NAMESPACE = 'DataComplianceCertificates';
+
+/**
+ * The name of one of the stage's alarms: `dcc-<stage>-<id>`. Every alarm that notifies the alarm
+ * topic is named this way, because the topic and its key let CloudWatch act only for alarms whose
+ * names start with {@link alarmNamePrefix}.
+ */
+export function alarmName(stage: string, id: string): string {
+  return `${alarmNamePrefix(stage)}${id}`;
+}
+
+/** The common start of the stage's alarm names. */
+export function alarmNamePrefix(stage: string): string {
+  return `dcc-${stage}-`;
+}
+
+/**
+ * Conditions under which CloudWatch may publish to the alarm topic and use its key: on behalf of
+ * this account, and of this stage's alarms in this region only (confused-deputy protection: no
+ * other account's alarm, nor another stage's, can reach the stage's subscribers through CloudWatch).
+ * Built from CloudFormation pseudo parameters, so the ARN is right in every partition.
+ */
+export function cloudWatchSourceConditions(stage: string): Record<string, Record<string, string>> {
+  return {
+    StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+    ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${alarmNamePrefix(stage)}*` },
+  };
+}
 
 /** Log-derived metrics (metric filters), dimensioned by the Powertools `service` field. */
 export const LogMetrics = {
@@ -105,20 +132,41 @@ export class Operations extends Construct {
     this.#stage = props.stage;
 
     // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, so the topic
-    // has its own key that CloudWatch may use.
+    // has its own key that CloudWatch may use (for this stage's alarms only).
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromOwnAlarms = cloudWatchSourceConditions(props.stage);
     const topicKey = new Key(this, 'TopicKey', {
       description: `Data compliance certificates (${props.stage}): alarm topic encryption`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    topicKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    topicKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsEncryptNotifications',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromOwnAlarms,
+      }),
+    );
     this.topic = new Topic(this, 'AlarmTopic', {
       topicName: `dcc-${props.stage}-alarms`,
       displayName: `Data compliance certificates (${props.stage}) alarms`,
       masterKey: topicKey,
       enforceSSL: true,
     });
+    // A topic policy replaces SNS's default one, which let the account's principals publish;
+    // enforceSSL alone leaves a lone Deny, so without this Allow no alarm would ever be delivered.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromOwnAlarms,
+      }),
+    );
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     const fiveMinutes = Duration.minutes(5);
@@ -205,7 +253,7 @@ export class Operations extends Construct {
     options: { metric: IMetric; threshold: number; evaluationPeriods: number; datapointsToAlarm?: number; description: string },
   ): Alarm {
     const alarm = new Alarm(this, id, {
-      alarmName: `dcc-${this.#stage}-${id}`,
+      alarmName: alarmName(this.#stage, id),
       alarmDescription: options.description,
       metric: options.metric,
       threshold: options.threshold,

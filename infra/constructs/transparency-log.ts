@@ -12,6 +12,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { OUTBOX_INDEX_NAME, OUTBOX_PENDING } from '#shared/adapters/dynamodb/table.ts';
 import { ApiFunction, type FunctionEnvironment } from './api-function.ts';
+import { alarmName } from './operations.ts';
 import { retainedSigningKey } from './signing-keys.ts';
 
 /**
@@ -37,6 +38,15 @@ export interface TransparencyLogProps {
   /** @default - the function construct's default */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
+   * Whether the integrator gets reserved concurrency 1, so that at most one runs at a time. Off,
+   * concurrent runs are safe: the head's conditional write lets one batch commit, and a batch that
+   * lost has written nothing and is built again on the new head; the reservation only saves that
+   * wasted work. It is off by default because it needs an account concurrency quota above the 100
+   * that Lambda keeps unreserved, and the deployment fails without one.
+   * @default false
+   */
+  readonly reservedConcurrency?: boolean;
+  /**
    * Seconds the oldest stream record may wait before the lag alarm fires.
    * @default 60
    */
@@ -45,8 +55,8 @@ export interface TransparencyLogProps {
 
 /**
  * The transparency log's integrator: its own Ed25519 KMS key (only this function may sign with
- * it), the function with reserved concurrency 1 (one sequencer, so batches never interleave;
- * the head's conditional write would refuse a second one anyway), fed by the table's stream
+ * it), the function (reserved concurrency 1 when asked for; the head's conditional write keeps
+ * concurrent runs from forking the log either way), fed by the table's stream
  * (filtered to pending outbox events, for latency) and a one-minute schedule (a safety net that
  * drains anything a failed stream batch left behind), and alarms on lag and errors.
  */
@@ -73,7 +83,7 @@ export class TransparencyLog extends Construct {
       ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
     });
     this.integrator = fn;
-    (fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
+    if (props.reservedConcurrency === true) (fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
     fn.addEnvironment('DCC_LOG_ORIGIN', props.origin);
     fn.addEnvironment('DCC_LOG_SIGNER', 'kms');
     fn.addEnvironment('DCC_LOG_KMS_KEY_ID', this.key.keyArn);
@@ -135,6 +145,7 @@ export class TransparencyLog extends Construct {
     });
 
     const lag = new Alarm(this, 'LagAlarm', {
+      alarmName: alarmName(props.stage, 'LogIntegratorLag'),
       alarmDescription: 'Pending changes wait too long for the transparency log (stream iterator age).',
       metric: fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
       threshold: (props.maxLagSeconds ?? 60) * 1000,
@@ -143,6 +154,7 @@ export class TransparencyLog extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     const errors = new Alarm(this, 'ErrorAlarm', {
+      alarmName: alarmName(props.stage, 'LogIntegratorErrors'),
       alarmDescription: 'The transparency log integrator fails.',
       metric: fn.metricErrors({ period: Duration.minutes(5) }),
       threshold: 0,

@@ -7,9 +7,10 @@ export interface IntegratorRun {
 }
 
 /**
- * The log integrator's Lambda handler (reserved concurrency 1), run by the outbox's DynamoDB
- * stream or a schedule: drains the outbox into the log. The event is only a nudge; what to
- * integrate is read from the outbox itself, so a duplicate or lost trigger changes nothing.
+ * The log integrator's Lambda handler, run by the outbox's DynamoDB stream or a schedule: drains
+ * the outbox into the log. The event is only a nudge; what to integrate is read from the outbox
+ * itself, so a duplicate or lost trigger changes nothing, and overlapping runs are settled by the
+ * head's conditional write.
  */
 export function logIntegratorHandler(app: Pick<App, 'log' | 'logger' | 'metrics'>): () => Promise<IntegratorRun> {
   return async () => {

@@ -74,9 +74,11 @@ describe('cdk.json', () => {
     for (const [flag, value] of Object.entries(recommended)) expect(cdkJson.context[flag], flag).toEqual(value);
   });
 
-  it('defaults to the dev stage with one signing key generation', () => {
+  it('defaults to the dev stage with one signing key generation, and no reserved concurrency for the log integrator', () => {
     expect(cdkJson.context['stage']).toBe('dev');
     expect(cdkJson.context['signingKeyGenerations']).toEqual([1]);
+    // Reserving any concurrency fails the deployment in an account whose quota is under 101.
+    expect(cdkJson.context['logIntegratorReservedConcurrency']).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@ import { KMS_FAILURE_NAMES, KMS_FAILURE_REGEX } from '../../infra/constructs/ope
 
 const config = (context: Record<string, unknown>) => stageConfigFromContext((key) => context[key]);
 const ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const CERT = 'arn:aws-cn:acm:cn-northwest-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 describe('stage configuration from context', () => {
   it('defaults to a dev stage with one key generation and no exchanges', () => {
@@ -17,8 +18,41 @@ describe('stage configuration from context', () => {
       externalRetiredKeyArns: [],
       issuer: undefined,
       publicBaseUrl: undefined,
+      customDomain: undefined,
+      // CloudFormation names the retained table; the integrator reserves no concurrency.
+      tableName: undefined,
+      logIntegratorReservedConcurrency: false,
       logRetention: RetentionDays.ONE_MONTH,
     });
+  });
+
+  it('reserves the log integrator\'s concurrency only when asked to, from JSON or -c text', () => {
+    expect(config({ logIntegratorReservedConcurrency: true }).logIntegratorReservedConcurrency).toBe(true);
+    expect(config({ logIntegratorReservedConcurrency: 'true' }).logIntegratorReservedConcurrency).toBe(true);
+    expect(config({ logIntegratorReservedConcurrency: false }).logIntegratorReservedConcurrency).toBe(false);
+    expect(config({ logIntegratorReservedConcurrency: 'false' }).logIntegratorReservedConcurrency).toBe(false);
+  });
+
+  it('pins the table name only when asked to (a table deployed before, or one to import)', () => {
+    expect(config({ tableName: 'dcc-prod-certificates' }).tableName).toBe('dcc-prod-certificates');
+  });
+
+  it('a custom domain with a hosted zone: the public base URL defaults to it', () => {
+    const c = config({ domainName: 'DCC.example.gov.cn.', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.gov.cn' });
+    expect(c.customDomain).toEqual({
+      domainName: 'dcc.example.gov.cn',
+      certificateArn: undefined,
+      hostedZone: { id: 'Z0123456789ABCDEFGHIJ', name: 'example.gov.cn' },
+    });
+    expect(c.publicBaseUrl).toBe('https://dcc.example.gov.cn');
+    // The issuer is not the configuration's to guess: the stack defaults it to the public base URL.
+    expect(c.issuer).toBeUndefined();
+  });
+
+  it('a custom domain with an existing certificate; an explicit public base URL still wins', () => {
+    const c = config({ domainName: 'dcc.example.gov.cn', certificateArn: CERT, publicBaseUrl: 'https://status.example.gov.cn/' });
+    expect(c.customDomain).toEqual({ domainName: 'dcc.example.gov.cn', certificateArn: CERT, hostedZone: undefined });
+    expect(c.publicBaseUrl).toBe('https://status.example.gov.cn');
   });
 
   it('prod keeps logs for a year and allows more traffic', () => {
@@ -52,6 +86,19 @@ describe('stage configuration from context', () => {
     [{ authDomainPrefix: 'Has Spaces' }, 'Cognito domain prefix'],
     [{ alarmEmail: 'ops' }, 'not an e-mail address'],
     [{ exchanges: '[broken' }, 'not valid JSON'],
+    [{ logIntegratorReservedConcurrency: 'yes' }, 'must be true or false'],
+    [{ logIntegratorReservedConcurrency: 1 }, 'must be true or false'],
+    [{ tableName: 'a b' }, 'not a DynamoDB table name'],
+    [{ domainName: 'dcc.example.gov.cn' }, 'needs "certificateArn"'],
+    [{ domainName: '*.example.gov.cn', certificateArn: CERT }, 'not a host name'],
+    [{ domainName: 'https://dcc.example.gov.cn', certificateArn: CERT }, 'not a host name'],
+    [{ domainName: 'dcc.example.gov.cn', certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' }, 'not an ACM certificate ARN'],
+    [{ domainName: 'dcc.example.gov.cn', hostedZoneId: 'Z0123456789ABCDEFGHIJ' }, 'go together'],
+    [{ domainName: 'dcc.example.gov.cn', hostedZoneId: 'zone', hostedZoneName: 'example.gov.cn' }, 'not a Route 53 hosted zone id'],
+    [{ domainName: 'dcc.example.gov.cn', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'other.example' }, 'not in the hosted zone'],
+    [{ domainName: 'dcc.notexample.gov.cn', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.gov.cn' }, 'not in the hosted zone'],
+    [{ certificateArn: CERT }, '"domainName" is not'],
+    [{ hostedZoneId: 'Z0123456789ABCDEFGHIJ' }, '"domainName" is not'],
   ])('refuses %j', (context, message) => {
     expect(() => config(context)).toThrow(message);
   });

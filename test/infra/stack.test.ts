@@ -364,6 +364,13 @@ describe('HTTP API', () => {
     expect(accessLogs.Properties?.['RetentionInDays']).toBe(30);
   });
 
+  it('has no custom domain unless one is configured; status list URLs use the API URL', () => {
+    for (const type of ['AWS::ApiGatewayV2::DomainName', 'AWS::ApiGatewayV2::ApiMapping', 'AWS::CertificateManager::Certificate', 'AWS::Route53::RecordSet']) {
+      expect(idsOfType(template, type), type).toEqual([]);
+    }
+    expect(template.Outputs?.['CustomDomainTarget']).toBeUndefined();
+  });
+
   it('has no CORS configuration', () => {
     const [, api] = onlyResource(template, 'AWS::ApiGatewayV2::Api');
     expect(api.Properties?.['CorsConfiguration']).toBeUndefined();
@@ -410,6 +417,28 @@ describe('OAuth clients', () => {
 });
 
 describe('data and keys are kept', () => {
+  it('the retained table has no fixed name, so a deploy after `cdk destroy` does not collide with it', () => {
+    const table = template.Resources[tableId] as CfnResource;
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties?.['TableName']).toBeUndefined();
+    // Everything that needs the name gets the generated one: functions and the output.
+    expect(template.Outputs?.['TableName']?.Value).toEqual(ref(tableId));
+  });
+
+  it('no retained resource has a fixed physical name, and the fixed alias name is not retained', () => {
+    // Names that must be unique in the account and region.
+    const nameProperties = ['TableName', 'AliasName', 'TopicName', 'FunctionName', 'LogGroupName', 'AlarmName'];
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      if (resource.DeletionPolicy !== 'Retain') continue;
+      for (const property of nameProperties) expect(resource.Properties?.[property], `${id}.${property}`).toBeUndefined();
+    }
+    // CloudFormation deletes the alias with the stack, so a new stack can take the name again
+    // for its own key, while the retained key stays reachable by its ARN.
+    const [, alias] = onlyResource(template, 'AWS::KMS::Alias');
+    expect(alias.DeletionPolicy).toBeUndefined();
+    expect(alias.UpdateReplacePolicy).toBeUndefined();
+  });
+
   it('the table: key schema from the shared definition, on demand, PITR, deletion protection, retained', () => {
     const table = template.Resources[tableId] as CfnResource;
     expect(table.DeletionPolicy).toBe('Retain');
@@ -450,6 +479,52 @@ describe('data and keys are kept', () => {
 describe('operations', () => {
   const alarms = (): CfnResource[] => idsOfType(template, 'AWS::CloudWatch::Alarm').map((id) => template.Resources[id] as CfnResource);
   const topicRef = (): unknown => ref(onlyResource(template, 'AWS::SNS::Topic')[0]);
+
+  const topicId = (): string => onlyResource(template, 'AWS::SNS::Topic')[0];
+  const sourceArnPattern = `arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:dcc-${STAGE}-*`;
+  /** Renders a statement's conditions with intrinsics as strings. */
+  const renderedConditions = (condition: unknown): Record<string, Record<string, string>> =>
+    Object.fromEntries(
+      Object.entries(condition as Record<string, Record<string, unknown>>).map(([op, keys]) => [
+        op,
+        Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, render(v)])),
+      ]),
+    );
+  const ownAlarmsOnly = { StringEquals: { 'aws:SourceAccount': '<AWS::AccountId>' }, ArnLike: { 'aws:SourceArn': sourceArnPattern } };
+
+  it('the topic policy lets CloudWatch publish for this stack\'s alarms only, and still refuses plain HTTP', () => {
+    const [, policy] = onlyResource(template, 'AWS::SNS::TopicPolicy');
+    expect(policy.Properties?.['Topics']).toEqual([ref(topicId())]);
+    const statements = (policy.Properties?.['PolicyDocument'] as { Statement: CfnStatement[] }).Statement;
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    // Before: only the Deny of enforceSSL, so CloudWatch could not publish at all.
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: ref(topicId()) });
+    expect(renderedConditions(allows[0]?.Condition)).toEqual(ownAlarmsOnly);
+    const denies = statements.filter((s) => s.Effect === 'Deny');
+    expect(denies).toHaveLength(1);
+    expect(denies[0]?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+  });
+
+  it('the topic key lets CloudWatch encrypt notifications, under the same conditions', () => {
+    const [, topic] = onlyResource(template, 'AWS::SNS::Topic');
+    const keyId = (topic.Properties?.['KmsMasterKeyId'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = keyPolicyOf(keyId).filter((s) => JSON.stringify(s.Principal).includes('cloudwatch'));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
+    expect([statements[0]?.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(renderedConditions(statements[0]?.Condition)).toEqual(ownAlarmsOnly);
+  });
+
+  it('every alarm of the stack has a name the topic\'s SourceArn condition admits', () => {
+    const admitted = new RegExp(`^${sourceArnPattern.slice(sourceArnPattern.lastIndexOf(':') + 1).replace('*', '.*')}$`);
+    expect(alarms().length).toBeGreaterThan(0);
+    for (const alarm of alarms()) {
+      const name = alarm.Properties?.['AlarmName'];
+      expect(typeof name, JSON.stringify(alarm.Properties?.['AlarmDescription'])).toBe('string');
+      expect(name as string).toMatch(admitted);
+    }
+  });
 
   it('every alarm notifies the encrypted alarm topic', () => {
     expect(alarms().length).toBeGreaterThan(0);
@@ -569,9 +644,10 @@ describe('transparency log', () => {
     }
   });
 
-  it('runs one integrator at a time, fed by pending outbox records and a schedule, with a lag alarm', () => {
+  it('reserves no concurrency by default (the head\'s conditional write keeps concurrent runs from forking), fed by pending outbox records and a schedule, with a lag alarm', () => {
     const [id, fn] = integrator();
-    expect(fn.Properties?.['ReservedConcurrentExecutions']).toBe(1);
+    // Reserving 1 fails the whole deployment in an account with a concurrency quota under 101.
+    expect(fn.Properties?.['ReservedConcurrentExecutions']).toBeUndefined();
     const env = (fn.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables;
     expect(env['DCC_LOG_KMS_KEY_ID']).toEqual(arnOf(logKeyId()));
     expect(env['DCC_LOG_SIGNER']).toBe('kms');
