@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type CliIo, UsageError } from './context.ts';
-import { describeFetchError } from './inputs.ts';
+import { type BoundedResponse, bodyText, boundedFetch, fetchLimits, SourceError } from './bounded-fetch.ts';
+import { shown } from './terminal-text.ts';
 
 /** The service's HTTP API as the command line calls it: base URL and bearer token from options or env. */
 
@@ -37,17 +38,21 @@ export async function callApi(io: CliIo, options: ApiOptions, method: 'GET' | 'P
   if (!token) throw new UsageError('no bearer token: pass --token or set DCC_TOKEN');
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
+  let response: BoundedResponse;
   try {
-    response = await io.fetch(`${base.replace(/\/+$/, '')}${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+    response = await boundedFetch(
+      io,
+      `${base.replace(/\/+$/, '')}${path}`,
+      { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) },
+      fetchLimits(io, 'api'),
+      'the API response',
+    );
   } catch (error) {
-    throw new Error(`cannot reach ${base}: ${describeFetchError(error)}`);
+    // No connection at all is the API failing (exit 1); a slow, huge or redirecting answer exits 2.
+    if (error instanceof SourceError && error.unreachable) throw new Error(`cannot reach ${base}: ${error.reason}`);
+    throw error;
   }
-  const text = await response.text();
+  const text = bodyText(response);
   let parsed: unknown = text;
   try {
     parsed = text === '' ? null : JSON.parse(text);
@@ -65,19 +70,23 @@ interface ProblemLike {
   errors?: { pointer?: unknown; message?: unknown; code?: unknown }[];
 }
 
-/** An RFC 9457 problem document (or any error body) for people. */
+/**
+ * An RFC 9457 problem document (or any error body) for people. Everything in it is the
+ * server's and is escaped value by value (`shown`): no control character, no line of its own.
+ */
 export function renderProblem(response: ApiResponse): string {
   const p = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as ProblemLike;
-  const head = `error ${response.status}${typeof p.title === 'string' ? ` ${p.title}` : ''}${typeof p.code === 'string' ? ` [${p.code}]` : ''}`;
+  const head = `error ${response.status}${typeof p.title === 'string' ? ` ${shown(p.title)}` : ''}${typeof p.code === 'string' ? ` [${shown(p.code)}]` : ''}`;
   const lines = [head];
-  if (typeof p.detail === 'string' && p.detail) lines.push(`  ${p.detail}`);
+  if (typeof p.detail === 'string' && p.detail) lines.push(`  ${shown(p.detail)}`);
   if (Array.isArray(p.errors)) {
-    for (const e of p.errors) {
-      const where = typeof e.pointer === 'string' && e.pointer ? `${e.pointer}: ` : '';
-      lines.push(`  - ${where}${String(e.message)}${typeof e.code === 'string' ? ` (${e.code})` : ''}`);
+    for (const e of p.errors as unknown[]) {
+      const item = (typeof e === 'object' && e !== null ? e : { message: e }) as { pointer?: unknown; message?: unknown; code?: unknown };
+      const where = typeof item.pointer === 'string' && item.pointer ? `${shown(item.pointer)}: ` : '';
+      lines.push(`  - ${where}${shown(item.message)}${typeof item.code === 'string' ? ` (${shown(item.code)})` : ''}`);
     }
   }
-  if (typeof response.body === 'string' && response.body) lines.push(`  ${response.body.slice(0, 500)}`);
+  if (typeof response.body === 'string' && response.body) lines.push(`  ${shown(response.body.slice(0, 500))}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -94,22 +103,22 @@ interface RecordLike {
   token?: unknown;
 }
 
-/** A certificate record (issue, get, revoke responses) for people. */
+/** A certificate record (issue, get, revoke responses) for people; every value escaped (`shown`). */
 export function renderRecord(body: unknown): string {
-  const r = (body ?? {}) as RecordLike;
+  const r = (typeof body === 'object' && body !== null ? body : {}) as RecordLike;
   const lines = [
-    `Certificate   ${String(r.certificateNo)}`,
-    `Id            ${String(r.id)}`,
-    `Status        ${String(r.status)}`,
-    `Issued at     ${String(r.issuedAt)}`,
-    `Status entry  ${String(r.statusListCredential)} #${String(r.statusListIndex)}`,
+    `Certificate   ${shown(r.certificateNo)}`,
+    `Id            ${shown(r.id)}`,
+    `Status        ${shown(r.status)}`,
+    `Issued at     ${shown(r.issuedAt)}`,
+    `Status entry  ${shown(r.statusListCredential)} #${shown(r.statusListIndex)}`,
   ];
-  if (r.revocation) {
-    const comment = typeof r.revocation.comment === 'string' ? ` — ${r.revocation.comment}` : '';
-    lines.push(`Revoked       ${String(r.revocation.revokedAt)} (${String(r.revocation.reason)})${comment}`);
+  if (typeof r.revocation === 'object' && r.revocation !== null) {
+    const comment = typeof r.revocation.comment === 'string' ? ` — ${shown(r.revocation.comment)}` : '';
+    lines.push(`Revoked       ${shown(r.revocation.revokedAt)} (${shown(r.revocation.reason)})${comment}`);
   }
-  if (r.supersedes) lines.push(`Corrects      ${String(r.supersedes)}`);
-  if (r.supersededBy) lines.push(`Corrected by  ${String(r.supersededBy)}`);
-  if (typeof r.token === 'string') lines.push('', r.token);
+  if (r.supersedes) lines.push(`Corrects      ${shown(r.supersedes)}`);
+  if (r.supersededBy) lines.push(`Corrected by  ${shown(r.supersededBy)}`);
+  if (typeof r.token === 'string') lines.push('', shown(r.token));
   return `${lines.join('\n')}\n`;
 }

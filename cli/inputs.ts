@@ -2,6 +2,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { importVerificationKeys } from '#shared/crypto/jwks.ts';
+import { CryptoError } from '#shared/crypto/errors.ts';
+import { bodyText, boundedFetch, fetchLimits, runLimits } from './bounded-fetch.ts';
 import { type CliIo, UsageError } from './context.ts';
 
 /** One token to check, and where it came from (for reports). */
@@ -97,21 +99,24 @@ function isOneJsonDocument(text: string): boolean {
 }
 
 /**
- * The published keys from a JWKS file or URL, validated as the service validates them.
- * @throws {UsageError} when unreadable or not a valid key set.
+ * The published keys from a JWKS file or URL, validated as the service validates them. A URL is
+ * read within the run's limits (`cli/bounded-fetch.ts`); a file or URL larger than the key set's
+ * byte cap, or a set of more keys than `--max-keys`, is refused before any key is imported.
+ * @throws {UsageError} when unreadable or not a valid key set ({@link SourceError} for a URL
+ *   that misbehaves).
  */
 export async function loadJwks(location: string, io: CliIo): Promise<PublicVerificationJwk[]> {
+  const limits = fetchLimits(io, 'jwks');
   let text: string;
   if (isUrl(location)) {
-    let response: Response;
-    try {
-      response = await io.fetch(location, { headers: { accept: 'application/jwk-set+json, application/json' } });
-    } catch (error) {
-      throw new UsageError(`cannot fetch the keys from ${location}: ${describeFetchError(error)}`);
-    }
-    if (!response.ok) throw new UsageError(`cannot fetch the keys from ${location}: HTTP ${response.status}`);
-    text = await response.text();
+    const response = await boundedFetch(io, location, { headers: { accept: 'application/jwk-set+json, application/json' } }, limits, 'the key set');
+    if (response.status < 200 || response.status > 299) throw new UsageError(`cannot fetch the key set from ${location}: HTTP ${response.status}`);
+    text = bodyText(response);
   } else {
+    if (location !== '-') {
+      const size = await stat(location).then((s) => s.size, () => 0);
+      if (size > limits.maxBytes) throw new UsageError(`${location} holds ${size} bytes, more than the ${limits.maxBytes} a key set may have (--max-bytes or DCC_MAX_BYTES)`);
+    }
     text = await readText(location, io);
   }
   let json: unknown;
@@ -121,16 +126,11 @@ export async function loadJwks(location: string, io: CliIo): Promise<PublicVerif
     throw new UsageError(`${location} is not JSON`);
   }
   try {
-    return importVerificationKeys(json);
+    return importVerificationKeys(json, { maxKeys: runLimits(io).maxKeys });
   } catch (error) {
-    throw new UsageError(`${location} is not a usable key set: ${(error as Error).message}`);
+    const tooMany = error instanceof CryptoError && error.code === 'jwks-too-many-keys';
+    throw new UsageError(`${location} is not a usable key set: ${(error as Error).message}${tooMany ? ' (--max-keys or DCC_MAX_KEYS)' : ''}`);
   }
-}
-
-/** A readable reason for a failed `fetch` (undici hides it in `cause`). */
-export function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
 /** Parses `--at`: an RFC 3339 date-time with an offset. @throws {UsageError} */

@@ -5,7 +5,9 @@ import { register as registerIssue } from './commands/issue.ts';
 import { register as registerLog } from './commands/log.ts';
 import { register as registerRevoke } from './commands/revoke.ts';
 import { register as registerVerify } from './commands/verify.ts';
+import { type LimitOptions, resolveLimits, setRunLimits, startRun, takeSourceFailures } from './bounded-fetch.ts';
 import { bindContext, type CliContext, type CliIo, ExitCode, UsageError } from './context.ts';
+import { terminalSafeIo } from './terminal-text.ts';
 
 /**
  * `dcc`, the auditors' command line: verify and inspect certificates offline or online, and
@@ -23,7 +25,14 @@ export function createProgram(io: CliIo): { program: Command; context: CliContex
     .version('0.1.0')
     .showHelpAfterError('(run dcc --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
-    .exitOverride();
+    .exitOverride()
+    // Limits on what a network source may cost (cli/bounded-fetch.ts); accepted before or after the command.
+    .option('--timeout <seconds>', 'longest time for one network request, body included (default: $DCC_TIMEOUT or 30)')
+    .option('--idle-timeout <seconds>', 'longest wait for the next byte of a response (default: $DCC_IDLE_TIMEOUT or 10)')
+    .option('--max-bytes <bytes>', 'largest response read, for every source (default: $DCC_MAX_BYTES, else per source: key set 64 KiB, status list 1 MiB, checkpoint 16 KiB, tile 8 KiB, entry bundle 257 KiB, proof 64 KiB, API 1 MiB)')
+    .option('--max-keys <n>', 'most keys accepted in a key set (default: $DCC_MAX_KEYS or 100)')
+    .option('--max-tree-size <n>', 'largest log size `dcc log monitor` accepts from a checkpoint (default: $DCC_MAX_TREE_SIZE or 1000000)')
+    .hook('preAction', () => setRunLimits(io, resolveLimits(program.opts<LimitOptions>(), io.env)));
   const context: CliContext = { io, exitCode: ExitCode.ok };
   bindContext(program, context);
   for (const register of COMMANDS) register(program);
@@ -36,17 +45,24 @@ export function createProgram(io: CliIo): { program: Command; context: CliContex
 
 /**
  * Runs `dcc` with `args` (without `node` and the script) and returns the exit status:
- * 0 all good, 1 a certificate failed or the API refused, 2 usage or input error.
+ * 0 all good, 1 a certificate failed or the API refused, 2 usage or input error, or a network
+ * source (key set, status list, log) that was unreachable, too slow, too big or redirected.
  */
-export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(args: readonly string[], rawIo: CliIo): Promise<number> {
+  // Everything printed is escaped for the terminal, whoever wrote it (see terminal-text.ts).
+  const io = terminalSafeIo(rawIo);
   const { program, context } = createProgram(io);
+  startRun(io);
   if (args.length === 0) {
     io.stderr(program.helpInformation());
     return ExitCode.usage;
   }
   try {
     await program.parseAsync([...args], { from: 'user' });
-    return context.exitCode;
+    // A source that misbehaved without stopping the run (a status list): the verdicts stand, exit 2.
+    const failures = takeSourceFailures(io);
+    for (const message of failures) io.stderr(`dcc: ${message}\n`);
+    return failures.length > 0 ? Math.max(context.exitCode, ExitCode.usage) : context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version end with exit code 0; every other parse error is a usage error.

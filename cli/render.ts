@@ -1,8 +1,13 @@
 import { CHECK_LABELS } from '#shared/domain/check-labels.ts';
 import type { Credential } from '#shared/domain/schemas/credential.ts';
+import { shown } from './terminal-text.ts';
 import type { CliStatus, ItemResult } from './verification.ts';
 
-/** Plain-text renderings for people: certificates as invoices, verdicts, summaries. */
+/**
+ * Plain-text renderings for people: certificates as invoices, verdicts, summaries. Every value
+ * that comes from a token, a file or a server is passed through `shown`, so it stays on its line
+ * and carries no control character (the streams escape everything again; see terminal-text.ts).
+ */
 
 /** The verdict word shown for each status. */
 export const VERDICT_LABELS: Record<CliStatus, string> = {
@@ -33,10 +38,10 @@ export function renderInvoice(c: Credential): string {
   const t = s.transaction;
   const p = s.dataProduct;
   const lines: string[] = [];
-  const row = (label: string, value: string) => lines.push(`  ${label.padEnd(22)}${value}`);
+  const row = (label: string, value: string) => lines.push(`  ${label.padEnd(22)}${shown(value)}`);
   const heading = (text: string) => lines.push('', text);
 
-  lines.push(`DATA COMPLIANCE CERTIFICATE  No. ${formatCertificateNo(c.certificateNo)}`);
+  lines.push(`DATA COMPLIANCE CERTIFICATE  No. ${shown(formatCertificateNo(c.certificateNo))}`);
   row('Certificate id', c.id);
   row('Issuer', c.issuer);
   row('Issued at', new Date(c.iat * 1000).toISOString().replace('.000Z', 'Z'));
@@ -85,13 +90,13 @@ export function renderInvoice(c: Credential): string {
 
 /** One line per check: `✓ format  ✓ header  ✗ signature: …`. */
 export function renderChecks(result: ItemResult): string {
-  return result.checks.map((c) => (c.ok ? `  ✓ ${c.name}` : `  ✗ ${c.name}: ${c.detail ?? 'failed'}`)).join('\n');
+  return result.checks.map((c) => (c.ok ? `  ✓ ${shown(c.name)}` : `  ✗ ${shown(c.name)}: ${shown(c.detail ?? 'failed')}`)).join('\n');
 }
 
 /** `VALID  No. …  source` for one item. */
 export function renderVerdictLine(result: ItemResult): string {
-  const no = result.certificateNo ? `No. ${result.certificateNo}  ` : '';
-  return `${VERDICT_LABELS[result.status].padEnd(15)}${no}${result.source}`;
+  const no = result.certificateNo ? `No. ${shown(result.certificateNo)}  ` : '';
+  return `${VERDICT_LABELS[result.status].padEnd(15)}${no}${shown(result.source)}`;
 }
 
 /** Counts per status, zero counts included. */

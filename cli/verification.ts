@@ -3,7 +3,8 @@ import { type Credential, certificateIdOf } from '#shared/domain/schemas/credent
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { checkRevocationStatus, type StatusListFetcher } from '#shared/domain/status-list-check.ts';
 import type { CliIo } from './context.ts';
-import { describeFetchError, type TokenInput } from './inputs.ts';
+import { bodyText, boundedFetch, fetchLimits, noteSourceFailure, SourceError } from './bounded-fetch.ts';
+import type { TokenInput } from './inputs.ts';
 
 /**
  * One certificate judged the way the command line reports it: the service's own offline
@@ -43,7 +44,12 @@ export interface VerifySettings {
   fetchStatusList?: StatusListFetcher;
 }
 
-/** A status list fetcher that asks each URL once per run (a batch shares its lists). */
+/**
+ * A status list fetcher that asks each URL once per run (a batch shares its lists), within the
+ * run's limits. A list that misbehaves (unreachable, too slow, too big, redirected) leaves its
+ * certificates of unknown status, as the page does, and is recorded so that the run ends with
+ * exit code 2 and the reason on standard error.
+ */
 export function cachingStatusListFetcher(io: CliIo): StatusListFetcher {
   const cache = new Map<string, Promise<string>>();
   return (url) => {
@@ -51,14 +57,16 @@ export function cachingStatusListFetcher(io: CliIo): StatusListFetcher {
     if (!pending) {
       pending = (async () => {
         if (!/^https?:\/\//i.test(url)) throw new Error('not an http(s) URL');
-        let response: Response;
+        let response;
         try {
-          response = await io.fetch(url, { headers: { accept: 'application/vc+jwt' } });
+          response = await boundedFetch(io, url, { headers: { accept: 'application/vc+jwt' } }, fetchLimits(io, 'statusList'), 'the status list');
         } catch (error) {
-          throw new Error(describeFetchError(error));
+          if (!(error instanceof SourceError)) throw error;
+          noteSourceFailure(io, error);
+          throw new Error(error.reason);
         }
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        return response.text();
+        if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${response.status}`);
+        return bodyText(response);
       })();
       cache.set(url, pending);
     }

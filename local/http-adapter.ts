@@ -154,6 +154,35 @@ export interface StartedHttpServer {
 }
 
 /**
+ * How long the server waits for a client, like a managed front door (slow-loris bounds). Node
+ * enforces `headersMs` and `requestMs` only when it sweeps its connections, every
+ * `checkIntervalMs`. With Node's default sweep of 30 s, a client sending a byte a second was cut
+ * after 30 s by the 10 s headers limit and after 60 s by the 30 s request limit; with a 1 s sweep
+ * the cuts come after 11 s and 31 s.
+ */
+export interface ServerTimeouts {
+  /** The whole header block must have arrived this long after the request began. @default 10_000 */
+  headersMs: number;
+  /** The whole request, body included, must have arrived this long after it began. @default 30_000 */
+  requestMs: number;
+  /** A connection on which nothing at all arrives or leaves for this long is closed. @default 30_000 */
+  idleMs: number;
+  /** An idle keep-alive connection between requests is closed after this long. @default 5_000 */
+  keepAliveMs: number;
+  /** How often Node checks `headersMs` and `requestMs`. @default 1_000 */
+  checkIntervalMs: number;
+}
+
+/** The local server's limits on slow clients (see {@link ServerTimeouts}). */
+export const DEFAULT_SERVER_TIMEOUTS: Readonly<ServerTimeouts> = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  idleMs: 30_000,
+  keepAliveMs: 5_000,
+  checkIntervalMs: 1_000,
+};
+
+/**
  * Starts a server on `host:port` (port 0: any free port) with `listener`, usually
  * {@link createRequestListener}. The local service binds first and plugs the adapter in once
  * the handlers are loaded, because they must know the port before they are imported.
@@ -162,12 +191,20 @@ export async function startHttpServer(options: {
   port: number;
   host?: string;
   listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Any of the limits on slow clients; the rest stay at {@link DEFAULT_SERVER_TIMEOUTS}. */
+  timeouts?: Partial<ServerTimeouts>;
 }): Promise<StartedHttpServer> {
   const host = options.host ?? '127.0.0.1';
-  const server = createServer(options.listener);
-  // Slow-loris bounds, like a managed front door would have.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  const t: ServerTimeouts = { ...DEFAULT_SERVER_TIMEOUTS, ...options.timeouts };
+  // Node refuses a request timeout shorter than the headers timeout (it would never apply).
+  if (t.requestMs < t.headersMs) throw new RangeError(`requestMs (${t.requestMs}) must not be shorter than headersMs (${t.headersMs})`);
+  const server = createServer(
+    { headersTimeout: t.headersMs, requestTimeout: t.requestMs, connectionsCheckingInterval: t.checkIntervalMs },
+    options.listener,
+  );
+  server.keepAliveTimeout = t.keepAliveMs;
+  // Without a 'timeout' listener Node destroys the socket when it has been idle this long.
+  server.timeout = t.idleMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {

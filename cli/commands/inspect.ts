@@ -5,6 +5,7 @@ import { CredentialSchema } from '#shared/domain/schemas/credential.ts';
 import { contextOf, ExitCode, setExitCode, UsageError } from '../context.ts';
 import { readText, tokenFromText } from '../inputs.ts';
 import { renderChecks, renderInvoice, VERDICT_LABELS } from '../render.ts';
+import { shown } from '../terminal-text.ts';
 import { verifyItem } from '../verification.ts';
 import { addVerificationOptions, verifySettings } from './verify.ts';
 
@@ -54,7 +55,7 @@ export function register(program: Command): void {
       } else {
         io.stdout(`${renderInvoice(parsed.data)}\n\n`);
         if (result) {
-          io.stdout(`Verdict: ${VERDICT_LABELS[result.status]}${result.reason ? ` (${result.reason})` : ''}\n${renderChecks(result)}\n`);
+          io.stdout(`Verdict: ${VERDICT_LABELS[result.status]}${result.reason ? ` (${shown(result.reason)})` : ''}\n${renderChecks(result)}\n`);
         } else {
           io.stdout('Verdict: NOT CHECKED. Nothing above is proven; pass --jwks <file|url> to verify the signature.\n');
         }

@@ -1,13 +1,17 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { boundedFetch, fetchLimits, runLimits, SourceError, type SourceKind } from '../bounded-fetch.ts';
 import { contextOf, ExitCode, setExitCode, UsageError, type CliIo } from '../context.ts';
 import { parseCheckpoint, type Checkpoint } from '#shared/transparency/checkpoint.ts';
 import { type LogEntry, decodeEntry } from '#shared/transparency/entry.ts';
-import { consistencyProof, leafHash, rootFromLeafHashes, verifyConsistency, equalHashes } from '#shared/transparency/merkle.ts';
+import { RootBuilder } from '#shared/transparency/compact-range.ts';
+import { consistencyProof, leafHash, verifyConsistency, equalHashes } from '#shared/transparency/merkle.ts';
 import { type NoteVerifierKey, openNote, parseVerifierKey } from '#shared/transparency/note.ts';
 import { verifyProof } from '#shared/transparency/proof.ts';
 import { tileHasher } from '#shared/transparency/tile-hasher.ts';
 import { TILE_WIDTH, type TileId, decodeEntryBundle, decodeTile, tilePath } from '#shared/transparency/tiles.ts';
+import { shown } from '../terminal-text.ts';
 
 /**
  * `dcc log`: audit the transparency log without trusting the service.
@@ -55,100 +59,134 @@ export async function loadVerifierKey(value: string): Promise<NoteVerifierKey> {
   }
 }
 
-async function get(io: CliIo, url: string): Promise<{ status: number; body: Uint8Array }> {
-  const response = await io.fetch(url, { headers: { 'accept-encoding': 'gzip, identity' } });
-  return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
+async function get(io: CliIo, url: string, kind: SourceKind, what: string): Promise<{ status: number; body: Uint8Array }> {
+  const response = await boundedFetch(io, url, { headers: { 'accept-encoding': 'gzip, identity' } }, fetchLimits(io, kind), what);
+  return { status: response.status, body: response.body };
 }
 
-/** One monitor pass; never throws for a misbehaving log (that is a problem in the report). */
+/**
+ * The most problems one run lists: a hostile log can make every entry a problem, and the verdict
+ * is the same after the first.
+ */
+const MAX_LISTED_PROBLEMS = 100;
+
+/** The problems of a run, the first {@link MAX_LISTED_PROBLEMS} listed and the rest counted. */
+class Problems {
+  readonly listed: string[] = [];
+  private omitted = 0;
+  add(problem: string): void {
+    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(problem);
+    else this.omitted++;
+  }
+  get found(): boolean {
+    return this.listed.length > 0;
+  }
+  all(): string[] {
+    return this.omitted > 0 ? [...this.listed, `… and ${this.omitted} more problems`] : [...this.listed];
+  }
+}
+
+/**
+ * One monitor pass; never throws for a misbehaving log's content (that is a problem in the
+ * report). It works in bounded memory: the root is re-derived from the entry bundles one bundle
+ * at a time through a compact range (O(log n) hashes), the consistency proof reads only the
+ * tiles it needs, and the story check keeps one small record per certificate.
+ * @throws {UsageError} when the checkpoint claims a tree larger than `--max-tree-size`.
+ * @throws {SourceError} when the log is unreachable, too slow, too big or redirects.
+ */
 export async function monitorLog(options: { api: string; key: NoteVerifierKey; statePath: string; io: CliIo }): Promise<MonitorReport> {
   const { io, key } = options;
   const api = options.api.replace(/\/+$/, '');
-  const problems: string[] = [];
-  const checkpointResponse = await get(io, `${api}/v1/log/checkpoint`);
-  if (checkpointResponse.status !== 200) return { checkpoint: null, problems: [`GET /v1/log/checkpoint answered ${checkpointResponse.status}`], entries: 0 };
+  const problems = new Problems();
+  const report = (checkpoint: Checkpoint | null, entries: number): MonitorReport => ({ checkpoint, problems: problems.all(), entries });
+  const checkpointResponse = await get(io, `${api}/v1/log/checkpoint`, 'checkpoint', 'the checkpoint');
+  if (checkpointResponse.status !== 200) {
+    problems.add(`GET /v1/log/checkpoint answered ${checkpointResponse.status}`);
+    return report(null, 0);
+  }
   const note = Buffer.from(checkpointResponse.body).toString('utf8');
   let checkpoint: Checkpoint;
   try {
     checkpoint = parseCheckpoint(openNote(note, key));
   } catch (error) {
-    return { checkpoint: null, problems: [`the checkpoint does not verify: ${(error as Error).message}`], entries: 0 };
+    problems.add(`the checkpoint does not verify: ${(error as Error).message}`);
+    return report(null, 0);
   }
-  if (checkpoint.origin !== key.name) problems.push(`the checkpoint's origin ${checkpoint.origin} is not the key's ${key.name}`);
+  if (checkpoint.origin !== key.name) problems.add(`the checkpoint's origin ${checkpoint.origin} is not the key's ${key.name}`);
+  // A signed checkpoint can claim any size: refuse before fetching what the size would demand.
+  const { maxTreeSize } = runLimits(io);
+  if (checkpoint.size > maxTreeSize) {
+    throw new UsageError(
+      `the checkpoint of ${api} claims ${checkpoint.size} entries, more than the ${maxTreeSize} dcc log monitor accepts (--max-tree-size or DCC_MAX_TREE_SIZE)`,
+    );
+  }
 
-  const tileCache = new Map<string, Promise<Uint8Array[]>>();
-  const readTile = (id: TileId): Promise<Uint8Array[]> => {
+  const readHashTile = async (id: TileId): Promise<Uint8Array[]> => {
     const path = tilePath(id);
-    let hit = tileCache.get(path);
-    if (!hit) {
-      hit = get(io, `${api}/v1/log/${path}`).then((r) => {
-        if (r.status !== 200) throw new Error(`GET ${path} answered ${r.status}`);
-        return id.level === 'entries' ? decodeEntryBundle(r.body) : decodeTile(r.body);
-      });
-      tileCache.set(path, hit);
-    }
-    return hit;
+    const r = await get(io, `${api}/v1/log/${path}`, 'tile', `the tile ${path}`);
+    if (r.status !== 200) throw new Error(`GET ${path} answered ${r.status}`);
+    return decodeTile(r.body);
   };
 
   const previous = await readState(options.statePath);
   if (previous) {
     const root1 = new Uint8Array(Buffer.from(previous.rootHash, 'base64'));
-    if (previous.origin !== checkpoint.origin) problems.push(`the origin changed from ${previous.origin} to ${checkpoint.origin}`);
+    if (previous.origin !== checkpoint.origin) problems.add(`the origin changed from ${previous.origin} to ${checkpoint.origin}`);
     if (checkpoint.size < previous.size) {
-      problems.push(`the tree shrank from ${previous.size} to ${checkpoint.size} entries (rollback)`);
+      problems.add(`the tree shrank from ${previous.size} to ${checkpoint.size} entries (rollback)`);
     } else if (checkpoint.size === previous.size) {
-      if (!equalHashes(root1, checkpoint.rootHash)) problems.push(`two different roots for size ${checkpoint.size} (fork)`);
+      if (!equalHashes(root1, checkpoint.rootHash)) problems.add(`two different roots for size ${checkpoint.size} (fork)`);
     } else {
       try {
-        const proof = await consistencyProof(previous.size, checkpoint.size, tileHasher(checkpoint.size, readTile));
+        // Only the tiles on the proof's paths are read: O(log n) of them.
+        const proof = await consistencyProof(previous.size, checkpoint.size, tileHasher(checkpoint.size, readHashTile));
         verifyConsistency(previous.size, checkpoint.size, proof, root1, checkpoint.rootHash);
       } catch (error) {
-        problems.push(`checkpoint ${checkpoint.size} is not consistent with ${previous.size} seen before: ${(error as Error).message}`);
+        if (error instanceof SourceError) throw error;
+        problems.add(`checkpoint ${checkpoint.size} is not consistent with ${previous.size} seen before: ${(error as Error).message}`);
       }
     }
   }
 
-  // Re-derive the whole tree from the entry bundles.
-  const entries: LogEntry[] = [];
-  const leaves: Uint8Array[] = [];
+  // Re-derive the whole tree from the entry bundles, one bundle at a time.
+  const root = new RootBuilder();
+  const story = new StoryCheck();
+  const from = previous && previous.size <= checkpoint.size ? previous.size : 0;
+  let entries = 0;
   try {
     for (let n = 0; n * TILE_WIDTH < checkpoint.size; n++) {
       const width = Math.min(TILE_WIDTH, checkpoint.size - n * TILE_WIDTH);
-      const bundle = await readTile({ level: 'entries', index: n, width });
+      const path = tilePath({ level: 'entries', index: n, width });
+      const r = await get(io, `${api}/v1/log/${path}`, 'bundle', `the entry bundle ${path}`);
+      if (r.status !== 200) throw new Error(`GET ${path} answered ${r.status}`);
+      const bundle = decodeEntryBundle(r.body);
       if (bundle.length !== width) throw new Error(`bundle ${n} holds ${bundle.length} entries, not ${width}`);
-      bundle.forEach((bytes, k) => {
-        leaves.push(leafHash(bytes));
+      for (const [k, bytes] of bundle.entries()) {
+        const i = n * TILE_WIDTH + k;
+        root.add(leafHash(bytes));
+        let entry: LogEntry;
         try {
-          entries.push(decodeEntry(bytes));
+          entry = decodeEntry(bytes);
         } catch (error) {
-          problems.push(`entry ${n * TILE_WIDTH + k}: ${(error as Error).message}`);
+          problems.add(`entry ${i}: ${(error as Error).message}`);
+          continue;
         }
-      });
+        entries++;
+        const incoherent = story.add(entry, i);
+        if (incoherent) problems.add(incoherent);
+        // Once something is wrong the run fails anyway: no request per entry for a hostile log.
+        if (i >= from && !problems.found) await checkProofRoute(io, api, entry, i, problems);
+      }
     }
-    if (!equalHashes(rootFromLeafHashes(leaves), checkpoint.rootHash)) {
-      problems.push(`the entry bundles do not hash to the checkpoint's root (size ${checkpoint.size})`);
+    if (!equalHashes(root.root(), checkpoint.rootHash)) {
+      problems.add(`the entry bundles do not hash to the checkpoint's root (size ${checkpoint.size})`);
     }
   } catch (error) {
-    problems.push(`the entries could not be read: ${(error as Error).message}`);
+    if (error instanceof SourceError) throw error;
+    problems.add(`the entries could not be read: ${(error as Error).message}`);
   }
 
-  if (entries.length === leaves.length) {
-    problems.push(...storyProblems(entries));
-    const from = previous && previous.size <= checkpoint.size ? previous.size : 0;
-    for (let i = from; i < entries.length; i++) {
-      const e = entries[i] as LogEntry;
-      const event = e.event === 'issued' ? 'issued' : 'revoked';
-      const r = await get(io, `${api}/v1/certificates/${encodeURIComponent(e.id)}/proof?event=${event}`);
-      if (r.status !== 200) {
-        problems.push(`entry ${i}: the API serves no ${event} proof for ${e.id} (${r.status})`);
-        continue;
-      }
-      const index = /\nindex (\d+)\n/.exec(`\n${Buffer.from(r.body).toString('utf8')}`)?.[1];
-      if (Number(index) !== i) problems.push(`entry ${i}: the API proves the ${event} event of ${e.id} at index ${index ?? '?'}`);
-    }
-  }
-
-  if (problems.length === 0) {
+  if (!problems.found) {
     const state: MonitorState = {
       origin: checkpoint.origin,
       size: checkpoint.size,
@@ -158,28 +196,105 @@ export async function monitorLog(options: { api: string; key: NoteVerifierKey; s
     await writeFile(`${options.statePath}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
     await rename(`${options.statePath}.tmp`, options.statePath);
   }
-  return { checkpoint, problems, entries: entries.length };
+  return report(checkpoint, entries);
 }
 
-/** Per-certificate coherence of the logged changes. */
-export function storyProblems(entries: readonly LogEntry[]): string[] {
-  const problems: string[] = [];
-  const seen = new Map<string, { first: LogEntry; issued: boolean; revoked: boolean }>();
-  entries.forEach((e, i) => {
-    const s = seen.get(e.id);
-    if (!s) {
-      if (e.event !== 'issued') problems.push(`entry ${i}: ${e.event} ${e.id} before it was issued`);
-      seen.set(e.id, { first: e, issued: e.event === 'issued', revoked: e.event !== 'issued' });
-      return;
+/** Whether the API's public proof route serves entry `i` at the index the log holds it. */
+async function checkProofRoute(io: CliIo, api: string, e: LogEntry, i: number, problems: Problems): Promise<void> {
+  const event = e.event === 'issued' ? 'issued' : 'revoked';
+  const r = await get(io, `${api}/v1/certificates/${encodeURIComponent(e.id)}/proof?event=${event}`, 'proof', `the ${event} proof of ${e.id}`);
+  if (r.status !== 200) {
+    problems.add(`entry ${i}: the API serves no ${event} proof for ${e.id} (${r.status})`);
+    return;
+  }
+  const index = /\nindex (\d+)\n/.exec(`\n${Buffer.from(r.body).toString('utf8')}`)?.[1];
+  if (Number(index) !== i) problems.add(`entry ${i}: the API proves the ${event} event of ${e.id} at index ${index ?? '?'}`);
+}
+
+/**
+ * A hash table from 64-bit keys to numbers below 2^53, in two typed arrays with linear probing:
+ * 16 bytes a slot, at most half the slots used, so 32 to 64 bytes a key (a `Map` of strings
+ * takes about 110). The keys are digests, uniformly spread, so the low bits index the slots.
+ */
+class DigestTable {
+  private keys = new Uint32Array(2 * 1024);
+  /** `value + 1`, so that 0 marks an empty slot. */
+  private values = new Float64Array(1024);
+  private count = 0;
+
+  private slot(hi: number, lo: number): number {
+    const mask = this.values.length - 1;
+    let i = lo & mask;
+    while (this.values[i] !== 0 && (this.keys[2 * i] !== hi || this.keys[2 * i + 1] !== lo)) i = (i + 1) & mask;
+    return i;
+  }
+
+  get(hi: number, lo: number): number | undefined {
+    const stored = this.values[this.slot(hi, lo)] as number;
+    return stored === 0 ? undefined : stored - 1;
+  }
+
+  set(hi: number, lo: number, value: number): void {
+    const i = this.slot(hi, lo);
+    if (this.values[i] === 0) {
+      if (2 * (this.count + 1) > this.values.length) {
+        this.grow();
+        this.set(hi, lo, value);
+        return;
+      }
+      this.count++;
+      this.keys[2 * i] = hi;
+      this.keys[2 * i + 1] = lo;
     }
-    if (s.first.certificateNo !== e.certificateNo || s.first.tokenSha256 !== e.tokenSha256 || s.first.statusListIndex !== e.statusListIndex) {
-      problems.push(`entry ${i}: ${e.id} has a different number, token hash or status index than in its first entry`);
+    this.values[i] = value + 1;
+  }
+
+  private grow(): void {
+    const { keys, values } = this;
+    this.keys = new Uint32Array(keys.length * 2);
+    this.values = new Float64Array(values.length * 2);
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] === 0) continue;
+      const j = this.slot(keys[2 * i] as number, keys[2 * i + 1] as number);
+      this.keys[2 * j] = keys[2 * i] as number;
+      this.keys[2 * j + 1] = keys[2 * i + 1] as number;
+      this.values[j] = values[i] as number;
     }
+  }
+}
+
+/**
+ * Per-certificate coherence of the logged changes, checked entry by entry in log order: issued
+ * once, revoked at most once and only after its issue, the same number, token hash and status
+ * index in every entry. It keeps one record of 32 to 64 bytes per certificate, not the entries:
+ * a 64-bit digest of the id, and one number holding a 52-bit digest of the fields that must not
+ * change and whether the certificate was revoked. (A log forging a digest collision could only
+ * make itself look incoherent, or would need a 2^52 second preimage to hide a changed field.)
+ */
+export class StoryCheck {
+  private readonly seen = new DigestTable();
+
+  /** Checks entry `i`; returns the problem it shows, if any. */
+  add(e: LogEntry, i: number): string | undefined {
+    const idDigest = createHash('sha256').update(e.id).digest();
+    const hi = idDigest.readUInt32BE(0);
+    const lo = idDigest.readUInt32BE(4);
+    const d = createHash('sha256').update(`${e.certificateNo}\n${e.tokenSha256}\n${e.statusListIndex}`).digest();
+    // 52 bits of the digest, times two: the lowest bit says "revoked"; exact below 2^53.
+    const fields = (d.readUIntBE(0, 6) * 16 + ((d[6] as number) >> 4)) * 2;
+    const record = this.seen.get(hi, lo);
+    if (record === undefined) {
+      this.seen.set(hi, lo, fields + (e.event === 'issued' ? 0 : 1));
+      return e.event === 'issued' ? undefined : `entry ${i}: ${e.event} ${e.id} before it was issued`;
+    }
+    const revoked = record % 2 === 1;
+    const problems: string[] = [];
+    if (record - (revoked ? 1 : 0) !== fields) problems.push(`entry ${i}: ${e.id} has a different number, token hash or status index than in its first entry`);
     if (e.event === 'issued') problems.push(`entry ${i}: ${e.id} issued twice`);
-    else if (s.revoked) problems.push(`entry ${i}: ${e.id} revoked twice`);
-    else s.revoked = true;
-  });
-  return problems;
+    else if (revoked) problems.push(`entry ${i}: ${e.id} revoked twice`);
+    else this.seen.set(hi, lo, record + 1);
+    return problems.length > 0 ? problems.join('; ') : undefined;
+  }
 }
 
 async function readState(path: string): Promise<MonitorState | null> {
@@ -209,6 +324,10 @@ export function register(program: Command): void {
     .action(async (file: string, options: { key: string }, command: Command) => {
       const context = contextOf(command);
       const key = await loadVerifierKey(options.key);
+      // A proof is a few KB: a file far larger is refused before it is read.
+      const { maxBytes } = fetchLimits(context.io, 'proof');
+      const size = file === '-' ? 0 : await stat(file).then((s) => s.size, () => 0);
+      if (size > maxBytes) throw new UsageError(`${file} holds ${size} bytes, more than the ${maxBytes} a proof may have (--max-bytes or DCC_MAX_BYTES)`);
       const text = file === '-' ? await context.io.readStdin() : await readFile(file, 'utf8').catch(() => {
         throw new UsageError(`cannot read ${file}`);
       });
@@ -216,11 +335,11 @@ export function register(program: Command): void {
         const verified = verifyProof(text, key);
         const e = verified.entry;
         context.io.stdout(
-          `ok: ${e.event} ${e.id} (No. ${e.certificateNo}) at ${e.at} is entry ${verified.index} of ${verified.checkpoint.origin}, size ${verified.checkpoint.size}\n` +
-            `tokenSha256 ${e.tokenSha256}\n`,
+          `ok: ${shown(e.event)} ${shown(e.id)} (No. ${shown(e.certificateNo)}) at ${shown(e.at)} is entry ${verified.index} of ${shown(verified.checkpoint.origin)}, size ${verified.checkpoint.size}\n` +
+            `tokenSha256 ${shown(e.tokenSha256)}\n`,
         );
       } catch (error) {
-        context.io.stderr(`proof refused: ${(error as Error).message}\n`);
+        context.io.stderr(`proof refused: ${shown((error as Error).message)}\n`);
         setExitCode(context, ExitCode.failed);
       }
     });
@@ -234,11 +353,11 @@ export function register(program: Command): void {
       const context = contextOf(command);
       const key = await loadVerifierKey(options.key);
       const report = await monitorLog({ api: options.api, key, statePath: options.state, io: context.io });
-      for (const p of report.problems) context.io.stderr(`problem: ${p}\n`);
+      for (const p of report.problems) context.io.stderr(`problem: ${shown(p)}\n`);
       if (report.problems.length > 0) {
         setExitCode(context, ExitCode.failed);
         return;
       }
-      context.io.stdout(`ok: ${report.checkpoint?.origin} size ${report.checkpoint?.size}, ${report.entries} entries checked\n`);
+      context.io.stdout(`ok: ${shown(report.checkpoint?.origin)} size ${report.checkpoint?.size}, ${report.entries} entries checked\n`);
     });
 }

@@ -3,6 +3,7 @@ import { SingleBar } from 'cli-progress';
 import { contextOf, ExitCode, setExitCode, UsageError, type CliIo } from '../context.ts';
 import { loadJwks, parseInstant, parseSeconds, readTokenInputs } from '../inputs.ts';
 import { countByStatus, renderChecks, renderVerdictLine, VERDICT_LABELS } from '../render.ts';
+import { shown } from '../terminal-text.ts';
 import { CLI_STATUSES, cachingStatusListFetcher, type ItemResult, type VerifySettings, verifyBatch } from '../verification.ts';
 
 /** `dcc verify <file|folder|->`: offline (and with `--online`, revocation) checks, one or many. */
@@ -79,7 +80,7 @@ export function register(program: Command): void {
         if (!options.online && result.certificate) io.stdout('  (revocation not checked: add --online)\n');
       } else {
         const failures = results.filter((r) => !r.verified);
-        for (const r of failures) io.stdout(`${renderVerdictLine(r)}: ${r.reason ?? 'not valid'}\n`);
+        for (const r of failures) io.stdout(`${renderVerdictLine(r)}: ${shown(r.reason ?? 'not valid')}\n`);
         if (failures.length > 0) io.stdout('\n');
         const parts = CLI_STATUSES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${VERDICT_LABELS[s].toLowerCase()}`);
         io.stdout(`Verified ${results.length} certificate${results.length === 1 ? '' : 's'}: ${parts.join(', ')}.\n`);

@@ -32,6 +32,7 @@ export type CryptoErrorCode =
   | 'jwk-private-member'
   | 'jwk-kid-mismatch'
   | 'jwk-kid-duplicate'
+  | 'jwks-too-many-keys'
   | 'spki-invalid';
 
 /** Bad cryptographic data (see {@link CryptoErrorCode}). */

@@ -124,18 +124,31 @@ function importKey(candidate: unknown, index: number): PublicVerificationJwk {
 }
 
 /**
+ * The most keys {@link importVerificationKeys} accepts by default. An issuer publishes its current
+ * key and the few it rotated from; importing a key costs a curve check and a thumbprint, so a set
+ * of 100,000 keys would take many seconds before anything is verified.
+ */
+export const MAX_VERIFICATION_KEYS = 100;
+
+/**
  * Validates a JWKS obtained from elsewhere (an auditor's offline copy, a configuration file)
  * and returns its keys in the form `verifyCertificate` takes. Every key must be an EC
  * P-256 public key on the curve, for ES256 signatures, whose `kid` is its own RFC 7638
  * thumbprint: a key whose kid lies could make a verifier attribute a certificate to the wrong
- * key, so one such key refuses the whole set.
+ * key, so one such key refuses the whole set. A set of more than `maxKeys` keys is refused
+ * before any key is imported.
  *
- * @throws {CryptoError} `jwk-invalid`, `jwk-unsupported-key`, `jwk-private-member` or
- *   `jwk-kid-mismatch`.
+ * @throws {CryptoError} `jwk-invalid`, `jwk-unsupported-key`, `jwk-private-member`,
+ *   `jwk-kid-mismatch` or `jwks-too-many-keys`.
  */
-export function importVerificationKeys(jwks: unknown): PublicVerificationJwk[] {
+export function importVerificationKeys(jwks: unknown, options: { maxKeys?: number } = {}): PublicVerificationJwk[] {
   if (!isRecord(jwks) || !Array.isArray(jwks['keys'])) {
     throw new CryptoError('jwk-invalid', 'not a JWKS: expected an object with a "keys" array');
   }
-  return buildJwks(jwks['keys'].map((candidate, i) => importKey(candidate, i))).keys;
+  const maxKeys = options.maxKeys ?? MAX_VERIFICATION_KEYS;
+  const candidates = jwks['keys'];
+  if (candidates.length > maxKeys) {
+    throw new CryptoError('jwks-too-many-keys', `the key set has ${candidates.length} keys, more than the ${maxKeys} accepted`);
+  }
+  return buildJwks(candidates.map((candidate, i) => importKey(candidate, i))).keys;
 }

@@ -1,5 +1,6 @@
 import { Base64urlError, decodeBase64urlStrict, encodeBase64url } from './portable-bytes.ts';
 import { parseJsonStrict } from './strict-json.ts';
+import { quoteText } from '../domain/text.ts';
 
 /**
  * Strict `vc+jwt` compact JWS checks on WebCrypto, for runtimes without Node's crypto (the
@@ -43,7 +44,7 @@ const KEY_BEARING_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
 const utf8 = new TextEncoder();
 
 function quoted(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : `a ${value === null ? 'null' : typeof value}`;
+  return typeof value === 'string' ? quoteText(value) : `a ${value === null ? 'null' : typeof value}`;
 }
 
 function subtle(): typeof globalThis.crypto.subtle {
@@ -136,14 +137,14 @@ export async function verifyCompactJws(token: unknown, keys: readonly VerifierJw
   if ('crit' in h) return failed('header', 'The header member "crit" is refused: no extensions are understood.');
   if ('b64' in h) return failed('header', 'The header member "b64" is refused: the payload is always base64url-encoded.');
   const unknown = Object.keys(h).filter((n) => !ALLOWED_HEADER_MEMBERS.has(n));
-  if (unknown.length > 0) return failed('header', `The header members ${unknown.map((n) => `"${n}"`).join(', ')} are not allowed.`);
+  if (unknown.length > 0) return failed('header', `The header members ${unknown.map(quoteText).join(', ')} are not allowed.`);
   checks.push({ name: 'header', ok: true });
 
   // key
   const key = keys.find((k) => k.kid === kid);
-  if (!key) return failed('key', `No published key has the kid ${JSON.stringify(kid)}.`);
+  if (!key) return failed('key', `No published key has the kid ${quoteText(kid)}.`);
   if (key.kty !== 'EC' || key.crv !== 'P-256' || (await ecThumbprint(key)) !== kid) {
-    return failed('key', `The published key ${JSON.stringify(kid)} is not the key its kid names.`);
+    return failed('key', `The published key ${quoteText(kid)} is not the key its kid names.`);
   }
   checks.push({ name: 'key', ok: true });
 
@@ -161,7 +162,7 @@ export async function verifyCompactJws(token: unknown, keys: readonly VerifierJw
   } catch {
     genuine = false;
   }
-  if (!genuine) return failed('signature', `The signature does not verify with the key ${JSON.stringify(kid)}.`);
+  if (!genuine) return failed('signature', `The signature does not verify with the key ${quoteText(kid)}.`);
   checks.push({ name: 'signature', ok: true });
 
   let payload: unknown;

@@ -7,6 +7,7 @@ import { parseJsonStrict } from '../crypto/strict-json.ts';
 import type { CertificateSigner, PublicVerificationJwk } from './signer.ts';
 import { isBuiltCredential } from './built-credentials.ts';
 import { CredentialSchema, type Credential } from './schemas/credential.ts';
+import { quoteText } from './text.ts';
 
 /**
  * Securing certificates as compact JWS per VC-JOSE-COSE (`typ: vc+jwt`, ES256 only): signing
@@ -123,7 +124,7 @@ const pass = <T>(value: T): StepResult<T> => ({ ok: true, value });
 const fail = <T>(detail: string): StepResult<T> => ({ ok: false, detail });
 
 function quoted(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : `a ${value === null ? 'null' : typeof value}`;
+  return typeof value === 'string' ? quoteText(value) : `a ${value === null ? 'null' : typeof value}`;
 }
 
 function checkFormat(token: unknown): StepResult<ParsedCompactJws> {
@@ -152,7 +153,7 @@ function checkHeader(header: Record<string, unknown>): StepResult<string> {
   if ('crit' in header) return fail('The header member "crit" is refused: no extensions are understood.');
   if ('b64' in header) return fail('The header member "b64" is refused: the payload is always base64url-encoded.');
   const unknown = Object.keys(header).filter((name) => !ALLOWED_HEADER_MEMBERS.has(name));
-  if (unknown.length > 0) return fail(`The header members ${unknown.map((n) => `"${n}"`).join(', ')} are not allowed.`);
+  if (unknown.length > 0) return fail(`The header members ${unknown.map(quoteText).join(', ')} are not allowed.`);
   return pass(kid);
 }
 
@@ -165,7 +166,7 @@ const provenKeys = new WeakMap<PublicVerificationJwk, Promise<StepResult<CryptoK
 
 function checkKey(kid: string, keys: readonly PublicVerificationJwk[]): Promise<StepResult<{ jwk: PublicVerificationJwk; key: CryptoKey }>> | StepResult<never> {
   const jwk = keys.find((k) => k.kid === kid);
-  if (jwk === undefined) return fail(`No published key has the kid ${JSON.stringify(kid)}.`);
+  if (jwk === undefined) return fail(`No published key has the kid ${quoteText(kid)}.`);
   let proven = provenKeys.get(jwk);
   if (proven === undefined) {
     proven = proveKey(jwk);
@@ -175,7 +176,7 @@ function checkKey(kid: string, keys: readonly PublicVerificationJwk[]): Promise<
 }
 
 async function proveKey(jwk: PublicVerificationJwk): Promise<StepResult<CryptoKey>> {
-  const kid = JSON.stringify(jwk.kid);
+  const kid = quoteText(jwk.kid);
   // Published keys are ours, but a kid that is not the key's thumbprint must not pass for it.
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk) return fail(`The published key ${kid} is not an EC P-256 public key.`);
   let thumbprint: string;
@@ -201,7 +202,7 @@ async function checkSignature(token: string, parsed: ParsedCompactJws, key: Cryp
     await compactVerify(token, key, { algorithms: [CERTIFICATE_ALGORITHM] });
     return pass(null);
   } catch {
-    return fail(`The signature does not verify with the key ${JSON.stringify(kid)}.`);
+    return fail(`The signature does not verify with the key ${quoteText(kid)}.`);
   }
 }
 

@@ -2,11 +2,47 @@
  * Free text that ends up in a signed certificate (names, purposes, references) must print the
  * same everywhere it is shown: well-formed Unicode, no control or invisible formatting
  * characters that could hide or reorder what a reader sees, and no surrounding whitespace.
+ *
+ * The same class of characters is what `escapeInvisible` makes visible when untrusted text is
+ * shown to a person (a terminal, an error message): one definition for refusing and for showing.
  */
 
-// C0/C1 controls, DEL, bidirectional overrides and isolates, zero-width and line/paragraph
-// separators, BOM: each can make two different certificates look alike on screen.
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/u;
+/**
+ * What is refused, by Unicode property rather than by a hand list, so that it follows the
+ * standard as the engine's Unicode data grows:
+ * - `\p{Cc}`: C0 and C1 controls and DEL (ESC starts terminal escape sequences, U+009B is a
+ *   one-character CSI, CR and BS overwrite what was printed).
+ * - `\p{Cf}`: every format character: bidi marks, embeddings, overrides and isolates, zero-width
+ *   space, joiner and non-joiner (so emoji ZWJ sequences such as 👨‍👩‍👧 are refused, and so is
+ *   the ZWNJ of Persian and some Indic spellings), word joiner, invisible operators, soft hyphen,
+ *   BOM, tag characters, Arabic number signs, the Mongolian vowel separator.
+ * - `\p{Zl}`, `\p{Zp}`: line and paragraph separators (U+2028, U+2029) start a new line.
+ * - `\p{Default_Ignorable_Code_Point}`: what renderers draw as nothing although it is not Cf:
+ *   the combining grapheme joiner U+034F, the Hangul fillers U+115F, U+1160, U+3164, U+FFA0
+ *   (blank-looking letters, a known way to make an "empty" name), Khmer U+17B4/U+17B5, the
+ *   Mongolian free variation selectors, and the variation selectors U+FE00–FE0F and
+ *   U+E0100–E01EF. A variation selector after a base that has no such variant is invisible, so
+ *   `A` and `A` + VS1 would be two names that look the same; the cost is that ideographic
+ *   variation sequences (glyph variants of CJK characters) and traditional Mongolian spellings
+ *   that need the selectors are refused: registered names are written without them. The
+ *   property also covers the reserved default-ignorable ranges (U+2065, U+FFF0–FFF8,
+ *   U+E0000–E0FFF), so a character assigned there later is refused by old and new engines alike.
+ *   One exception: the text and emoji presentation selectors VS15/VS16 (U+FE0E, U+FE0F) directly
+ *   after an emoji character, since many emoji are written with VS16 (❤️ is U+2764 U+FE0F) and
+ *   there they change how the emoji looks, not whether it is seen.
+ * Ordinary punctuation, full-width forms, the ideographic space inside text, and emoji without a
+ * ZWJ pass. Not refused: private-use characters and look-alike letters of different scripts;
+ * neither hides or reorders text, and confusable letters are a matter for the people who register
+ * the names.
+ */
+// The `u` flag, not `v` (set subtraction): the verification page bundles this for browsers
+// that predate `v`.
+const FORBIDDEN_CLASS = String.raw`[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|(?![\uFE0E\uFE0F])\p{Default_Ignorable_Code_Point}|(?<!\p{Emoji})[\uFE0E\uFE0F]`;
+
+const FORBIDDEN = new RegExp(FORBIDDEN_CLASS, 'u');
+
+/** Everything `escapeInvisible` rewrites: the forbidden class, and lone surrogates (which the `u` flag matches one by one). */
+const INVISIBLE_OR_LONE = new RegExp(`${FORBIDDEN_CLASS}|\\p{Cs}`, 'gu');
 
 // Without the `u` flag a regex sees UTF-16 code units, so unpaired surrogates are visible to it.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -30,4 +66,26 @@ export function plainTextProblem(value: string): PlainTextProblem | null {
 /** Whether `value` is acceptable certificate text (see the module comment). */
 export function isPlainText(value: string): boolean {
   return plainTextProblem(value) === null;
+}
+
+const hex4 = (unit: number) => `\\u${unit.toString(16).padStart(4, '0')}`;
+
+/**
+ * `value` with every character the text rule refuses (controls including newline, tab and ESC,
+ * format, separator and default-ignorable characters) and every lone surrogate written as a
+ * visible `\uXXXX` escape; a character beyond U+FFFF as its two surrogate escapes. Nothing else
+ * changes, backslashes included, so the escapes are JSON's: applied to JSON text the result is
+ * still JSON with exactly the same values (every such character sits inside a string there).
+ */
+export function escapeInvisible(value: string): string {
+  return value.replace(INVISIBLE_OR_LONE, (match) => {
+    let out = '';
+    for (let i = 0; i < match.length; i++) out += hex4(match.charCodeAt(i));
+    return out;
+  });
+}
+
+/** `value` as a JSON string literal with every invisible character escaped, for error messages. */
+export function quoteText(value: string): string {
+  return escapeInvisible(JSON.stringify(value));
 }

@@ -1,11 +1,12 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LambdaHandler, LocalRoute } from '#local/api-gateway-event.ts';
-import { type StartedHttpServer, createRequestListener, startHttpServer } from '#local/http-adapter.ts';
+import { DEFAULT_SERVER_TIMEOUTS, type StartedHttpServer, createRequestListener, startHttpServer } from '#local/http-adapter.ts';
 import { createJwtAuthorizer } from '#local/jwt-authorizer.ts';
 import { LocalTokenIssuer, ROLE_CLIENT_IDS } from '#local/token-issuer.ts';
 import { routes } from '#shared/http/routes.ts';
@@ -268,5 +269,94 @@ describe('results', () => {
     await send('GET', '/nowhere');
     await new Promise((r) => setTimeout(r, 20));
     expect(logged.filter((l) => l.level === 'info').map((l) => l.message)).toEqual([expect.stringMatching(/^GET \/nowhere 404 \d+ms$/)]);
+  });
+});
+
+/**
+ * A client on a raw socket that writes `bytes` one at a time, every `everyMs`, starting with
+ * `first` at once; resolves when the server closes the connection, with the time that took and
+ * what the server answered.
+ */
+function trickle(port: number, first: string, bytes: string, everyMs: number, giveUpMs: number): Promise<{ ms: number; answer: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    let i = 0;
+    const timer = setInterval(() => {
+      if (i < bytes.length) socket.write(bytes[i++] as string);
+    }, everyMs);
+    const giveUp = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server still held the connection after ${giveUpMs} ms`));
+    }, giveUpMs);
+    socket.on('connect', () => {
+      if (first) socket.write(first);
+    });
+    socket.setEncoding('utf8').on('data', (d: string) => (answer += d));
+    socket.on('error', () => undefined); // a reset is a cut too
+    socket.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      resolve({ ms: performance.now() - started, answer });
+    });
+  });
+}
+
+describe('slow clients', () => {
+  // Short limits, and Node's sweep left at the adapter's default (1 s): the test measures the
+  // shipped promptness (each cut comes about 2 s after connecting). With Node's own 30 s sweep
+  // the same clients held their connection for about 30 s; with the 10 s / 30 s limits of
+  // `npm start`, 30 s and 60 s.
+  const HEADERS_MS = 1_000;
+  const REQUEST_MS = 2_000;
+  const SWEEP_MS = DEFAULT_SERVER_TIMEOUTS.checkIntervalMs;
+  // Generous for a busy 2-core machine; far below the 30 s a default sweep takes.
+  const MARGIN_MS = 1_500;
+  let slow: StartedHttpServer;
+  const served: string[] = [];
+
+  beforeAll(async () => {
+    slow = await startHttpServer({
+      port: 0,
+      listener: (req, res) => {
+        served.push(`${req.method} ${req.url}`);
+        req.resume();
+        req.on('end', () => res.end('served'));
+      },
+      timeouts: { headersMs: HEADERS_MS, requestMs: REQUEST_MS },
+    });
+  });
+
+  afterAll(async () => {
+    await slow?.close(0);
+  });
+
+  it('cuts a client that sends its headers a byte a second soon after the headers timeout', async () => {
+    const headers = 'GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: aaaaaaaaaaaaaaaa\r\n\r\n';
+    const cut = await trickle(slow.port, headers.slice(0, 1), headers.slice(1), 1_000, 20_000);
+    expect(cut.ms).toBeGreaterThanOrEqual(HEADERS_MS - 50);
+    expect(cut.ms).toBeLessThan(HEADERS_MS + SWEEP_MS + MARGIN_MS);
+    expect(cut.answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(served).not.toContain('GET /slow');
+  });
+
+  it('cuts a client that connects and sends nothing within the same bound', async () => {
+    const cut = await trickle(slow.port, '', '', 1_000, 20_000);
+    expect(cut.ms).toBeLessThan(HEADERS_MS + SWEEP_MS + MARGIN_MS);
+  });
+
+  it('cuts a client that sends its body slowly soon after the request timeout', async () => {
+    const head = 'POST /slow-body HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n';
+    const cut = await trickle(slow.port, head, 'a'.repeat(1_000), 250, 20_000);
+    expect(cut.ms).toBeGreaterThanOrEqual(REQUEST_MS - 50);
+    expect(cut.ms).toBeLessThan(REQUEST_MS + SWEEP_MS + MARGIN_MS);
+    expect(cut.answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('still serves a prompt client, and refuses limits Node would ignore', async () => {
+    const ok = await trickle(slow.port, 'GET /prompt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', '', 1_000, 5_000);
+    expect(ok.answer).toMatch(/^HTTP\/1\.1 200 [\s\S]*served$/);
+    await expect(startHttpServer({ port: 0, listener: () => undefined, timeouts: { headersMs: 2_000, requestMs: 1_000 } })).rejects.toThrow(RangeError);
   });
 });

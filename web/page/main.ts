@@ -172,10 +172,61 @@ async function showQr(token: string): Promise<void> {
   }
 }
 
+/**
+ * The page's limits on a read, the command line's defaults (`cli/bounded-fetch.ts`): a key set or
+ * a status list is tens of KB at most, and neither may keep the page waiting.
+ */
+const FETCH_DEADLINE_MS = 30_000;
+const FETCH_IDLE_MS = 10_000;
+const FETCH_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Fetches text the way both verifiers do: no redirect (`redirect: 'error'`), a total deadline,
+ * an idle timeout and a byte cap counted while the (already decompressed) body streams in, the
+ * request aborted as soon as a limit is passed.
+ */
 async function fetchText(url: string, accept: string): Promise<string> {
-  const response = await fetch(url, { headers: { accept }, cache: 'no-store', credentials: 'omit', redirect: 'error' });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return response.text();
+  const controller = new AbortController();
+  let reason = '';
+  const stop = (why: string) => {
+    reason ||= why;
+    controller.abort();
+  };
+  const deadline = setTimeout(() => stop(`no complete answer within ${FETCH_DEADLINE_MS / 1000} s`), FETCH_DEADLINE_MS);
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const touch = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => stop(`nothing received for ${FETCH_IDLE_MS / 1000} s`), FETCH_IDLE_MS);
+  };
+  touch();
+  try {
+    const response = await fetch(url, { headers: { accept }, cache: 'no-store', credentials: 'omit', redirect: 'error', signal: controller.signal });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const reader = response.body?.getReader();
+    if (!reader) return '';
+    const decoder = new TextDecoder();
+    let text = '';
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      touch();
+      total += value.byteLength;
+      if (total > FETCH_MAX_BYTES) {
+        stop(`more than ${FETCH_MAX_BYTES} bytes`);
+        await reader.cancel().catch(() => undefined);
+        break;
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+    if (reason) throw new Error(reason);
+    return text + decoder.decode();
+  } catch (error) {
+    throw reason ? new Error(reason) : error;
+  } finally {
+    clearTimeout(deadline);
+    clearTimeout(idle);
+  }
 }
 
 let run = 0;

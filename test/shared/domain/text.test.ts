@@ -1,11 +1,62 @@
 import { describe, expect, it } from 'vitest';
-import { isPlainText, isWellFormedUnicode, plainTextProblem } from '#shared/domain/text.ts';
+import { escapeInvisible, isPlainText, isWellFormedUnicode, plainTextProblem, quoteText } from '#shared/domain/text.ts';
+
+/** The classes the rule refuses, as Unicode defines them (not as `text.ts` spells them). */
+const REFUSED_CLASSES = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+const PRESENTATION_SELECTORS = new Set([0xfe0e, 0xfe0f]);
 
 describe('certificate text', () => {
   it('accepts ordinary names in any script, including astral characters', () => {
     for (const text of ['Alibaba (China) Co., Ltd.', '阿里巴巴（中国）有限公司', 'Société Générale', '𠮷野家', 'a b']) {
       expect(isPlainText(text), text).toBe(true);
     }
+  });
+
+  it('accepts letters of many scripts, punctuation, full-width forms and emoji without a joiner', () => {
+    const samples = [
+      '北京数据交易所有限公司', '深圳數據交易所', 'ＡＢＣ　１２３（株）', '「数据」、《产品》；“引用”—…',
+      'Ελληνικά', 'Русский', 'العربية', 'עברית', 'हिन्दी', 'বাংলা', 'தமிழ்', 'ไทย', 'ລາວ', 'မြန်မာ', 'ខ្មែរ',
+      '한국어', 'カタカナ ひらがな', 'ქართული', 'Հայերեն', 'አማርኛ', 'ᠮᠣᠩᠭᠣᠯ', 'བོད་ཡིག', 'ئۇيغۇرچە', 'ꆈꌠꉙ',
+      'Dvořák & Søn, S.à r.l.', 'a–b — c · d © ® ™ § ¶ ° ± × ÷ € ¥ £', '😀 👍🏽 ❤️ 1️⃣ 🇨🇳 ✓',
+    ];
+    for (const text of samples) expect(plainTextProblem(text), text).toBeNull();
+  });
+
+  it('refuses every control, format, separator and default-ignorable code point, and nothing else', () => {
+    // Generated from the Unicode properties of the engine: one pass over every code point.
+    const wrong: string[] = [];
+    let refused = 0;
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp === 0xd800) cp = 0xe000; // surrogates are not characters (see the ill-formed test)
+      const c = String.fromCodePoint(cp);
+      const inClass = REFUSED_CLASSES.test(c);
+      const problem = plainTextProblem(`a${c}b`);
+      if (inClass) refused++;
+      if ((problem === 'control-character') !== inClass) wrong.push(`U+${cp.toString(16)} ${problem}`);
+      if (inClass && !PRESENTATION_SELECTORS.has(cp)) {
+        const shown = escapeInvisible(`a${c}b`);
+        if (REFUSED_CLASSES.test(shown) || JSON.parse(`"${shown}"`) !== `a${c}b`) wrong.push(`U+${cp.toString(16)} shown as ${shown}`);
+      }
+    }
+    expect(wrong.slice(0, 20)).toEqual([]);
+    // Cc alone is 65 code points and Cf over 160; the default-ignorable ranges add thousands.
+    expect(refused).toBeGreaterThan(4000);
+  });
+
+  it('refuses every Cf character named in the bug: bidi marks, isolates, zero-width joiners, soft hyphen, tags', () => {
+    for (const c of ['\u200e', '\u200f', '\u061c', '\u202a', '\u202e', '\u2066', '\u2069', '\u200b', '\u200c', '\u200d', '\u00ad', '\u{e0041}', '\u180e', '\u3164', '\u034f']) {
+      expect(plainTextProblem(`a${c}b`), escapeInvisible(c)).toBe('control-character');
+    }
+    // An emoji ZWJ sequence joins with U+200D, a format character: refused.
+    expect(plainTextProblem('👨\u200d👩\u200d👧')).toBe('control-character');
+  });
+
+  it('allows the presentation selectors VS15/VS16 only right after an emoji', () => {
+    expect(plainTextProblem('\u2764\ufe0f')).toBeNull();
+    expect(plainTextProblem('\u2764\ufe0e')).toBeNull();
+    expect(plainTextProblem('A\ufe0f')).toBe('control-character');
+    expect(plainTextProblem('中\ufe0e')).toBe('control-character');
+    expect(plainTextProblem('\u2764\ufe00')).toBe('control-character');
   });
 
   it('refuses control, bidi-override, zero-width and separator characters', () => {
@@ -24,5 +75,27 @@ describe('certificate text', () => {
     expect(isWellFormedUnicode('a\ud83d')).toBe(false);
     expect(isWellFormedUnicode('\ude00a')).toBe(false);
     expect(plainTextProblem('x\ud800y')).toBe('ill-formed');
+  });
+});
+
+describe('escapeInvisible', () => {
+  it('writes controls, format characters and lone surrogates as JSON escapes and leaves the rest', () => {
+    expect(escapeInvisible('\u001b[2J\u001b[HVALID')).toBe('\\u001b[2J\\u001b[HVALID');
+    expect(escapeInvisible('a\u009bb\u202ec\nd\te\rf')).toBe('a\\u009bb\\u202ec\\u000ad\\u0009e\\u000df');
+    expect(escapeInvisible('x\ud800y\u{e0041}')).toBe('x\\ud800y\\udb40\\udc41');
+    expect(escapeInvisible('阿里巴巴 ❤️ \\u001b')).toBe('阿里巴巴 ❤️ \\u001b');
+  });
+
+  it('keeps JSON text JSON with the same values', () => {
+    const value = { 'k\u001b[2J': ['\u009b31m', '\u202eevil', 'tab\there', '❤️', '\u{e0041}'] };
+    const escaped = escapeInvisible(JSON.stringify(value, null, 2).replaceAll('\n', '\u0000NL')).replaceAll('\\u0000NL', '\n');
+    expect(escaped).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(JSON.parse(escaped)).toEqual(value);
+  });
+
+  it('quoteText gives a JSON string literal without raw invisible characters', () => {
+    const name = 'x"\u001b[2J\u2066';
+    expect(quoteText(name)).toBe('"x\\"\\u001b[2J\\u2066"');
+    expect(JSON.parse(quoteText(name))).toBe(name);
   });
 });
