@@ -1,4 +1,5 @@
 import { type CliIo, UsageError } from './context.ts';
+import { readAllBounded } from '#shared/crypto/portable-bytes.ts';
 
 /**
  * Every network read of `dcc` goes through {@link boundedFetch}: the servers it reads (a key set,
@@ -235,29 +236,9 @@ export async function boundedFetch(io: CliIo, url: string, init: RequestInit, li
       await response.body?.cancel().catch(() => undefined);
       throw tooBig();
     }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    const reader = response.body?.getReader();
-    if (reader) {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        touch();
-        total += value.byteLength;
-        if (total > limits.maxBytes) {
-          const error = tooBig();
-          await reader.cancel(error).catch(() => undefined);
-          throw error;
-        }
-        chunks.push(value);
-      }
-    }
-    const body = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      body.set(c, at);
-      at += c.byteLength;
-    }
+    const body = response.body
+      ? await readAllBounded(response.body, limits.maxBytes, { onChunk: touch, tooLarge: tooBig })
+      : new Uint8Array(0);
     return { status: response.status, headers: response.headers, body };
   } catch (error) {
     if (failure) throw failure;

@@ -60,18 +60,28 @@ export function decodeBase64urlStrict(text: string, what = 'value'): Uint8Array 
   return out.subarray(0, o);
 }
 
-/** Reads a byte stream to its end, refusing it once it exceeds `maxBytes`. */
-async function readAllBounded(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+/**
+ * Reads a byte stream to its end, refusing it as soon as it exceeds `maxBytes`: the stream is
+ * cancelled and `tooLarge()` thrown, so a hostile or endless source is never held whole.
+ * `onChunk` is told of every chunk (an idle timer keeps time with it).
+ */
+export async function readAllBounded(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  options: { onChunk?: () => void; tooLarge?: () => Error } = {},
+): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    size += value.length;
+    options.onChunk?.();
+    size += value.byteLength;
     if (size > maxBytes) {
-      await reader.cancel();
-      throw new RangeError(`more than ${maxBytes} bytes`);
+      const error = options.tooLarge?.() ?? new RangeError(`more than ${maxBytes} bytes`);
+      await reader.cancel(error).catch(() => undefined);
+      throw error;
     }
     chunks.push(value);
   }
@@ -79,7 +89,7 @@ async function readAllBounded(stream: ReadableStream<Uint8Array>, maxBytes: numb
   let offset = 0;
   for (const chunk of chunks) {
     out.set(chunk, offset);
-    offset += chunk.length;
+    offset += chunk.byteLength;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import './zod-jitless.ts';
 import { create as createQr } from 'qrcode';
+import { readAllBounded } from '#shared/crypto/portable-bytes.ts';
 import { readJwks } from '#shared/crypto/webcrypto-jws.ts';
 import { CHECK_LABELS } from '#shared/domain/check-labels.ts';
 import type { Credential } from '#shared/domain/schemas/credential.ts';
@@ -202,25 +203,13 @@ async function fetchText(url: string, accept: string): Promise<string> {
   try {
     const response = await fetch(url, { headers: { accept }, cache: 'no-store', credentials: 'omit', redirect: 'error', signal: controller.signal });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const reader = response.body?.getReader();
-    if (!reader) return '';
-    const decoder = new TextDecoder();
-    let text = '';
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      touch();
-      total += value.byteLength;
-      if (total > FETCH_MAX_BYTES) {
-        stop(`more than ${FETCH_MAX_BYTES} bytes`);
-        await reader.cancel().catch(() => undefined);
-        break;
-      }
-      text += decoder.decode(value, { stream: true });
-    }
+    const tooLarge = () => {
+      stop(`more than ${FETCH_MAX_BYTES} bytes`);
+      return new Error(reason);
+    };
+    const body = response.body ? await readAllBounded(response.body, FETCH_MAX_BYTES, { onChunk: touch, tooLarge }) : new Uint8Array(0);
     if (reason) throw new Error(reason);
-    return text + decoder.decode();
+    return new TextDecoder().decode(body);
   } catch (error) {
     throw reason ? new Error(reason) : error;
   } finally {
