@@ -62,6 +62,17 @@ export const DEFAULT_MAX_KEYS = 100;
  * (about 150 bytes): a million entries stay well under 200 MB.
  */
 export const DEFAULT_MAX_TREE_SIZE = 1_000_000;
+/**
+ * Default cap on one input file or standard input (`dcc verify <file|->`, `dcc log verify-proof`
+ * files): a JSON-lines archive of many certificates is held in memory as text, so it is bounded
+ * well below what a JavaScript string can hold; a larger archive is verified as a folder or in parts.
+ */
+export const DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024;
+/**
+ * The most a file of a folder may hold: one token (at most 32 KiB) or one certificate record
+ * around it. A larger file in a folder is reported as not a token, without being read.
+ */
+export const MAX_TOKEN_FILE_BYTES = 1024 * 1024;
 
 /** The limits of one run: from the global options, else the environment, else the defaults. */
 export interface RunLimits {
@@ -71,6 +82,8 @@ export interface RunLimits {
   maxBytes?: number;
   maxKeys: number;
   maxTreeSize: number;
+  /** The largest input file or standard input read. */
+  maxInputBytes: number;
 }
 
 /** The global options that set the limits (`dcc --timeout 5 verify …`). */
@@ -80,6 +93,7 @@ export interface LimitOptions {
   maxBytes?: string;
   maxKeys?: string;
   maxTreeSize?: string;
+  maxInputBytes?: string;
 }
 
 /** A network source that misbehaved or passed a limit: exit 2, the message on standard error. */
@@ -118,6 +132,8 @@ export function resolveLimits(options: LimitOptions, env: Readonly<Record<string
     ...(maxBytes !== undefined ? { maxBytes } : {}),
     maxKeys: count(options.maxKeys, '--max-keys') ?? count(env['DCC_MAX_KEYS'], 'DCC_MAX_KEYS') ?? DEFAULT_MAX_KEYS,
     maxTreeSize: count(options.maxTreeSize, '--max-tree-size') ?? count(env['DCC_MAX_TREE_SIZE'], 'DCC_MAX_TREE_SIZE') ?? DEFAULT_MAX_TREE_SIZE,
+    maxInputBytes:
+      count(options.maxInputBytes, '--max-input-bytes') ?? count(env['DCC_MAX_INPUT_BYTES'], 'DCC_MAX_INPUT_BYTES') ?? DEFAULT_MAX_INPUT_BYTES,
   };
 }
 

@@ -11,7 +11,8 @@ export interface CliIo {
   stderrIsTTY: boolean;
   /** The stream progress bars draw on. */
   progressStream?: NodeJS.WritableStream;
-  readStdin(): Promise<string>;
+  /** Standard input as text; throws a `UsageError` past `maxBytes` bytes. */
+  readStdin(maxBytes: number): Promise<string>;
   env: Readonly<Record<string, string | undefined>>;
   fetch: typeof fetch;
   now(): Date;

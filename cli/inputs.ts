@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { importVerificationKeys } from '#shared/crypto/jwks.ts';
 import { CryptoError } from '#shared/crypto/errors.ts';
-import { bodyText, boundedFetch, fetchLimits, runLimits } from './bounded-fetch.ts';
+import { MAX_TOKEN_FILE_BYTES, bodyText, boundedFetch, fetchLimits, runLimits } from './bounded-fetch.ts';
 import { type CliIo, UsageError } from './context.ts';
 
 /** One token to check, and where it came from (for reports). */
@@ -17,12 +17,21 @@ export interface TokenInput {
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
-/** The text of a file, or standard input for `-`. @throws {UsageError} when unreadable. */
+/**
+ * The text of a file, or standard input for `-`, at most the run's `maxInputBytes` (a file's size
+ * is checked before a byte of it is read). @throws {UsageError} when unreadable or too large.
+ */
 export async function readText(path: string, io: CliIo): Promise<string> {
-  if (path === '-') return io.readStdin();
+  const { maxInputBytes } = runLimits(io);
+  if (path === '-') return io.readStdin(maxInputBytes);
   try {
+    const { size } = await stat(path);
+    if (size > maxInputBytes) {
+      throw new UsageError(`${path} holds ${size} bytes, more than ${maxInputBytes} (--max-input-bytes or DCC_MAX_INPUT_BYTES; verify a larger archive as a folder or in parts)`);
+    }
     return await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }
@@ -76,7 +85,7 @@ export async function readTokenInputs(path: string, io: CliIo): Promise<{ items:
       if (names.length === 0) throw new UsageError(`${path} holds no files`);
       // One file at a time: a folder of thousands must not exhaust file descriptors.
       const items: TokenInput[] = [];
-      for (const n of names) items.push(tokenFromText(await readFile(join(path, n), 'utf8'), join(path, n)));
+      for (const n of names) items.push(await tokenFromFile(join(path, n)));
       return { items, batch: true };
     }
   }
@@ -86,6 +95,13 @@ export async function readTokenInputs(path: string, io: CliIo): Promise<{ items:
   if (lines.length === 0) throw new UsageError(`${name} is empty`);
   if (lines.length > 1 && !isOneJsonDocument(text)) return { items: tokensFromLines(text, name), batch: true };
   return { items: [tokenFromText(text, name)], batch: false };
+}
+
+/** One file of a folder as a token; a file larger than any token or record is not read. */
+async function tokenFromFile(file: string): Promise<TokenInput> {
+  const { size } = await stat(file);
+  if (size > MAX_TOKEN_FILE_BYTES) return { source: file, token: null, problem: `${size} bytes, more than any token or certificate record (${MAX_TOKEN_FILE_BYTES})` };
+  return tokenFromText(await readFile(file, 'utf8'), file);
 }
 
 /** A pretty-printed record spans lines but is one JSON document, not JSON lines. */

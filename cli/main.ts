@@ -32,6 +32,7 @@ export function createProgram(io: CliIo): { program: Command; context: CliContex
     .option('--max-bytes <bytes>', 'largest response read, for every source (default: $DCC_MAX_BYTES, else per source: key set 64 KiB, status list 1 MiB, checkpoint 16 KiB, tile 8 KiB, entry bundle 257 KiB, proof 64 KiB, API 1 MiB)')
     .option('--max-keys <n>', 'most keys accepted in a key set (default: $DCC_MAX_KEYS or 100)')
     .option('--max-tree-size <n>', 'largest log size `dcc log monitor` accepts from a checkpoint (default: $DCC_MAX_TREE_SIZE or 1000000)')
+    .option('--max-input-bytes <bytes>', 'largest input file or standard input read (default: $DCC_MAX_INPUT_BYTES or 256 MiB; a file of a folder: 1 MiB)')
     .hook('preAction', () => setRunLimits(io, resolveLimits(program.opts<LimitOptions>(), io.env)));
   const context: CliContext = { io, exitCode: ExitCode.ok };
   bindContext(program, context);
@@ -84,9 +85,14 @@ export function processIo(): CliIo {
     stderr: (s) => process.stderr.write(s),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     progressStream: process.stderr,
-    readStdin: async () => {
+    readStdin: async (maxBytes) => {
       const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      let size = 0;
+      for await (const chunk of process.stdin) {
+        size += (chunk as Buffer).byteLength;
+        if (size > maxBytes) throw new UsageError(`standard input holds more than ${maxBytes} bytes (--max-input-bytes or DCC_MAX_INPUT_BYTES)`);
+        chunks.push(chunk as Buffer);
+      }
       return Buffer.concat(chunks).toString('utf8');
     },
     env: process.env,

@@ -328,7 +328,7 @@ export function register(program: Command): void {
       const { maxBytes } = fetchLimits(context.io, 'proof');
       const size = file === '-' ? 0 : await stat(file).then((s) => s.size, () => 0);
       if (size > maxBytes) throw new UsageError(`${file} holds ${size} bytes, more than the ${maxBytes} a proof may have (--max-bytes or DCC_MAX_BYTES)`);
-      const text = file === '-' ? await context.io.readStdin() : await readFile(file, 'utf8').catch(() => {
+      const text = file === '-' ? await context.io.readStdin(maxBytes) : await readFile(file, 'utf8').catch(() => {
         throw new UsageError(`cannot read ${file}`);
       });
       try {
