@@ -72,7 +72,10 @@ export function renderReport(r: BenchResults): string {
       ],
     ),
   );
-  out.push(`With all ${b.allCores.cpus} cores: the batch ${b.allCores.perSecond}/s, one at a time ${b.allCores.serialPerSecond}/s.`);
+  out.push(
+    `With all ${b.allCores.cpus} cores (a batch of ${b.allCores.batchSize}): the batch ${b.allCores.perSecond}/s, ` +
+      `${(b.allCores.ratio * 100).toFixed(1)}% of raw × ${b.allCores.cpus}; one at a time ${b.allCores.serialPerSecond}/s.`,
+  );
   out.push('');
   const pl = r.transparencyLog.proofLatency;
   out.push(`Transparency log: change → proof served (local service, polled every ${pl.pollIntervalMs} ms), against one integrator pass over one change (${pl.floorMs} ms)`);

@@ -1,10 +1,11 @@
-import { verifyCertificate } from '#shared/domain/certificate.ts';
+import { type CertificateVerification, verifyCertificate } from '#shared/domain/certificate.ts';
 import { type Credential, certificateIdOf } from '#shared/domain/schemas/credential.ts';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { checkRevocationStatus, type StatusListFetcher } from '#shared/domain/status-list-check.ts';
 import type { CliIo } from './context.ts';
 import { bodyText, boundedFetch, fetchLimits, noteSourceFailure, SourceError } from './bounded-fetch.ts';
 import type { TokenInput } from './inputs.ts';
+import { verifyOfflineInWorkers, verifyThreads } from './verify-workers.ts';
 
 /**
  * One certificate judged the way the command line reports it: the service's own offline
@@ -76,11 +77,20 @@ export function cachingStatusListFetcher(io: CliIo): StatusListFetcher {
 
 /** Judges one item; never throws for bad data. */
 export async function verifyItem(item: TokenInput, settings: VerifySettings, io: CliIo): Promise<ItemResult> {
-  if (item.token === null) {
+  const offline = item.token === null ? null : await verifyOffline(item.token, settings);
+  return completeItem(item, offline, settings, io);
+}
+
+function verifyOffline(token: string, settings: VerifySettings): Promise<CertificateVerification> {
+  return verifyCertificate(token, settings.keys, settings.at, { clockSkewSeconds: settings.clockSkewSeconds });
+}
+
+/** The verdict on one item from its offline verification (null: the item holds no token), plus revocation when online. */
+async function completeItem(item: TokenInput, offline: CertificateVerification | null, settings: VerifySettings, io: CliIo): Promise<ItemResult> {
+  if (item.token === null || offline === null) {
     const detail = `The input is ${item.problem ?? 'not a token'}.`;
     return { source: item.source, status: 'invalid', verified: false, reason: detail, checks: [{ name: 'input', ok: false, detail }] };
   }
-  const offline = await verifyCertificate(item.token, settings.keys, settings.at, { clockSkewSeconds: settings.clockSkewSeconds });
   const checks: CliCheck[] = [...offline.checks];
   let status: CliStatus = offline.status;
   const certificate = offline.certificate;
@@ -110,31 +120,51 @@ export async function verifyItem(item: TokenInput, settings: VerifySettings, io:
 }
 
 /**
- * How many certificates a batch keeps in flight. jose checks signatures through WebCrypto, one
- * thread-pool job each, so verifying one at a time leaves the main thread idle while each job
- * runs; with jobs overlapping, the thread pool verifies on the other cores while the main thread
- * parses. `npm run bench` measures both: on one core it neither gains nor loses, on this 2-core
- * machine it verifies about 1.7× as many per second as one at a time.
+ * How many certificates a batch keeps in flight on one thread. The offline check is CPU work on
+ * the calling thread; overlapping matters for `--online`, where items wait for their status list.
  */
 export const BATCH_CONCURRENCY = 16;
 
 /**
+ * From this many items on, a batch verifies offline on worker threads, one per core (see
+ * `verifyThreads`): below it, starting the workers (each loads the program) costs more than the
+ * second core saves.
+ */
+export const WORKER_THRESHOLD = 2_000;
+
+/**
  * Judges every item, `concurrency` at a time, and returns the verdicts in input order;
- * `onEach` is told after each one (a progress bar). Never throws for bad data.
+ * `onEach` is told after each one (a progress bar). A batch of {@link WORKER_THRESHOLD} items or
+ * more verifies offline on worker threads first (the same `verifyCertificate`, so the same
+ * verdicts); revocation, which shares the run's status list cache, stays on this thread.
+ * Never throws for bad data.
  */
 export async function verifyBatch(
   items: readonly TokenInput[],
   settings: VerifySettings,
   io: CliIo,
-  options: { concurrency?: number; onEach?: () => void } = {},
+  options: { concurrency?: number; onEach?: () => void; threads?: number } = {},
 ): Promise<ItemResult[]> {
+  const threads = options.threads ?? verifyThreads(io.env);
+  const offline: (CertificateVerification | null | undefined)[] = new Array(items.length);
+  if (threads > 1 && items.length >= WORKER_THRESHOLD) {
+    // Progress counts each item once: as its worker verdict arrives, or below when this thread verifies it.
+    const data = { keys: settings.keys, atMs: settings.at.getTime(), clockSkewSeconds: settings.clockSkewSeconds };
+    await verifyOfflineInWorkers(items.map((item) => item.token), data, threads - 1, offline, options.onEach).catch((error: unknown) => {
+      // A worker that cannot start or crashed costs speed, not verdicts: the holes are filled below.
+      io.stderr(`dcc: verifying on one thread: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
+  }
   const results: ItemResult[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await verifyItem(items[i] as TokenInput, settings, io);
-      options.onEach?.();
+      const item = items[i] as TokenInput;
+      const fromWorker = offline[i];
+      const verdict = fromWorker !== undefined ? fromWorker : item.token === null ? null : await verifyOffline(item.token, settings);
+      results[i] = await completeItem(item, verdict, settings, io);
+      if (fromWorker === undefined) options.onEach?.();
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? BATCH_CONCURRENCY, items.length));

@@ -43,27 +43,34 @@ function findDuplicateMember(text: string): string | null {
   const frames: (Set<string> | null)[] = [];
   let expectingName = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '{') {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b /* { */) {
       frames.push(new Set());
       expectingName = true;
-    } else if (c === '[') {
+    } else if (c === 0x5b /* [ */) {
       frames.push(null);
       expectingName = false;
-    } else if (c === '}' || c === ']') {
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       frames.pop();
       expectingName = false;
-    } else if (c === ',') {
+    } else if (c === 0x2c /* , */) {
       expectingName = frames.at(-1) instanceof Set;
-    } else if (c === ':') {
+    } else if (c === 0x3a /* : */) {
       expectingName = false;
-    } else if (c === '"') {
+    } else if (c === 0x22 /* " */) {
       const start = i;
-      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      let escaped = false;
+      for (i++; text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c /* \ */) {
+          escaped = true;
+          i++;
+        }
+      }
       const frame = frames.at(-1);
       if (expectingName && frame instanceof Set) {
-        // Decode escapes so that "a" and "\u0061" count as the same name.
-        const name = JSON.parse(text.slice(start, i + 1)) as string;
+        // Decode escapes so that "a" and "\u0061" count as the same name; a name without a
+        // backslash is its own text (JSON.parse already refused raw control characters).
+        const name = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
         if (frame.has(name)) return name;
         frame.add(name);
       }

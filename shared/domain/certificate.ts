@@ -1,6 +1,7 @@
+import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { compactVerify, importJWK, type CryptoKey } from 'jose';
 import { compactJws, parseCompactJwsStrict, signingInputOf, type ParsedCompactJws } from '../crypto/compact-jws.ts';
-import { P256_SIGNATURE_LENGTH, verifyP256 } from '../crypto/ecdsa-p256.ts';
+import { P256_SIGNATURE_LENGTH, toP256PublicKey, verifyP256 } from '../crypto/ecdsa-p256.ts';
 import { CryptoError, SignerError } from '../crypto/errors.ts';
 import { jwkThumbprint } from '../crypto/jwk-thumbprint.ts';
 import { parseJsonStrict } from '../crypto/strict-json.ts';
@@ -111,6 +112,15 @@ export interface CertificateVerification {
 export interface VerifyCertificateOptions {
   /** Tolerance for clocks that disagree, applied at both ends of the validity window. @default 0 */
   clockSkewSeconds?: number;
+  /**
+   * What checks the signature once the strict steps before it passed. `node` (the default, and
+   * what the service and `dcc` use) calls `crypto.verify` on the key's cached KeyObject on the
+   * calling thread; `jose` runs jose's `compactVerify` on the whole token, a WebCrypto job on the
+   * thread pool per signature and several times slower. `jose` is kept as the reference that
+   * the parity tests compare the default against.
+   * @default 'node'
+   */
+  signatureVerifier?: 'node' | 'jose';
 }
 
 /** The only protected header members a token of ours may carry. */
@@ -157,25 +167,35 @@ function checkHeader(header: Record<string, unknown>): StepResult<string> {
   return pass(kid);
 }
 
+/** A published key proven once: the KeyObject for `node:crypto`, the CryptoKey for jose's reference path. */
+interface ProvenKey {
+  jwk: PublicVerificationJwk;
+  keyObject: KeyObject;
+  joseKey: CryptoKey;
+}
+
 /**
  * Published keys already proven to be P-256 public keys named by their own thumbprint, and
- * imported for jose, per key object: a batch, or a warm function verifying against the same
- * key set, proves and imports each key once. The key sets handed in are read, never changed.
+ * imported, per key object: a batch, or a warm function verifying against the same key set,
+ * proves and imports each key once. The key sets handed in are read, never changed. Once a
+ * proof has settled its result is kept beside the promise, so later tokens skip the await.
  */
-const provenKeys = new WeakMap<PublicVerificationJwk, Promise<StepResult<CryptoKey>>>();
+const provenKeys = new WeakMap<PublicVerificationJwk, { pending: Promise<StepResult<ProvenKey>>; settled?: StepResult<ProvenKey> }>();
 
-function checkKey(kid: string, keys: readonly PublicVerificationJwk[]): Promise<StepResult<{ jwk: PublicVerificationJwk; key: CryptoKey }>> | StepResult<never> {
+function checkKey(kid: string, keys: readonly PublicVerificationJwk[]): Promise<StepResult<ProvenKey>> | StepResult<ProvenKey> {
   const jwk = keys.find((k) => k.kid === kid);
   if (jwk === undefined) return fail(`No published key has the kid ${quoteText(kid)}.`);
   let proven = provenKeys.get(jwk);
   if (proven === undefined) {
-    proven = proveKey(jwk);
-    provenKeys.set(jwk, proven);
+    const entry: { pending: Promise<StepResult<ProvenKey>>; settled?: StepResult<ProvenKey> } = { pending: proveKey(jwk) };
+    entry.pending = entry.pending.then((result) => (entry.settled = result));
+    provenKeys.set(jwk, entry);
+    proven = entry;
   }
-  return proven.then((result) => (result.ok ? pass({ jwk, key: result.value }) : result));
+  return proven.settled ?? proven.pending;
 }
 
-async function proveKey(jwk: PublicVerificationJwk): Promise<StepResult<CryptoKey>> {
+async function proveKey(jwk: PublicVerificationJwk): Promise<StepResult<ProvenKey>> {
   const kid = quoteText(jwk.kid);
   // Published keys are ours, but a kid that is not the key's thumbprint must not pass for it.
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk) return fail(`The published key ${kid} is not an EC P-256 public key.`);
@@ -188,13 +208,31 @@ async function proveKey(jwk: PublicVerificationJwk): Promise<StepResult<CryptoKe
   if (thumbprint !== jwk.kid) return fail(`The published key ${kid} is not the key its kid names.`);
   try {
     const { kty, crv, x, y } = jwk;
-    return pass((await importJWK({ kty, crv, x, y }, CERTIFICATE_ALGORITHM)) as CryptoKey);
+    // jose validates the import as before; the KeyObject is what the hot path verifies with.
+    const joseKey = (await importJWK({ kty, crv, x, y }, CERTIFICATE_ALGORITHM)) as CryptoKey;
+    const keyObject = toP256PublicKey({ kty, crv, x, y });
+    return pass({ jwk, keyObject, joseKey });
   } catch {
     return fail(`The published key ${kid} is malformed.`);
   }
 }
 
-async function checkSignature(token: string, parsed: ParsedCompactJws, key: CryptoKey, kid: string): Promise<StepResult<null>> {
+function checkSignature(parsed: ParsedCompactJws, key: KeyObject, kid: string): StepResult<null> {
+  if (parsed.signature.length !== P256_SIGNATURE_LENGTH) {
+    return fail(`The signature is ${parsed.signature.length} bytes; ES256 needs exactly 64 (R||S).`);
+  }
+  let ok: boolean;
+  try {
+    ok = cryptoVerify('sha256', parsed.signingInput, { key, dsaEncoding: 'ieee-p1363' }, parsed.signature);
+  } catch {
+    // OpenSSL reports some malformed signatures as errors instead of a false result.
+    ok = false;
+  }
+  return ok ? pass(null) : fail(`The signature does not verify with the key ${quoteText(kid)}.`);
+}
+
+/** The reference path: jose checks the whole token again, as before the node:crypto path. */
+async function checkSignatureWithJose(token: string, parsed: ParsedCompactJws, key: CryptoKey, kid: string): Promise<StepResult<null>> {
   if (parsed.signature.length !== P256_SIGNATURE_LENGTH) {
     return fail(`The signature is ${parsed.signature.length} bytes; ES256 needs exactly 64 (R||S).`);
   }
@@ -250,7 +288,9 @@ function checkValidity(
  * 2. `header`: `alg` exactly ES256; `typ` exactly `vc+jwt`; a `kid`; none of `jwk`, `jku`,
  *    `x5u`, `x5c`, `x5t`, `x5t#S256`, `crit`, `b64`; no other member than those three.
  * 3. `key`: the `kid` names one of `keys`, and that key is P-256 with its thumbprint as kid.
- * 4. `signature`: exactly 64 bytes, verified by jose `compactVerify` with `algorithms: ['ES256']`.
+ * 4. `signature`: exactly 64 bytes (R||S), verified by `crypto.verify` (SHA-256, `ieee-p1363`) over
+ *    the signing input with the key's KeyObject, made once per published key; OpenSSL refuses r
+ *    or s of zero or ≥ n. (`signatureVerifier: 'jose'` runs jose `compactVerify` instead.)
  * 5. `payload`: strict JSON (no duplicate members) satisfying {@link CredentialSchema}.
  * 6. `validity`: `validFrom` ≤ now ≤ `validUntil`, each end widened by the clock skew.
  *
@@ -272,7 +312,7 @@ export async function verifyCertificate(
 
   const checks: VerificationCheck[] = [];
   try {
-    return await runChecks(token, keys, now, skew, checks);
+    return await runChecks(token, keys, now, skew, options.signatureVerifier ?? 'node', checks);
   } catch {
     // Every step reports bad data as a result; reaching here means a defect, not a bad token.
     // The contract still holds: the token is reported invalid at the step that broke.
@@ -289,6 +329,7 @@ async function runChecks(
   keys: readonly PublicVerificationJwk[],
   now: Date,
   skew: number,
+  verifier: 'node' | 'jose',
   checks: VerificationCheck[],
 ): Promise<CertificateVerification> {
   const invalid = (name: VerificationCheckName, detail: string, kid?: string): CertificateVerification => {
@@ -305,12 +346,17 @@ async function runChecks(
   if (!header.ok) return invalid('header', header.detail);
   checks.push({ name: 'header', ok: true });
 
-  const key = await checkKey(header.value, keys);
+  // Awaited only while the key's first proof is pending: a batch's later tokens stay synchronous.
+  const keyStep = checkKey(header.value, keys);
+  const key = keyStep instanceof Promise ? await keyStep : keyStep;
   if (!key.ok) return invalid('key', key.detail);
   checks.push({ name: 'key', ok: true });
   const kid = key.value.jwk.kid;
 
-  const signature = await checkSignature(token, parsed, key.value.key, kid);
+  const signature =
+    verifier === 'jose'
+      ? await checkSignatureWithJose(token, parsed, key.value.joseKey, kid)
+      : checkSignature(parsed, key.value.keyObject, kid);
   if (!signature.ok) return invalid('signature', signature.detail, kid);
   checks.push({ name: 'signature', ok: true });
 

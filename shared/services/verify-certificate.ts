@@ -22,6 +22,8 @@ export interface VerifyDeps {
 export interface VerifyOptions {
   /** Also report the log's view (`log`) of a certificate on record: a few more reads, so only on request. */
   withLog?: boolean;
+  /** Which engine checks the signature; see `VerifyCertificateOptions`. Only the parity tests ask for `jose`. */
+  signatureVerifier?: 'node' | 'jose';
 }
 
 /**
@@ -36,7 +38,10 @@ export async function verifyPresentedToken(
   now: Date,
   options: VerifyOptions = {},
 ): Promise<VerificationResult> {
-  const offline = await verifyCertificate(token, await deps.keys(), now, { clockSkewSeconds: deps.clockSkewSeconds });
+  const offline = await verifyCertificate(token, await deps.keys(), now, {
+    clockSkewSeconds: deps.clockSkewSeconds,
+    ...(options.signatureVerifier ? { signatureVerifier: options.signatureVerifier } : {}),
+  });
   const checks: VerificationCheck[] = [...offline.checks];
   if (!offline.certificate) {
     return { verified: false, status: 'invalid', checks };

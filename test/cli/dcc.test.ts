@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalService, startLocalService } from '#local/local-service.ts';
+import { WORKER_THRESHOLD } from '../../cli/verification.ts';
 import { issueRequestNow, runDcc, runDccHere } from './support/run-dcc.ts';
 
 /**
@@ -206,6 +207,43 @@ describe('dcc verify', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ summary: { total: 2, valid: 2, failed: 0 } });
   });
+});
+
+describe('dcc verify, a batch large enough for worker threads', () => {
+  it(`gives the same report and exit code on ${WORKER_THRESHOLD + 3} items as one thread, run as users run it`, async () => {
+    const lines = [
+      ...Array.from({ length: WORKER_THRESHOLD }, (_, i) => (i === 777 ? tampered(genuine.token) : genuine.token)),
+      revoked.token,
+      'not a certificate',
+      genuine.token,
+    ];
+    const file = join(dir, 'large.jsonl');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const args = ['verify', file, '--jwks', jwksFile, '--online', '--json'];
+    // DCC_VERIFY_THREADS=2 forces workers even on a one-core machine; 1 keeps the batch on the main thread.
+    const [threaded, single] = await Promise.all([
+      runDcc(args, { env: { DCC_VERIFY_THREADS: '2' } }),
+      runDcc(args, { env: { DCC_VERIFY_THREADS: '1' } }),
+    ]);
+    // A worker that fails before the batch is done says so on stderr (and the batch falls back);
+    // verify-workers.test.ts proves the workers' own verdicts with every chunk left to them.
+    expect(threaded.stderr).toBe('');
+    expect(threaded.code).toBe(1);
+    expect(threaded.stdout).toBe(single.stdout);
+    expect(single.code).toBe(1);
+    const report = JSON.parse(threaded.stdout) as { summary: unknown; results: { source: string; status: string }[] };
+    expect(report.summary).toEqual({
+      total: WORKER_THRESHOLD + 3,
+      valid: WORKER_THRESHOLD,
+      failed: 3,
+      byStatus: { active: WORKER_THRESHOLD, revoked: 1, expired: 0, 'not-yet-valid': 0, 'status-unknown': 0, invalid: 2 },
+    });
+    expect(report.results.filter((r) => r.status !== 'active').map((r) => [r.source.replace(`${file}:`, ''), r.status])).toEqual([
+      ['778', 'invalid'],
+      [String(WORKER_THRESHOLD + 1), 'revoked'],
+      [String(WORKER_THRESHOLD + 2), 'invalid'],
+    ]);
+  }, 60_000);
 });
 
 describe('dcc inspect', () => {

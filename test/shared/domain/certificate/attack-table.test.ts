@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalCertificateSigner } from '#shared/adapters/key-file/certificate-signer.ts';
 import { encodeBase64url } from '#shared/crypto/base64url.ts';
 import { p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
-import { signCertificate, verifyCertificate, type VerificationCheckName } from '#shared/domain/certificate.ts';
+import { signCertificate, verifyCertificate, type CertificateVerification, type VerificationCheckName } from '#shared/domain/certificate.ts';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { b64json, inStandardAlphabet, parts, signedBy } from './support/forge.ts';
 import { sampleCredential, SAMPLE_VALID_AT } from './support/sample-credential.ts';
@@ -37,9 +37,19 @@ beforeAll(async () => {
   expect((await verifyCertificate(other, [jwk], now)).status).toBe('active');
 });
 
+/**
+ * Verifies with the node:crypto path and with the jose reference path, which must agree to the
+ * last detail (verify-parity.test.ts runs the large corpus).
+ */
+async function verifiedBothWays(token: string, keys: PublicVerificationJwk[], at: Date): Promise<CertificateVerification> {
+  const result = await verifyCertificate(token, keys, at);
+  expect(result).toEqual(await verifyCertificate(token, keys, at, { signatureVerifier: 'jose' }));
+  return result;
+}
+
 /** Verifies and asserts which check refused the token; returns the failing check's detail. */
 async function refusedBy(token: string, check: VerificationCheckName, status = 'invalid'): Promise<string> {
-  const result = await verifyCertificate(token, [jwk], now);
+  const result = await verifiedBothWays(token, [jwk], now);
   expect(result.verified).toBe(false);
   expect(result.status).toBe(status);
   const last = result.checks.at(-1);
@@ -273,7 +283,7 @@ describe('validity', () => {
 });
 
 async function refusedByAt(token: string, at: Date): Promise<string> {
-  const result = await verifyCertificate(token, [jwk], at);
+  const result = await verifiedBothWays(token, [jwk], at);
   expect(result.checks.at(-1)).toMatchObject({ name: 'validity', ok: false });
   return result.status;
 }
