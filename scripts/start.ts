@@ -100,7 +100,7 @@ Bearer tokens (valid 12 h; the demo exchange is "demo-exchange"):
   ${env}npm run --silent token -- exchange my-exchange       # registers another exchange
 
 Protected routes:
-  curl -X POST ${url}/v1/certificates -H "authorization: Bearer $EXCHANGE" -H 'content-type: application/json' -d @issue-request.json
+  curl -X POST ${url}/v1/certificates -H "authorization: Bearer $EXCHANGE" -H 'content-type: application/json' -d @examples/issue-request.json
   curl ${url}/v1/certificates/<id> -H "authorization: Bearer $AUDITOR"
   curl ${url}/v1/certificates/<id>/events -H "authorization: Bearer $AUDITOR"
   curl ${url}/v1/certificates?transactionRef=<ref> -H "authorization: Bearer $EXCHANGE"
