@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +6,8 @@ import { DynamoDbCertificateStore } from '#shared/adapters/dynamodb/certificate-
 import { DynamoDbExchangeStore } from '#shared/adapters/dynamodb/exchange-store.ts';
 import { DynamoDbStatusListStore } from '#shared/adapters/dynamodb/status-list-store.ts';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
-import type { StoredCertificate } from '#shared/domain/records.ts';
 import { ClientIdTakenError } from '#shared/ports/certificate-store.ts';
+import { issuedPlus, newCertificate } from '../support/contracts/certificate-store-contract.ts';
 import { localDynamoDbClient, localDynamoDbDocumentClient, uniqueTableName } from '../support/dynamodb.ts';
 
 /**
@@ -17,13 +17,6 @@ import { localDynamoDbClient, localDynamoDbDocumentClient, uniqueTableName } fro
  */
 
 const url = (listId: string) => `http://127.0.0.1/v1/status-lists/${listId}`;
-
-/**
- * The store never reads a clock: every time it records comes from its caller. The certificates
- * here are issued at this fixed instant, and changes are dated relative to it.
- */
-const ISSUED_AT = Date.parse('2026-11-20T09:00:00.000Z');
-const issuedPlus = (ms: number) => new Date(ISSUED_AT + ms).toISOString();
 
 let raw: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
@@ -41,33 +34,10 @@ function storeOn(tableName: string, options: { blockSize?: number; statusListSiz
     certificates: new DynamoDbCertificateStore({ client: documents, tableName, statusListUrl: url }),
     statusLists: new DynamoDbStatusListStore({ client: documents, tableName, ...options }),
     exchanges: new DynamoDbExchangeStore({ client: documents, tableName }),
+    statusListUrl: url,
   };
 }
 type StoresOn = ReturnType<typeof storeOn>;
-
-/** What the issue service does before recording: a fresh id, number, position and token. */
-async function newCertificate(
-  store: StoresOn,
-  fields: { exchangeId?: string; transactionRef?: string; requestHash?: string; supersedes?: string | null } = {},
-): Promise<StoredCertificate> {
-  const statusList = await store.statusLists.reserveStatusListPosition();
-  return {
-    id: `urn:uuid:${randomUUID()}`,
-    certificateNo: String(randomInt(1e9, 1e10 - 1)) + String(randomInt(1e9, 1e10 - 1)),
-    exchangeId: fields.exchangeId ?? 'sde',
-    transactionRef: fields.transactionRef ?? `SDE-${randomUUID()}`,
-    requestHash: fields.requestHash ?? 'a'.repeat(64),
-    token: ['eyJhbGciOiJFUzI1NiJ9', randomBytes(48).toString('base64url'), randomBytes(64).toString('base64url')].join('.'),
-    issuedAt: issuedPlus(0),
-    validUntil: issuedPlus(365 * 86_400_000),
-    status: 'active',
-    statusList,
-    statusListCredential: url(statusList.listId),
-    revocation: null,
-    supersedes: fields.supersedes ?? null,
-    supersededBy: null,
-  };
-}
 
 async function scanAll(tableName: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];

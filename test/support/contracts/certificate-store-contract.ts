@@ -21,11 +21,12 @@ export interface CertificateStoresFixture {
 
 /** The store never reads a clock: the certificates are issued at this instant, changes are dated from it. */
 const ISSUED_AT = Date.parse('2026-11-20T09:00:00.000Z');
-const issuedPlus = (ms: number) => new Date(ISSUED_AT + ms).toISOString();
+/** An instant `ms` after the issuance instant the test certificates carry. */
+export const issuedPlus = (ms: number) => new Date(ISSUED_AT + ms).toISOString();
 
 /** What the issue service hands the store: a fresh id, number, position and token. */
-async function newCertificate(
-  f: CertificateStoresFixture,
+export async function newCertificate(
+  f: Pick<CertificateStoresFixture, 'statusLists' | 'statusListUrl'>,
   fields: { exchangeId?: string; transactionRef?: string; requestHash?: string; supersedes?: string | null } = {},
 ): Promise<StoredCertificate> {
   const statusList = await f.statusLists.reserveStatusListPosition();
