@@ -13,7 +13,8 @@ const config: KnipConfig = {
     'functions/*.ts',
     // Operator and local-mode programs, run with tsx.
     'scripts/*.ts',
-    // The `dcc` CLI (bin/dcc.mjs imports it) and the CDK app (cdk.json: `npx tsx infra/app.ts`).
+    // The `dcc` CLI (bin/dcc.mjs imports cli/bin.ts, which imports it; scripts/build-dcc.ts bundles
+    // cli/bin.ts) and the CDK app (cdk.json: `npx tsx infra/app.ts`).
     'cli/main.ts',
     'infra/app.ts',
     // Child processes started by file path: the bench's HTTP load generator and the orphan

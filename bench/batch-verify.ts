@@ -1,18 +1,15 @@
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { verify } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { compactVerify } from 'jose';
 import { BATCH_CONCURRENCY, verifyBatch, WORKER_THRESHOLD, type VerifySettings } from '../cli/verification.ts';
 import { processIo } from '../cli/main.ts';
-import { signCertificate, verifyCertificate } from '#shared/domain/certificate.ts';
-import { buildCredential, newCertificateId } from '#shared/domain/credential-builder.ts';
-import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
-import { jwkFromKeyObject } from '#shared/crypto/jwks.ts';
+import { verifyCertificate } from '#shared/domain/certificate.ts';
 import { parseCompactJwsStrict } from '#shared/crypto/compact-jws.ts';
-import type { CertificateSigner } from '#shared/domain/signer.ts';
-import { BENCH_EXCHANGE, issueRequest, round, runJsonChild } from './support.ts';
+import { benchCertificate, benchSigner } from './offline-certificates.ts';
+import { round, runJsonChild } from './support.ts';
 
 export interface BatchVerifyResults {
   /**
@@ -100,26 +97,10 @@ type Measured = Omit<BatchVerifyResults, 'pinnedToOneCore' | 'allCores'> & { bat
 
 /** The measurement itself, in whatever process runs it. Every result is checked. */
 async function measureHere(tokenCount: number, timeMs: number, allCores: boolean): Promise<Measured> {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = jwkFromKeyObject(publicKey);
-  const signer: CertificateSigner = {
-    sign: async (input) => sign('sha256', input, { key: privateKey, dsaEncoding: 'ieee-p1363' }),
-    publicJwk: async () => jwk,
-  };
+  const { signer, publicKey, jwk } = benchSigner();
   const now = new Date();
   const tokens: string[] = [];
-  for (let i = 0; i < tokenCount; i++) {
-    const request = issueRequest(`BENCH-BATCH-${i}`, now);
-    const credential = buildCredential(request, {
-      certificateId: newCertificateId(now),
-      certificateNo: newCertificateNumber(now),
-      issuer: 'https://issuer.dcc.example.gov.cn',
-      exchange: { id: BENCH_EXCHANGE.id, name: BENCH_EXCHANGE.name },
-      now,
-      status: { statusListCredential: 'https://api.dcc.example.gov.cn/v1/status-lists/0', statusListIndex: i },
-    });
-    tokens.push(await signCertificate(credential, signer));
-  }
+  for (let i = 0; i < tokenCount; i++) tokens.push(await benchCertificate(signer, i, now));
   const settings: VerifySettings = { keys: [jwk], at: now, clockSkewSeconds: 300 };
   const io = processIo();
   // On the whole machine the batch is large enough for worker threads: the tokens again and again.

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { type BatchVerifyResults, measureBatchVerify } from './batch-verify.ts';
+import { type CliStartupResults, measureCliStartup } from './cli-startup.ts';
 import { type ColdStartResults, type ColdStartRow, measureColdStarts } from './cold-start.ts';
 import { type HandlerCpuResults, measureHandlerCpu } from './handler-cpu.ts';
 import { type HttpResults, measureHttp } from './http-load.ts';
@@ -27,6 +28,8 @@ export interface BenchPlan {
   proofRevokes: number;
   /** Audit events in the backlog the log integrator drains. */
   integratorEntries: number;
+  /** Rounds of the installable `dcc`'s start-up against `node -e 0`. */
+  cliStartupRuns: number;
 }
 
 const ALL_FUNCTIONS = [
@@ -56,6 +59,7 @@ export function benchPlan(mode: 'full' | 'quick'): BenchPlan {
         proofIssues: 100,
         proofRevokes: 30,
         integratorEntries: 2000,
+        cliStartupRuns: 15,
       }
     : {
         mode,
@@ -70,6 +74,7 @@ export function benchPlan(mode: 'full' | 'quick'): BenchPlan {
         proofIssues: 15,
         proofRevokes: 5,
         integratorEntries: 300,
+        cliStartupRuns: 5,
       };
 }
 
@@ -93,6 +98,7 @@ export interface BenchResults {
   http: HttpResults;
   batchVerify: BatchVerifyResults;
   transparencyLog: TransparencyLogResults;
+  cliStartup: CliStartupResults;
   goals: GoalCheck[];
   notes: string[];
 }
@@ -119,6 +125,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     integratorEntries: plan.integratorEntries,
     log,
   });
+  const cliStartup = await measureCliStartup({ runs: plan.cliStartupRuns, log });
 
   const { rows, ...coldStartSummary } = cold;
   return {
@@ -133,7 +140,8 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     http,
     batchVerify,
     transparencyLog,
-    goals: goals(roundTrips, batchVerify),
+    cliStartup,
+    goals: goals(roundTrips, batchVerify, cliStartup),
     notes: [
       'roundTrips: per-operation averages over every operation of the phase, each function in its own container (cold start included); steadyState excludes the first operation.',
       'roundTrips: KMS calls are the aws-sdk-client-mock call history (the mock replaces send); DynamoDB calls are counted by middleware inside the retry loop (every attempt).',
@@ -141,12 +149,14 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
       'http: autocannon in a separate process on the same machine as the server and DynamoDB Local (local mode, persistent data directory).',
       'Metrics (EMF) are disabled in every phase; logs at ERROR.',
       `transparencyLog.proofLatency: through the local service, one change at a time; from the issue/revoke response to the first 200 of GET /v1/certificates/{id}/proof?event=…, polled every ${transparencyLog.proofLatency.pollIntervalMs} ms; floor: one integrator pass over a single change, ${transparencyLog.proofLatency.floorMs} ms median (the local service runs a pass right after each issue or revocation; on AWS the integrator runs on its own trigger, not measured here).`,
+      'cliStartup: wall time from spawn to exit of each command, medians; the installable dcc is built (scripts/build-dcc.ts) right before; the commands take turns in each round.',
       'transparencyLog.integrator: LogIntegrator.drain() of a backlog already in the outbox, DynamoDB Local in memory (a JVM on this machine, not the service); floor: the same entries encoded, leaf-hashed and reduced to a root in memory (best of 5).',
     ],
   };
 }
 
-function goals(rt: RoundTripResults, batch: BatchVerifyResults): GoalCheck[] {
+function goals(rt: RoundTripResults, batch: BatchVerifyResults, cli: CliStartupResults): GoalCheck[] {
+  const installable = cli.rows.filter((row) => row.command.includes('installable'));
   const issueWarm = rt.issue.steadyState.kms + rt.issue.steadyState.dynamodb;
   const issueAll = rt.issue.kms + rt.issue.dynamodb;
   return [
@@ -165,6 +175,11 @@ function goals(rt: RoundTripResults, batch: BatchVerifyResults): GoalCheck[] {
       goal: 'batch verification ≥ 80% of raw crypto.verify',
       measured: `${(batch.ratio * 100).toFixed(1)}% (${batch.perSecond}/s against ${batch.rawPerSecond}/s)`,
       met: batch.ratio >= 0.8,
+    },
+    {
+      goal: 'installable dcc: --version and a one-certificate offline verify ≤ 2× node -e 0',
+      measured: installable.map((row) => `${row.command.replace(/ \(installable bundle\)$/, '')}: ${row.ratio}×`).join('; ') + ` (node -e 0: ${cli.floorMs} ms)`,
+      met: installable.length > 0 && installable.every((row) => row.ratio <= 2),
     },
   ];
 }

@@ -99,6 +99,10 @@ export function renderReport(r: BenchResults): string {
   );
   out.push(`Then one change at a time: a drain() that logs one entry takes ${li.singleEntryPassMs} ms (median of ${li.singleEntryPasses}).`);
   out.push('');
+  const cs = r.cliStartup;
+  out.push(`dcc start-up, spawn to exit (medians of ${cs.runs}), against node -e 0 (${cs.floorMs} ms); the installable bundle is ${cs.bundleBytes} bytes`);
+  out.push(textTable(['command', 'median ms', 'ratio'], cs.rows.map((row) => [row.command, row.medianMs, row.ratio])));
+  out.push('');
   out.push('Goals');
   out.push(textTable(['goal', 'measured', 'met'], r.goals.map((g) => [g.goal, g.measured, g.met ? 'yes' : 'NO'])));
   return out.join('\n');

@@ -45,17 +45,25 @@ export function verifyThreads(env: Readonly<Record<string, string | undefined>>)
 }
 
 /**
- * The source of a worker that loads `verify-worker.ts`. A worker does not get the TypeScript
- * loader `bin/dcc.mjs` registered (on Node 20 the ESM loader hooks do not reach worker threads,
- * even with `--import tsx` in its `execArgv`), so it loads the module through tsx's CommonJS
- * API, which works inside the thread itself. Both paths are resolved from here, so any working
- * directory works.
+ * Set by the bundler of the installable `dcc` (scripts/build-dcc.ts): the worker's own bundle,
+ * relative to the program's. Undeclared when the program runs from its TypeScript sources.
  */
-function workerSource(): string {
+declare const DCC_BUNDLED_WORKER: string | undefined;
+
+/**
+ * What a worker thread runs. In the installable package, the worker's bundle beside the
+ * program's. From the sources, a script that loads `verify-worker.ts`: a worker does not get the
+ * TypeScript loader `bin/dcc.mjs` registered (on Node 20 the ESM loader hooks do not reach worker
+ * threads, even with `--import tsx` in its `execArgv`), so it loads the module through tsx's
+ * CommonJS API, which works inside the thread itself. Both paths are resolved from here, so any
+ * working directory works.
+ */
+function workerEntry(): { file: URL } | { source: string } {
+  if (typeof DCC_BUNDLED_WORKER === 'string') return { file: new URL(DCC_BUNDLED_WORKER, import.meta.url) };
   const require = createRequire(import.meta.url);
   const tsx = require.resolve('tsx/cjs/api');
   const module = fileURLToPath(new URL('./verify-worker.ts', import.meta.url));
-  return `require(${JSON.stringify(tsx)}).require(${JSON.stringify(module)}, ${JSON.stringify(import.meta.url)});`;
+  return { source: `require(${JSON.stringify(tsx)}).require(${JSON.stringify(module)}, ${JSON.stringify(import.meta.url)});` };
 }
 
 /**
@@ -77,7 +85,7 @@ export async function verifyOfflineInWorkers(
 ): Promise<void> {
   const chunks = Math.ceil(tokens.length / CHUNK);
   if (chunks === 0) return;
-  const source = workerSource();
+  const entry = workerEntry();
   const started: Worker[] = [];
   let sent = 0;
   let received = 0;
@@ -106,7 +114,8 @@ export async function verifyOfflineInWorkers(
         return received < chunks;
       };
       for (let i = 0; i < Math.min(workers, shareHere ? chunks - 1 : chunks); i++) {
-        const worker = new Worker(source, { eval: true, workerData: data });
+        const worker =
+          'file' in entry ? new Worker(entry.file, { workerData: data }) : new Worker(entry.source, { eval: true, workerData: data });
         started.push(worker);
         const give = (): void => {
           const chunk = take();

@@ -28,20 +28,21 @@ const nodeCryptoStub: Plugin = {
       contents: 'export function randomBytes() { throw new Error("randomBytes is not available on the verification page"); }',
       loader: 'js',
     }));
-    b.onLoad({ filter: /^zod-locales$/, namespace: 'stub' }, () => ({ contents: 'export {};', loader: 'js' }));
   },
 };
 
 /**
  * zod's namespace re-exports every translation of its messages (about 250 KB); the page uses
- * the English default, which zod imports on its own, so the catalogue is left out.
+ * the English default, which zod imports on its own, so the catalogue is left out (of the
+ * installable `dcc` too).
  */
-const zodLocalesOmitted: Plugin = {
+export const zodLocalesOmitted: Plugin = {
   name: 'zod-locales-omitted',
   setup(b) {
     b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'stub' } : undefined,
+      /node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-locales-omitted' } : undefined,
     );
+    b.onLoad({ filter: /^zod-locales$/, namespace: 'zod-locales-omitted' }, () => ({ contents: 'export {};', loader: 'js' }));
   },
 };
 

@@ -36,6 +36,7 @@ describe('npm run bench, every piece at tiny counts', () => {
     proofIssues: 2,
     proofRevokes: 1,
     integratorEntries: 120,
+    cliStartupRuns: 1,
   };
   let results: BenchResults;
 
@@ -82,12 +83,25 @@ describe('npm run bench, every piece at tiny counts', () => {
     expect(results.batchVerify.serialPerSecond).toBeGreaterThan(0);
     expect(results.batchVerify.concurrency).toBe(BATCH_CONCURRENCY);
     expect(typeof results.batchVerify.pinnedToOneCore).toBe('boolean');
-    expect(results.goals).toHaveLength(3);
+    expect(results.goals).toHaveLength(4);
     const table = renderReport(results);
     expect(table).toContain('get-jwks');
     expect(table).toContain('verifyCertificate one at a time');
     expect(table).toContain('dcc verify batch');
     expect(table).toContain('LogIntegrator.drain()');
+    expect(table).toContain('dcc --version (installable bundle)');
+  });
+
+  it('timed the installable dcc against a bare node', () => {
+    const { floorMs, rows, bundleBytes } = results.cliStartup;
+    expect(floorMs).toBeGreaterThan(0);
+    expect(bundleBytes).toBeGreaterThan(0);
+    expect(rows.map((row) => row.command)).toEqual([
+      'dcc --version (installable bundle)',
+      'dcc verify, one certificate offline (installable bundle)',
+      'dcc --version (repository, through tsx)',
+    ]);
+    for (const row of rows) expect(row.ratio).toBeCloseTo(row.medianMs / floorMs, 1);
   });
 
   it('timed proofs of issues and revocations, and drained a backlog past one batch', () => {

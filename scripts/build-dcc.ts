@@ -1,0 +1,62 @@
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { zodLocalesOmitted } from '../web/build-page.ts';
+
+/**
+ * Builds the installable `dcc`: the program (cli/bin.ts) and its verification worker
+ * (cli/verify-worker.ts) bundled with every dependency into plain JavaScript under
+ * `cli/package/dist/`, so that `npm pack` in `cli/package/` yields a package that needs neither
+ * the repository, nor TypeScript, nor any other package at run time. `npm pack` runs it (the
+ * package's `prepack`); `npx tsx scripts/build-dcc.ts` runs it by hand.
+ */
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** The package's folder, relative to the repository root. */
+export const PACKAGE_DIR = 'cli/package';
+/** The bundles, relative to the package's folder. */
+export const PROGRAM = 'dist/dcc.mjs';
+const WORKER = 'dist/verify-worker.mjs';
+
+/** What a build wrote: each bundle's size in bytes. */
+export interface DccBuild {
+  programBytes: number;
+  workerBytes: number;
+}
+
+/** Builds both bundles and makes the program executable. */
+export async function buildDcc(): Promise<DccBuild> {
+  const out = `${root}${PACKAGE_DIR}/`;
+  await rm(`${out}dist`, { recursive: true, force: true });
+  await mkdir(`${out}dist`, { recursive: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: { dcc: 'cli/bin.ts', 'verify-worker': 'cli/verify-worker.ts' },
+    outdir: `${out}dist`,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.19',
+    minify: true,
+    legalComments: 'none',
+    metafile: true,
+    // The worker thread is started from the program's folder (cli/verify-workers.ts).
+    define: { DCC_BUNDLED_WORKER: JSON.stringify(`./${WORKER.slice('dist/'.length)}`) },
+    // Some dependencies are CommonJS and call require() for node's own modules.
+    banner: { js: "import { createRequire as __dccRequire } from 'node:module'; const require = __dccRequire(import.meta.url);" },
+    plugins: [zodLocalesOmitted],
+    logLevel: 'silent',
+  });
+  const program = await readFile(`${out}${PROGRAM}`, 'utf8');
+  await writeFile(`${out}${PROGRAM}`, `#!/usr/bin/env node\n${program}`);
+  await chmod(`${out}${PROGRAM}`, 0o755);
+  const bytes = (file: string) => Object.entries(result.metafile.outputs).find(([path]) => path.endsWith(file))?.[1].bytes ?? 0;
+  return { programBytes: bytes('dcc.mjs'), workerBytes: bytes('verify-worker.mjs') };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const built = await buildDcc();
+  process.stdout.write(`built ${PACKAGE_DIR}/${PROGRAM} (${built.programBytes} bytes) and ${PACKAGE_DIR}/${WORKER} (${built.workerBytes} bytes)\n`);
+}

@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalService, startLocalService } from '#local/local-service.ts';
+import { WORKER_THRESHOLD } from '../../cli/verification.ts';
+import { issueRequestNow } from './support/run-dcc.ts';
+
+/**
+ * The installable `dcc`, as an auditor without the repository gets it: `npm pack` in
+ * cli/package builds the bundles (its prepack), the tarball is installed into an empty folder
+ * outside the repository with npm offline (it has no dependencies to fetch), and the installed
+ * command verifies certificates there, offline and online.
+ */
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+let work: string;
+let installed: string;
+let service: LocalService;
+let token: string;
+
+/** Runs the installed `dcc` from the install folder, with nothing of the repository in reach. */
+async function dcc(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(join(installed, 'node_modules', '.bin', 'dcc'), [...args], {
+      cwd: installed,
+      env: { PATH: process.env['PATH'] ?? '', HOME: work, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'dcc-package-'));
+  const packed = join(work, 'packed');
+  installed = join(work, 'auditor');
+  await mkdir(packed);
+  await mkdir(installed);
+  await run('npm', ['pack', '--silent', '--pack-destination', packed], { cwd: join(root, 'cli/package') });
+  const [tarball] = await readdir(packed);
+  await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(packed, tarball!)], {
+    cwd: installed,
+    env: { PATH: process.env['PATH'] ?? '', HOME: work },
+  });
+
+  service = await startLocalService({ dataDir: join(work, 'data'), port: 0, log: { info: () => undefined, error: () => undefined }, accessLog: false });
+  const exchangeToken = await service.tokenIssuer.issue({ role: 'exchange' });
+  const response = await fetch(`${service.url}/v1/certificates`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${exchangeToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(issueRequestNow('PACKAGE-1')),
+  });
+  expect(response.status).toBe(201);
+  token = ((await response.json()) as { token: string }).token;
+  await writeFile(join(installed, 'certificate.jwt'), `${token}\n`);
+  await writeFile(join(installed, 'jwks.json'), await (await fetch(`${service.url}/.well-known/jwks.json`)).text());
+}, 240_000);
+
+afterAll(async () => {
+  await service?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('the installable dcc', () => {
+  it('is bundled JavaScript with no dependency, no TypeScript and no loader', async () => {
+    const manifest = JSON.parse(await readFile(join(installed, 'node_modules/data-compliance-dcc/package.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest['dependencies']).toBeUndefined();
+    // npm fetched nothing else: the package is the only one installed.
+    expect((await readdir(join(installed, 'node_modules'))).filter((name) => !name.startsWith('.'))).toEqual(['data-compliance-dcc']);
+    const files = (await readdir(join(installed, 'node_modules/data-compliance-dcc'), { recursive: true })).sort();
+    expect(files).toEqual(['README.md', 'dist', 'dist/dcc.mjs', 'dist/verify-worker.mjs', 'package.json']);
+    for (const bundle of ['dist/dcc.mjs', 'dist/verify-worker.mjs']) {
+      const text = await readFile(join(installed, 'node_modules/data-compliance-dcc', bundle), 'utf8');
+      // Every static import is one of node's own modules; nothing refers to TypeScript or tsx.
+      const imported = [...text.matchAll(/\bimport\s*(?:[\w$*{}\s,]+?\s*from\s*)?"([^"]+)"/g)].map((m) => m[1]!);
+      expect(imported.length).toBeGreaterThan(0);
+      expect(imported.filter((specifier) => !specifier.startsWith('node:'))).toEqual([]);
+      expect(text.includes('tsx/esm') || text.includes('tsx/cjs') || /["'][^"']+\.ts["']/.test(text)).toBe(false);
+    }
+  });
+
+  it('says its version, the repository package version', async () => {
+    const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    const result = await dcc(['--version']);
+    expect(result).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('verifies a certificate offline against a saved key set', async () => {
+    const result = await dcc(['verify', 'certificate.jwt', '--jwks', 'jwks.json', '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ summary: { total: 1, valid: 1, failed: 0 } });
+  });
+
+  it('refuses a tampered certificate offline with exit 1', async () => {
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const tampered = `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    await writeFile(join(installed, 'tampered.jwt'), tampered);
+    const result = await dcc(['verify', 'tampered.jwt', '--jwks', 'jwks.json', '--json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ summary: { total: 1, valid: 0, failed: 1 } });
+  });
+
+  it('verifies online: published keys and the signed status list', async () => {
+    const result = await dcc(['verify', 'certificate.jwt', '--jwks', `${service.url}/.well-known/jwks.json`, '--online', '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ summary: { total: 1, valid: 1 }, results: [{ status: 'active', verified: true }] });
+  });
+
+  it('spreads a large batch over its bundled worker threads', async () => {
+    const lines = Array.from({ length: WORKER_THRESHOLD }, () => token).join('\n');
+    await writeFile(join(installed, 'batch.jsonl'), `${lines}\n`);
+    // A worker that could not load its bundle would fail the batch with exit 2.
+    const result = await dcc(['verify', 'batch.jsonl', '--jwks', 'jwks.json', '--json'], { DCC_VERIFY_THREADS: '2' });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ summary: { total: WORKER_THRESHOLD, valid: WORKER_THRESHOLD, failed: 0 } });
+  });
+});
