@@ -18,8 +18,17 @@ const PURE_CORE = '^shared/(domain|crypto|transparency)/';
 /** Generic helpers that import nothing (promise memos): every layer may use them. */
 const SUPPORT = '^shared/support/';
 
-/** The only packages the pure core, the ports and the services may use: libraries without I/O. */
-const PURE_PACKAGES = '^node_modules/(zod|jose|uuid)/';
+/**
+ * The message catalogues (zh-CN and en) and language negotiation: pure data and Intl, importing
+ * nothing outside itself, so the core, the services, HTTP, `dcc` and the page all use one copy.
+ */
+const I18N = '^shared/i18n/';
+
+/**
+ * The only packages the pure core, the ports and the services may use: libraries without I/O.
+ * sm-crypto-v2 (SM2/SM3 on @noble/curves) is one: WebCrypto and Node's crypto cannot do SM2.
+ */
+const PURE_PACKAGES = '^node_modules/(zod|jose|uuid|sm-crypto-v2)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -32,12 +41,12 @@ module.exports = {
         'them for the browser) without ports, stores, HTTP or the composition root.',
       severity: 'error',
       from: { path: PURE_CORE },
-      to: { path: ['^shared/', OUTER], pathNot: [PURE_CORE, SUPPORT] },
+      to: { path: ['^shared/', OUTER], pathNot: [PURE_CORE, SUPPORT, I18N] },
     },
     {
       name: 'pure-core-no-platform-packages',
       comment:
-        'The pure core may use node built-ins and the I/O-free libraries zod, jose and uuid; ' +
+        'The pure core may use node built-ins and the I/O-free libraries zod, jose, uuid and sm-crypto-v2; ' +
         'any other package (the AWS SDK, Powertools, middy) belongs in an adapter, http or the app.',
       severity: 'error',
       from: { path: PURE_CORE },
@@ -65,7 +74,7 @@ module.exports = {
       from: { path: '^shared/services/' },
       to: {
         path: ['^shared/', OUTER, '^node_modules/'],
-        pathNot: ['^shared/(domain|crypto|transparency|ports|services)/', SUPPORT, PURE_PACKAGES],
+        pathNot: ['^shared/(domain|crypto|transparency|ports|services)/', SUPPORT, I18N, PURE_PACKAGES],
       },
     },
     {
@@ -76,6 +85,16 @@ module.exports = {
       severity: 'error',
       from: { path: SUPPORT },
       to: { path: ['^shared/', OUTER, '^node_modules/'], pathNot: SUPPORT },
+    },
+    {
+      name: 'i18n-imports-nothing',
+      comment:
+        'shared/i18n holds the catalogues of both languages and the negotiation of a reader\'s language. ' +
+        'It imports nothing of the project and no package, so that the domain, the services, HTTP, dcc ' +
+        'and the browser page can all use it without reaching another layer.',
+      severity: 'error',
+      from: { path: I18N },
+      to: { path: ['^shared/', OUTER, '^node_modules/'], pathNot: I18N },
     },
     {
       name: 'adapters-not-to-upper-layers',
@@ -142,13 +161,14 @@ module.exports = {
         'The CDK stack reads from shared/ only what describes the deployment: the routes table ' +
         '(paths, functions, scopes), the configuration schema and the table definition. It does not ' +
         'import the local platform or operator scripts (Lambda code is referenced by file path). ' +
-        'The one domain fact it reads is the exchange-id rule, which the stage settings validate ' +
-        'exactly as the registry does.',
+        'The domain facts it reads are the exchange-id rule, which the stage settings validate ' +
+        'exactly as the registry does, and the OAuth constants (the access tokens\' one audience and ' +
+        'the token endpoint paths), which the JWT authorizer and the outputs must share with the token endpoint.',
       severity: 'error',
       from: { path: '^infra/' },
       to: {
         path: ['^shared/', '^(functions|local|scripts|cli|bench|web|test|bin)/'],
-        pathNot: '^shared/(http/routes|app/config|adapters/dynamodb/table|domain/records)\\.ts$',
+        pathNot: '^shared/(http/routes|app/config|adapters/dynamodb/table|domain/records|domain/oauth)\\.ts$',
       },
     },
     {
@@ -164,10 +184,10 @@ module.exports = {
       name: 'web-only-pure-core',
       comment:
         'The verification page runs in a browser: from shared/ it may bundle only the pure core ' +
-        '(domain and crypto), never stores, services, HTTP or the app.',
+        '(domain and crypto) and the message catalogues (i18n), never stores, services, HTTP or the app.',
       severity: 'error',
       from: { path: '^web/' },
-      to: { path: ['^shared/', '^(functions|local|infra|scripts|cli|bench|test|bin)/'], pathNot: '^shared/(domain|crypto)/' },
+      to: { path: ['^shared/', '^(functions|local|infra|scripts|cli|bench|test|bin)/'], pathNot: '^shared/(domain|crypto|i18n)/' },
     },
     {
       name: 'production-not-to-dev-dependencies',

@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     globalSetup: ['test/support/global-setup.ts'],
+    // The contract check: the HTTP suites' responses against openapi.json (a no-op elsewhere).
+    setupFiles: ['test/support/openapi-contract-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     reporters: ['default'],

@@ -33,7 +33,7 @@ export interface HttpOptions {
  */
 export async function measureHttp(options: HttpOptions): Promise<HttpResults> {
   return withLocalService('dcc-bench-http-', options.log, async (service) => {
-    const bearer = await service.tokenIssuer.issue({ role: 'exchange' });
+    const bearer = await service.devClients.token({ role: 'exchange' });
     const response = await fetch(`${service.url}/v1/certificates`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-kms';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
+import { SM2_ORDER, Sm2PrivateKey } from '#shared/crypto/sm2.ts';
 
 /** Order of the P-256 group (FIPS 186-4 D.1.2.3). */
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -100,4 +101,31 @@ function modInverse(a: bigint, m: bigint): bigint {
     [oldS, s] = [s, oldS - q * s];
   }
   return ((oldS % m) + m) % m;
+}
+
+/**
+ * An SM2 key that answers `Sign` like a KMS `SM2` key with `SigningAlgorithm: SM2DSA` in
+ * `MessageType: DIGEST` mode (the 32 bytes sent are e = SM3(Z_A || M)), in DER, and
+ * `GetPublicKey` with its SPKI: the SM2 suite's stand-in in the round-trip measurement.
+ */
+export class InProcessSm2KmsKey {
+  readonly keyId = 'arn:aws-cn:kms:cn-north-1:111122223333:key/7b1e6c2a-0b5e-4f7e-9a51-bench0000sm2';
+  readonly #key = Sm2PrivateKey.generate();
+
+  /** Makes the mocked KMS client answer `Sign` and `GetPublicKey` as KMS would for this key. */
+  install(kms: AwsClientStub<KMSClient>): void {
+    kms.on(SignCommand).callsFake(async (input: SignCommandInput) => {
+      if (input.MessageType !== 'DIGEST' || input.SigningAlgorithm !== 'SM2DSA' || input.Message?.length !== 32) {
+        throw Object.assign(new Error('expected SM2DSA over a 32-byte DIGEST'), { name: 'ValidationException', $fault: 'client' });
+      }
+      return { KeyId: this.keyId, Signature: p1363ToDer(this.#key.signDigest(input.Message), SM2_ORDER), SigningAlgorithm: 'SM2DSA' };
+    });
+    kms.on(GetPublicKeyCommand).resolves({
+      KeyId: this.keyId,
+      PublicKey: this.#key.publicKey.toSpki(),
+      KeySpec: 'SM2',
+      KeyUsage: 'SIGN_VERIFY',
+      SigningAlgorithms: ['SM2DSA'],
+    });
+  }
 }

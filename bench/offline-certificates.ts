@@ -2,6 +2,7 @@ import { type KeyObject, generateKeyPairSync, sign } from 'node:crypto';
 import { signCertificate } from '#shared/domain/certificate.ts';
 import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
 import { buildCredential, newCertificateId } from '#shared/domain/credential-builder.ts';
+import { vocabularyUrls } from '#shared/domain/credential-context.ts';
 import type { CertificateSigner, PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { jwkFromKeyObject } from '#shared/crypto/jwks.ts';
 import { BENCH_EXCHANGE, issueRequest } from './support.ts';
@@ -33,6 +34,7 @@ export function benchCertificate(signer: CertificateSigner, index: number, now: 
     exchange: { id: BENCH_EXCHANGE.id, name: BENCH_EXCHANGE.name },
     now,
     status: { statusListCredential: 'https://api.dcc.example.gov.cn/v1/status-lists/0', statusListIndex: index },
+    vocabulary: vocabularyUrls('https://api.dcc.example.gov.cn'),
   });
   return signCertificate(credential, signer);
 }

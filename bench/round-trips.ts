@@ -8,7 +8,7 @@ import type { AppRouteName } from '#shared/http/endpoints/table.ts';
 import { DynamoDbExchangeStore } from '#shared/adapters/dynamodb/exchange-store.ts';
 import { createTableInput } from '#shared/adapters/dynamodb/table.ts';
 import { startDynamoDbLocal } from '#local/dynamodb-local/dynamodb-local.ts';
-import { InProcessKmsKey } from './kms-key.ts';
+import { InProcessKmsKey, InProcessSm2KmsKey } from './kms-key.ts';
 import { CallCounter, countSends } from './sdk-counter.ts';
 import {
   BENCH_EXCHANGE,
@@ -54,6 +54,8 @@ export interface RoundTripOptions {
   /** Certificates issued (and verified); revocations and replays are a third of it. */
   issues: number;
   log: (line: string) => void;
+  /** The signature suite of the functions (`DCC_SIGNATURE_SUITE`), and so of the KMS key. @default 'es256' */
+  suite?: 'es256' | 'sm2';
 }
 
 /** One Lambda container of a function, with its own clients and counters. */
@@ -67,18 +69,22 @@ interface Container {
 
 /**
  * Runs the real handlers in-process, each in its own container (a fresh app with its own
- * clients), with KMS answered by aws-sdk-client-mock (real P-256 signatures in DER)
+ * clients), with KMS answered by aws-sdk-client-mock (real P-256 or SM2 signatures in DER, by `suite`)
  * and DynamoDB by a DynamoDB Local. KMS calls are the mock's call history (the mock replaces
  * `send`, so no middleware would see them; it never fails, so there are no retries to miss);
  * DynamoDB calls are counted on the wire by middleware, retries included.
  */
 export async function measureRoundTrips(options: RoundTripOptions): Promise<RoundTripResults> {
   const { log } = options;
-  log('round trips: starting DynamoDB Local');
+  log(`round trips (${options.suite ?? 'es256'}): starting DynamoDB Local`);
   const dynamo = await startDynamoDbLocal({ inMemory: true, startTimeoutMs: 180_000 });
-  const key = new InProcessKmsKey();
+  const suite = options.suite ?? 'es256';
+  const key = suite === 'sm2' ? new InProcessSm2KmsKey() : new InProcessKmsKey();
   const tableName = `dcc-bench-${randomUUID()}`;
-  const environment = functionEnvironment({ tableName, dynamoDbEndpoint: dynamo.endpoint, keyId: key.keyId });
+  const environment = {
+    ...functionEnvironment({ tableName, dynamoDbEndpoint: dynamo.endpoint, keyId: key.keyId }),
+    DCC_SIGNATURE_SUITE: suite,
+  };
   const clientConfig = {
     ...sdkClientOptions('dynamodb'),
     endpoint: dynamo.endpoint,

@@ -91,8 +91,8 @@ const PROOF_DEADLINE_MS = 15_000;
  */
 export async function measureProofLatency(options: TransparencyLogOptions, floorMs: number): Promise<ProofLatencyResults> {
   return withLocalService('dcc-bench-tlog-', options.log, async (service) => {
-    const exchange = await service.tokenIssuer.issue({ role: 'exchange' });
-    const admin = await service.tokenIssuer.issue({ role: 'admin' });
+    const exchange = await service.devClients.token({ role: 'exchange' });
+    const admin = await service.devClients.token({ role: 'admin' });
     const run = Date.now();
     const issued: number[] = [];
     const revoked: number[] = [];

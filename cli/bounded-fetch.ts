@@ -32,13 +32,14 @@ export interface FetchLimits {
 }
 
 /** The kinds of response `dcc` reads, each with its own byte cap. */
-export type SourceKind = 'jwks' | 'statusList' | 'checkpoint' | 'tile' | 'bundle' | 'proof' | 'api';
+export type SourceKind = 'jwks' | 'statusList' | 'checkpoint' | 'tile' | 'bundle' | 'proof' | 'api' | 'oauth';
 
 /**
  * Default byte caps, from the real sizes: a key set is a few KB (64 KiB holds hundreds of keys);
  * a status list credential tens of KB; a checkpoint a few hundred bytes; a hash tile exactly
  * 256 × 32 bytes; an entry bundle 256 entries of at most 1 KiB behind a 2-byte length; a proof
- * document a few KB; an API response (a certificate record) a few KB.
+ * document a few KB; an API response (a certificate record) a few KB; the service's OpenID
+ * configuration and a token response about 1 KB each.
  */
 export const DEFAULT_BYTE_CAPS: Readonly<Record<SourceKind, number>> = {
   jwks: 64 * 1024,
@@ -48,6 +49,7 @@ export const DEFAULT_BYTE_CAPS: Readonly<Record<SourceKind, number>> = {
   bundle: 256 * (2 + 1024),
   proof: 64 * 1024,
   api: 1024 * 1024,
+  oauth: 64 * 1024,
 };
 
 /** Default total deadline of one request, in seconds. */

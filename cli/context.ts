@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Locale } from '#shared/i18n/locale.ts';
 
 /**
  * What a command needs from the outside world, passed in so that tests and `bin/dcc.mjs` run
@@ -37,6 +38,8 @@ export class UsageError extends Error {
 export interface CliContext {
   io: CliIo;
   exitCode: number;
+  /** The language people read this run's output in: `--lang`, else `LC_ALL` / `LC_MESSAGES` / `LANG`. */
+  locale: Locale;
 }
 
 const contexts = new WeakMap<Command, CliContext>();

@@ -1,27 +1,69 @@
-import { Command, CommanderError } from 'commander';
-import { register as registerGet } from './commands/get.ts';
-import { register as registerInspect } from './commands/inspect.ts';
-import { register as registerIssue } from './commands/issue.ts';
-import { register as registerLog } from './commands/log.ts';
-import { register as registerRevoke } from './commands/revoke.ts';
-import { register as registerVerify } from './commands/verify.ts';
+import { Command, CommanderError, Option } from 'commander';
+import { LOCALES, localeFromEnv } from '#shared/i18n/locale.ts';
 import { type LimitOptions, resolveLimits, setRunLimits, startRun, takeSourceFailures } from './bounded-fetch.ts';
 import { bindContext, type CliContext, type CliIo, ExitCode, UsageError } from './context.ts';
 import { terminalSafeIo } from './terminal-text.ts';
 
 /**
- * `dcc`, the auditors' command line: verify and inspect certificates offline or online, and
- * issue, read and revoke them through the API. Each command lives in `cli/commands/<name>.ts`
- * and exports `register(program)`.
+ * `dcc`, the auditors' command line: verify and inspect certificates offline or online; issue,
+ * read and revoke them through the API as an OAuth client of the service (`oauth-client.ts`);
+ * generate a client's key pair and register clients with their public keys (admins). Each
+ * command lives in `cli/commands/<name>.ts` and exports `register(program)`; a run loads only
+ * the one it names.
  */
 
-/** Every command module, in the order `dcc --help` lists them. */
-const COMMANDS: readonly ((program: Command) => void)[] = [registerVerify, registerInspect, registerIssue, registerGet, registerRevoke, registerLog];
+/** A command module: it adds its command to the program. */
+interface CommandModule {
+  register(program: Command): void;
+}
 
-/** Builds the program for one run; `io` is where it reads and writes. */
-export function createProgram(io: CliIo): { program: Command; context: CliContext } {
+/**
+ * Every command by name, in the order `dcc --help` lists them. A run loads only the module of the
+ * command it names (a short run spends most of its time loading code), and all of them only
+ * when it names none (the command list of `dcc --help`) or one that does not exist (so the
+ * error can suggest the nearest).
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
+  verify: () => import('./commands/verify.ts'),
+  inspect: () => import('./commands/inspect.ts'),
+  present: () => import('./commands/present.ts'),
+  issue: () => import('./commands/issue.ts'),
+  get: () => import('./commands/get.ts'),
+  revoke: () => import('./commands/revoke.ts'),
+  log: () => import('./commands/log.ts'),
+  keygen: () => import('./commands/keygen.ts'),
+  admin: () => import('./commands/admin.ts'),
+};
+
+/**
+ * The command `args` name: the first word that is neither an option of the program nor the
+ * value of one (`--timeout 5 verify …`), or `help`'s argument. Undefined when there is none.
+ */
+export function commandNamed(program: Command, args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return args[i + 1];
+    if (!arg.startsWith('-')) return arg === 'help' && args[i + 1] !== undefined ? args[i + 1] : arg;
+    const option = program.options.find((o) => o.long === arg || o.short === arg);
+    if (option && (option.required || option.optional)) i++;
+  }
+  return undefined;
+}
+
+/** The command modules a run of `args` needs (see {@link COMMANDS}). */
+async function commandsFor(program: Command, args: readonly string[]): Promise<CommandModule[]> {
+  const name = commandNamed(program, args);
+  const only = name === undefined ? undefined : COMMANDS[name];
+  if (only) return [await only()];
+  // `--version` alone needs no command at all.
+  if (name === undefined && (args.includes('--version') || args.includes('-V'))) return [];
+  return Promise.all(Object.values(COMMANDS).map((load) => load()));
+}
+
+/** Builds the program for one run of `args`; `io` is where it reads and writes. */
+export async function createProgram(io: CliIo, args: readonly string[] = []): Promise<{ program: Command; context: CliContext }> {
   const program = new Command('dcc')
-    .description('Data compliance certificates: verify, inspect, issue, read and revoke')
+    .description('Data compliance certificates: verify, inspect, issue, read and revoke; keys and registrations of API clients')
     .version('0.1.0')
     .showHelpAfterError('(run dcc --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
@@ -29,14 +71,20 @@ export function createProgram(io: CliIo): { program: Command; context: CliContex
     // Limits on what a network source may cost (cli/bounded-fetch.ts); accepted before or after the command.
     .option('--timeout <seconds>', 'longest time for one network request, body included (default: $DCC_TIMEOUT or 30)')
     .option('--idle-timeout <seconds>', 'longest wait for the next byte of a response (default: $DCC_IDLE_TIMEOUT or 10)')
-    .option('--max-bytes <bytes>', 'largest response read, for every source (default: $DCC_MAX_BYTES, else per source: key set 64 KiB, status list 1 MiB, checkpoint 16 KiB, tile 8 KiB, entry bundle 257 KiB, proof 64 KiB, API 1 MiB)')
+    .option('--max-bytes <bytes>', 'largest response read, for every source (default: $DCC_MAX_BYTES, else per source: key set 64 KiB, status list 1 MiB, checkpoint 16 KiB, tile 8 KiB, entry bundle 257 KiB, proof 64 KiB, API 1 MiB, discovery and token 64 KiB)')
     .option('--max-keys <n>', 'most keys accepted in a key set (default: $DCC_MAX_KEYS or 100)')
     .option('--max-tree-size <n>', 'largest log size `dcc log monitor` accepts from a checkpoint (default: $DCC_MAX_TREE_SIZE or 1000000)')
     .option('--max-input-bytes <bytes>', 'largest input file or standard input read (default: $DCC_MAX_INPUT_BYTES or 256 MiB; a file of a folder: 1 MiB)')
-    .hook('preAction', () => setRunLimits(io, resolveLimits(program.opts<LimitOptions>(), io.env)));
-  const context: CliContext = { io, exitCode: ExitCode.ok };
+    // The language of what people read (inspect, verify); --json output never changes with it.
+    .addOption(new Option('--lang <locale>', 'language of the output for people (default: from $LC_ALL, $LC_MESSAGES or $LANG, else en)').choices(LOCALES))
+    .hook('preAction', () => {
+      setRunLimits(io, resolveLimits(program.opts<LimitOptions>(), io.env));
+      const { lang } = program.opts<{ lang?: (typeof LOCALES)[number] }>();
+      if (lang) context.locale = lang;
+    });
+  const context: CliContext = { io, exitCode: ExitCode.ok, locale: localeFromEnv(io.env) };
   bindContext(program, context);
-  for (const register of COMMANDS) register(program);
+  for (const command of await commandsFor(program, args)) command.register(program);
   // Subcommands inherit neither output nor exit handling from their parent.
   for (const command of program.commands) {
     command.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }).exitOverride();
@@ -52,7 +100,7 @@ export function createProgram(io: CliIo): { program: Command; context: CliContex
 export async function runCli(args: readonly string[], rawIo: CliIo): Promise<number> {
   // Everything printed is escaped for the terminal, whoever wrote it (see terminal-text.ts).
   const io = terminalSafeIo(rawIo);
-  const { program, context } = createProgram(io);
+  const { program, context } = await createProgram(io, args);
   startRun(io);
   if (args.length === 0) {
     io.stderr(program.helpInformation());
@@ -96,7 +144,8 @@ export function processIo(): CliIo {
       return Buffer.concat(chunks).toString('utf8');
     },
     env: process.env,
-    fetch: globalThis.fetch,
+    // Reading globalThis.fetch loads node's HTTP client; a run that fetches nothing never does.
+    fetch: (input, init) => globalThis.fetch(input, init),
     now: () => new Date(),
   };
 }

@@ -1,102 +1,134 @@
-import { CHECK_LABELS } from '#shared/domain/check-labels.ts';
 import type { Credential } from '#shared/domain/schemas/credential.ts';
+import { formatAmount, formatCertificateNo, formatInstant, formatList, instantOfSeconds, renminbiInCapitals } from '#shared/i18n/format.ts';
+import type { Locale } from '#shared/i18n/locale.ts';
+import { certificateMessages } from '#shared/i18n/messages/certificate.ts';
+import { cliMessages } from '#shared/i18n/messages/cli.ts';
+import { translator } from '#shared/i18n/translate.ts';
 import { shown } from './terminal-text.ts';
 import type { CliStatus, ItemResult } from './verification.ts';
 
 /**
- * Plain-text renderings for people: certificates as invoices, verdicts, summaries. Every value
- * that comes from a token, a file or a server is passed through `shown`, so it stays on its line
- * and carries no control character (the streams escape everything again; see terminal-text.ts).
+ * Plain-text renderings for people, in the run's language (`--lang`, else `LC_ALL` /
+ * `LC_MESSAGES` / `LANG`): certificates as invoices, verdicts, summaries. Every value that comes
+ * from a token, a file or a server is passed through `shown`, so it stays on its line and
+ * carries no control character (the streams escape everything again; see terminal-text.ts).
  */
 
-/** The verdict word shown for each status. */
-export const VERDICT_LABELS: Record<CliStatus, string> = {
-  active: 'VALID',
-  revoked: 'REVOKED',
-  expired: 'EXPIRED',
-  'not-yet-valid': 'NOT YET VALID',
-  'status-unknown': 'STATUS UNKNOWN',
-  invalid: 'INVALID',
-};
-
-/** `1234567.5` → `1,234,567.5`: thousands grouped, the decimal string otherwise untouched. */
-export function groupThousands(value: string): string {
-  const [whole = '', fraction] = value.split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+/** The verdict word shown for `status` (`VALID`, `有效`...). */
+export function verdictLabel(status: CliStatus, locale: Locale): string {
+  return translator(cliMessages, locale)(`verdict.${status}`);
 }
 
-/** A certificate number in groups of four, as printed on the paper form. */
-export function formatCertificateNo(no: string): string {
-  return no.replace(/(\d{4})(?=\d)/g, '$1 ');
+/** Columns a terminal gives `text`: East Asian wide and fullwidth characters take two. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) {
+    width += /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/.test(ch) ? 2 : 1;
+  }
+  return width;
 }
 
+/** `text` padded with spaces to `columns` terminal columns (never cut). */
+function padColumns(text: string, columns: number): string {
+  return text + ' '.repeat(Math.max(0, columns - displayWidth(text)));
+}
 
-/** The certificate laid out like an invoice, one field per line. */
-export function renderInvoice(c: Credential): string {
+/** A step name of a check (`signature`, `签名`); a step no catalogue knows keeps its own name. */
+function stepLabel(name: string, locale: Locale): string {
+  const key = `step.${name}`;
+  return Object.hasOwn(certificateMessages[locale], key) ? certificateMessages[locale][key as keyof typeof certificateMessages.en] : name;
+}
+
+/** The certificate laid out like an invoice, one field per line, in `locale`. */
+export function renderInvoice(c: Credential, locale: Locale = 'en'): string {
+  const t = translator(certificateMessages, locale);
+  const cli = translator(cliMessages, locale);
   const s = c.credentialSubject;
-  const t = s.transaction;
+  const tx = s.transaction;
   const p = s.dataProduct;
+  const zh = locale !== 'en';
   const lines: string[] = [];
-  const row = (label: string, value: string) => lines.push(`  ${label.padEnd(22)}${shown(value)}`);
+  const row = (label: string, value: string) => lines.push(`  ${padColumns(label, 22)}${shown(value)}`);
   const heading = (text: string) => lines.push('', text);
+  const instant = (iso: string) => formatInstant(iso, locale);
 
-  lines.push(`DATA COMPLIANCE CERTIFICATE  No. ${shown(formatCertificateNo(c.certificateNo))}`);
-  row('Certificate id', c.id);
-  row('Issuer', c.issuer);
-  row('Issued at', new Date(c.iat * 1000).toISOString().replace('.000Z', 'Z'));
-  if (s.supersedes) row('Corrects', s.supersedes);
+  lines.push(cli('invoice.heading', { no: shown(formatCertificateNo(c.certificateNo)) }));
+  row(t('certificate.id'), c.id);
+  row(t('issuer'), c.issuer);
+  row(t('issued-at'), instant(instantOfSeconds(c.iat)));
+  if (s.supersedes) row(t('supersedes'), s.supersedes);
 
-  heading('Transaction');
-  row('Exchange', `${t.exchange.name} (${t.exchange.id})`);
-  row('Reference', t.transactionRef);
-  row('Traded at', t.tradedAt);
-  row('Amount', `${groupThousands(t.amount.value)} ${t.amount.currency}`);
+  heading(t('section.transaction'));
+  row(t('exchange'), t('exchange.value', { name: tx.exchange.name, id: tx.exchange.id }));
+  row(t('transaction-ref'), tx.transactionRef);
+  row(t('traded-at'), instant(tx.tradedAt));
+  row(t('amount'), formatAmount(tx.amount.value, tx.amount.currency, locale));
+  const words = zh && tx.amount.currency === 'CNY' ? renminbiInCapitals(tx.amount.value) : null;
+  if (words !== null) row(t('amount.in-words'), cli('invoice.rmb-in-words', { words }));
 
-  heading('Parties');
-  row('Provider', s.provider.name);
-  row('  USCC', s.provider.uscc);
-  row('Consumer', s.consumer.name);
-  row('  USCC', s.consumer.uscc);
+  heading(t('section.parties'));
+  row(t('provider'), s.provider.name);
+  row(`  ${t('uscc')}`, s.provider.uscc);
+  row(t('consumer'), s.consumer.name);
+  row(`  ${t('uscc')}`, s.consumer.uscc);
 
-  heading('Data product');
-  row('Name', `${p.name} (${p.id}, version ${p.version})`);
-  row('Classification', p.classification);
-  row('Personal information', p.personalInformation);
-  row('Delivery', p.deliveryMethod);
-  row('Digest', `${p.digest.alg} ${p.digest.value}`);
+  heading(t('section.data-product'));
+  row(t('product.name'), t('product.name.value', { name: p.name, id: p.id, version: p.version }));
+  row(t('classification'), t(`classification.${p.classification}`));
+  row(t('personal-information'), t(`personal-information.${p.personalInformation}`));
+  row(t('delivery'), t(`delivery.${p.deliveryMethod}`));
+  row(t('digest'), `${p.digest.alg} ${p.digest.value}`);
 
-  heading('Usage');
-  row('Purpose', s.usage.purpose);
-  row('Rights', s.usage.rights.join(', '));
-  row('Valid from', c.validFrom);
-  row('Valid until', c.validUntil);
-  row('Cross-border', s.usage.crossBorder ? `to ${s.usage.crossBorder.destination}, assessment ${s.usage.crossBorder.assessmentRef}` : 'none (data stays in China)');
+  heading(t('section.usage'));
+  row(t('purpose'), s.usage.purpose);
+  row(t('rights'), formatList(s.usage.rights.map((r) => t(`right.${r}`)), locale));
+  row(t('valid-from'), instant(c.validFrom));
+  row(t('valid-until'), instant(c.validUntil));
+  const crossBorder = s.usage.crossBorder;
+  row(t('cross-border'), crossBorder ? t('cross-border.to', { destination: crossBorder.destination, assessmentRef: crossBorder.assessmentRef }) : t('cross-border.none'));
 
-  heading('Compliance review');
-  row('Assessor', `${s.compliance.assessor.name} (USCC ${s.compliance.assessor.uscc})`);
-  row('Report', s.compliance.reportRef);
-  row('Report digest', `${s.compliance.reportDigest.alg} ${s.compliance.reportDigest.value}`);
-  row('Assessed at', s.compliance.assessedAt);
+  heading(t('section.compliance'));
+  row(t('assessor'), t('assessor.value', { name: s.compliance.assessor.name, uscc: s.compliance.assessor.uscc }));
+  row(t('report'), s.compliance.reportRef);
+  row(t('report-digest'), `${s.compliance.reportDigest.alg} ${s.compliance.reportDigest.value}`);
+  row(t('assessed-at'), instant(s.compliance.assessedAt));
   for (const check of s.compliance.checks) {
-    row(`  ${check.result.toUpperCase()}`, `${CHECK_LABELS[check.code]} (${check.code})`);
+    row(`  ${t(`result.${check.result}`)}`, `${t(`check.${check.code}`)} (${check.code})`);
   }
 
-  heading('Revocation status entry');
-  row('Status list', c.credentialStatus.statusListCredential);
-  row('Index', c.credentialStatus.statusListIndex);
+  heading(t('section.status'));
+  row(t('status-list'), c.credentialStatus.statusListCredential);
+  row(t('status-index'), c.credentialStatus.statusListIndex);
   return lines.join('\n');
 }
 
-/** One line per check: `✓ format  ✓ header  ✗ signature: …`. */
-export function renderChecks(result: ItemResult): string {
-  return result.checks.map((c) => (c.ok ? `  ✓ ${shown(c.name)}` : `  ✗ ${shown(c.name)}: ${shown(c.detail ?? 'failed')}`)).join('\n');
+/** One line per check: `✓ format  ✓ header  ✗ signature: …` (the detail as the verifier wrote it). */
+export function renderChecks(result: ItemResult, locale: Locale = 'en'): string {
+  const failed = translator(cliMessages, locale)('check.failed');
+  return result.checks
+    .map((c) => (c.ok ? `  ✓ ${shown(stepLabel(c.name, locale))}` : `  ✗ ${shown(stepLabel(c.name, locale))}: ${shown(c.detail ?? failed)}`))
+    .join('\n');
 }
 
 /** `VALID  No. …  source` for one item. */
-export function renderVerdictLine(result: ItemResult): string {
-  const no = result.certificateNo ? `No. ${shown(result.certificateNo)}  ` : '';
-  return `${VERDICT_LABELS[result.status].padEnd(15)}${no}${shown(result.source)}`;
+export function renderVerdictLine(result: ItemResult, locale: Locale = 'en'): string {
+  const no = result.certificateNo ? `${translator(cliMessages, locale)('item.number', { no: shown(result.certificateNo) })}  ` : '';
+  return `${padColumns(verdictLabel(result.status, locale), 15)}${no}${shown(result.source)}`;
+}
+
+/** The verdict of `inspect`: `Verdict: VALID (reason)`. */
+export function renderVerdict(result: ItemResult, locale: Locale = 'en'): string {
+  const cli = translator(cliMessages, locale);
+  const verdict = verdictLabel(result.status, locale);
+  return result.reason ? cli('verdict.line.reason', { verdict, reason: shown(result.reason) }) : cli('verdict.line', { verdict });
+}
+
+/** `Verified 53 certificates: 50 valid, 1 revoked, 2 invalid.` */
+export function renderSummary(counts: Readonly<Record<CliStatus, number>>, order: readonly CliStatus[], locale: Locale = 'en'): string {
+  const cli = translator(cliMessages, locale);
+  const parts = order.filter((s) => counts[s] > 0).map((s) => cli('summary.part', { count: counts[s], status: cli(`count.${s}`) }));
+  const total = order.reduce((sum, s) => sum + counts[s], 0);
+  return cli('summary', { count: total, parts: formatList(parts, locale) });
 }
 
 /** Counts per status, zero counts included. */
@@ -104,4 +136,25 @@ export function countByStatus(results: readonly ItemResult[]): Record<CliStatus,
   const counts = { active: 0, revoked: 0, expired: 0, 'not-yet-valid': 0, 'status-unknown': 0, invalid: 0 } satisfies Record<CliStatus, number>;
   for (const r of results) counts[r.status]++;
   return counts;
+}
+
+/** A disclosable claim as people call it: its member name in English, its term in Chinese. */
+function claimLabel(name: string, locale: Locale): string {
+  const key = `claim.${name}`;
+  return Object.hasOwn(certificateMessages[locale], key) ? certificateMessages[locale][key as keyof typeof certificateMessages.en] : name;
+}
+
+/** What a presentation disclosed and what it kept hidden, one line each. */
+export function renderDisclosure(
+  presentation: { disclosed: readonly string[]; hidden: readonly string[]; holderBound: boolean },
+  locale: Locale = 'en',
+): string {
+  const cli = translator(cliMessages, locale);
+  const list = (names: readonly string[]) =>
+    names.length === 0 ? cli('presentation.none') : formatList(names.map((n) => claimLabel(n, locale)), locale);
+  return [
+    `  ${cli(presentation.holderBound ? 'presentation.heading.bound' : 'presentation.heading')}`,
+    `  ${cli('presentation.disclosed', { claims: list(presentation.disclosed) })}`,
+    `  ${cli('presentation.hidden', { claims: list(presentation.hidden) })}`,
+  ].join('\n');
 }

@@ -1,11 +1,14 @@
 import { type CertificateVerification, verifyCertificate } from '#shared/domain/certificate.ts';
-import { type Credential, certificateIdOf } from '#shared/domain/schemas/credential.ts';
+import { certificateIdOf } from '#shared/domain/schemas/credential.ts';
+import type { DisclosableClaim, DisclosedCredential } from '#shared/domain/schemas/disclosed-credential.ts';
+import { type ExpectedKeyBinding, verifyCertificatePresentation } from '#shared/domain/sd-jwt/certificate-sd-jwt.ts';
+import { issuerJwtVerifier } from '#shared/domain/sd-jwt/issuer-jwt-verifier.ts';
+import { looksLikeSdJwt } from '#shared/domain/sd-jwt/sd-jwt.ts';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { checkRevocationStatus, type StatusListFetcher } from '#shared/domain/status-list-check.ts';
 import type { CliIo } from './context.ts';
 import { bodyText, boundedFetch, fetchLimits, noteSourceFailure, SourceError } from './bounded-fetch.ts';
 import type { TokenInput } from './inputs.ts';
-import { verifyOfflineInWorkers, verifyThreads } from './verify-workers.ts';
 
 /**
  * One certificate judged the way the command line reports it: the service's own offline
@@ -34,7 +37,10 @@ export interface ItemResult {
   checks: CliCheck[];
   certificateNo?: string;
   id?: string;
-  certificate?: Credential;
+  /** The certificate as proven: every claim of a full certificate, only the disclosed ones of a presentation. */
+  certificate?: DisclosedCredential;
+  /** Present for a presentation of a selectively disclosable form: what it disclosed and what stayed hidden. */
+  presentation?: { disclosed: DisclosableClaim[]; hidden: DisclosableClaim[]; holderBound: boolean };
 }
 
 export interface VerifySettings {
@@ -43,6 +49,16 @@ export interface VerifySettings {
   clockSkewSeconds: number;
   /** Present with `--online`. */
   fetchStatusList?: StatusListFetcher;
+  /** `--aud` and `--nonce`: what a holder-bound presentation's Key Binding JWT must carry. */
+  keyBinding?: ExpectedKeyBinding;
+}
+
+/** An offline verdict: of a certificate, or of a presentation with what it disclosed. */
+interface OfflineVerdict {
+  status: CertificateVerification['status'];
+  checks: CliCheck[];
+  certificate?: DisclosedCredential;
+  presentation?: ItemResult['presentation'];
 }
 
 /**
@@ -81,12 +97,25 @@ export async function verifyItem(item: TokenInput, settings: VerifySettings, io:
   return completeItem(item, offline, settings, io);
 }
 
-function verifyOffline(token: string, settings: VerifySettings): Promise<CertificateVerification> {
-  return verifyCertificate(token, settings.keys, settings.at, { clockSkewSeconds: settings.clockSkewSeconds });
+async function verifyOffline(token: string, settings: VerifySettings): Promise<OfflineVerdict> {
+  if (!looksLikeSdJwt(token)) return verifyCertificate(token, settings.keys, settings.at, { clockSkewSeconds: settings.clockSkewSeconds });
+  // A presentation: the same signature steps, then its disclosures and key binding.
+  const result = await verifyCertificatePresentation(token, issuerJwtVerifier(settings.keys), settings.at, {
+    clockSkewSeconds: settings.clockSkewSeconds,
+    ...(settings.keyBinding ? { keyBinding: settings.keyBinding } : {}),
+  });
+  const shown = result.presentation;
+  return {
+    status: result.status,
+    checks: result.checks,
+    ...(shown
+      ? { certificate: shown.claims, presentation: { disclosed: shown.disclosed, hidden: shown.hidden, holderBound: shown.holderKey !== null } }
+      : {}),
+  };
 }
 
 /** The verdict on one item from its offline verification (null: the item holds no token), plus revocation when online. */
-async function completeItem(item: TokenInput, offline: CertificateVerification | null, settings: VerifySettings, io: CliIo): Promise<ItemResult> {
+async function completeItem(item: TokenInput, offline: OfflineVerdict | null, settings: VerifySettings, io: CliIo): Promise<ItemResult> {
   if (item.token === null || offline === null) {
     const detail = `The input is ${item.problem ?? 'not a token'}.`;
     return { source: item.source, status: 'invalid', verified: false, reason: detail, checks: [{ name: 'input', ok: false, detail }] };
@@ -116,6 +145,7 @@ async function completeItem(item: TokenInput, offline: CertificateVerification |
     ...(failed?.detail ? { reason: failed.detail } : {}),
     checks,
     ...(certificate ? { certificateNo: certificate.certificateNo, id: certificateIdOf(certificate.id), certificate } : {}),
+    ...(offline.presentation ? { presentation: offline.presentation } : {}),
   };
 }
 
@@ -145,12 +175,14 @@ export async function verifyBatch(
   io: CliIo,
   options: { concurrency?: number; onEach?: () => void; threads?: number } = {},
 ): Promise<ItemResult[]> {
-  const threads = options.threads ?? verifyThreads(io.env);
+  // The worker threads' module is loaded only for a batch that may use them: a short run pays for no thread machinery.
+  const threading = items.length >= WORKER_THRESHOLD ? await import('./verify-workers.ts') : undefined;
+  const threads = options.threads ?? threading?.verifyThreads(io.env) ?? 1;
   const offline: (CertificateVerification | null | undefined)[] = new Array(items.length);
-  if (threads > 1 && items.length >= WORKER_THRESHOLD) {
+  if (threading && threads > 1) {
     // Progress counts each item once: as its worker verdict arrives, or below when this thread verifies it.
     const data = { keys: settings.keys, atMs: settings.at.getTime(), clockSkewSeconds: settings.clockSkewSeconds };
-    await verifyOfflineInWorkers(items.map((item) => item.token), data, threads - 1, offline, options.onEach).catch((error: unknown) => {
+    await threading.verifyOfflineInWorkers(items.map((item) => item.token), data, threads - 1, offline, options.onEach).catch((error: unknown) => {
       // A worker that cannot start or crashed costs speed, not verdicts: the holes are filled below.
       io.stderr(`dcc: verifying on one thread: ${error instanceof Error ? error.message : String(error)}\n`);
     });
@@ -161,10 +193,12 @@ export async function verifyBatch(
     while (next < items.length) {
       const i = next++;
       const item = items[i] as TokenInput;
-      const fromWorker = offline[i];
+      // Workers verify certificates only; a presentation they judged is judged again here.
+      const presented = item.token !== null && looksLikeSdJwt(item.token);
+      const fromWorker = presented ? undefined : offline[i];
       const verdict = fromWorker !== undefined ? fromWorker : item.token === null ? null : await verifyOffline(item.token, settings);
       results[i] = await completeItem(item, verdict, settings, io);
-      if (fromWorker === undefined) options.onEach?.();
+      if (offline[i] === undefined) options.onEach?.();
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? BATCH_CONCURRENCY, items.length));

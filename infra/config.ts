@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { EXCHANGE_ID_PATTERN } from '#shared/domain/records.ts';
 
 /**
  * The deployment's settings, read once from CDK context (`cdk.json` defaults, `-c key=value` on
@@ -11,15 +10,38 @@ import { EXCHANGE_ID_PATTERN } from '#shared/domain/records.ts';
 export interface StageConfig {
   /** Stage name, part of every resource name (`dcc-<stage>-…`). */
   readonly stage: string;
-  /** `prod` keeps more: longer log retention, retained logs and user pool, Cognito deletion protection. */
+  /**
+   * The target region (`-c region=…`, else `CDK_DEFAULT_REGION`). Set, the stack is pinned to it
+   * and its partition; unset, the template is environment-agnostic and for the global partition.
+   */
+  readonly region: string | undefined;
+  /** `aws-cn` for cn-north-1 and cn-northwest-1, `aws` otherwise. */
+  readonly partition: Partition;
+  /**
+   * The checkpoints' signed-note signature: `ed25519`, or `rfc6962` (ECDSA P-256 tree head
+   * signatures) in the China regions, where KMS Ed25519 keys are not confirmed (see the README).
+   */
+  readonly logSignature: 'ed25519' | 'rfc6962';
+  /** Instruction set of every function: `arm64` unless `-c lambdaArchitecture=x86_64`. */
+  readonly lambdaArchitecture: 'arm64' | 'x86_64';
+  /** `prod` keeps more: longer log retention and retained logs. */
   readonly production: boolean;
-  /** Data exchanges that get an OAuth client (scope `dcc/issue`), by exchange id. */
-  readonly exchanges: readonly string[];
   /**
    * Generations of the certificate signing key the stack manages, oldest first. The last one
    * signs; the earlier ones are retired: kept, published in the JWKS, never used to sign.
    */
   readonly signingKeyGenerations: readonly number[];
+  /**
+   * The certificate signature suite (context `signatureSuite`, `es256` by default): `sm2` makes
+   * the generations from {@link sm2FromGeneration} on KMS `SM2` keys (China Regions only).
+   */
+  readonly signatureSuite: 'es256' | 'sm2';
+  /**
+   * The first generation that is an SM2 key (context `sm2FromGeneration`; the first listed one
+   * by default, i.e. a stage that starts with SM2). An ES256 stage moves to SM2 by appending a
+   * generation and naming it here, so its P-256 keys keep their spec and stay published.
+   */
+  readonly sm2FromGeneration: number | undefined;
   /** ARNs of retired signing keys the stack does not manage (e.g. from an earlier stack). */
   readonly externalRetiredKeyArns: readonly string[];
   /** The certificate issuer URL (the VC `issuer`); the API's URL when unset. */
@@ -45,8 +67,6 @@ export interface StageConfig {
    * write lets one commit and the other writes nothing and starts again from the new head.
    */
   readonly logIntegratorReservedConcurrency: boolean;
-  /** Cognito hosted domain prefix of the token endpoint; `dcc-<stage>-<account>` when unset. */
-  readonly authDomainPrefix: string | undefined;
   /** Where alarm notifications are mailed; no subscription when unset. */
   readonly alarmEmail: string | undefined;
   /** Retention of function and access logs. */
@@ -69,7 +89,18 @@ export interface CustomDomainConfig {
   readonly hostedZone: { readonly id: string; readonly name: string } | undefined;
 }
 
-/** Stage names: lower case, short enough for every resource name limit (Cognito domain: 63). */
+/** The AWS partitions the stack is built for. */
+export type Partition = 'aws' | 'aws-cn';
+
+/** A region name (`us-east-1`, `cn-northwest-1`). */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** The partition of a region: the China regions are the `cn-` ones. */
+export function partitionOf(region: string | undefined): Partition {
+  return region?.startsWith('cn-') ? 'aws-cn' : 'aws';
+}
+
+/** Stage names: lower case, short enough for every resource name limit. */
 export const STAGE_PATTERN = /^[a-z][a-z0-9-]{1,15}$/;
 
 /** A KMS key ARN (the form `DCC_RETIRED_KMS_KEY_IDS` holds). */
@@ -89,8 +120,9 @@ export const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
  * Error naming the context key when a value is malformed, so `cdk synth` fails before anything
  * is built from it.
  */
-export function resolveStageConfig(node: Node): StageConfig {
-  return stageConfigFromContext((key) => node.tryGetContext(key) as unknown);
+export function resolveStageConfig(node: Node, env: NodeJS.ProcessEnv = process.env): StageConfig {
+  // The CDK CLI exports the region it would deploy to as CDK_DEFAULT_REGION; `-c region=` wins.
+  return stageConfigFromContext((key) => (key === 'region' ? (node.tryGetContext(key) ?? env['CDK_DEFAULT_REGION']) : node.tryGetContext(key)) as unknown);
 }
 
 /** {@link resolveStageConfig} over a plain look-up function (tests pass a record). */
@@ -101,18 +133,24 @@ export function stageConfigFromContext(get: (key: string) => unknown): StageConf
   }
   const production = stage === 'prod';
 
-  const exchanges = stringList(get, 'exchanges');
-  for (const id of exchanges) {
-    if (!EXCHANGE_ID_PATTERN.test(id)) {
-      throw new Error(`context "exchanges": "${id}" must match ${EXCHANGE_ID_PATTERN}`);
+  const region = optionalString(get, 'region');
+  if (region !== undefined && !REGION_PATTERN.test(region)) throw new Error(`context "region": "${region}" is not a region name`);
+  const partition = partitionOf(region);
+  const logSignature = optionalString(get, 'logSignature') ?? (partition === 'aws-cn' ? 'rfc6962' : 'ed25519');
+  if (logSignature !== 'ed25519' && logSignature !== 'rfc6962') {
+    throw new Error(`context "logSignature": "${logSignature}" must be ed25519 or rfc6962`);
+  }
+  const lambdaArchitecture = optionalString(get, 'lambdaArchitecture') ?? 'arm64';
+  if (lambdaArchitecture !== 'arm64' && lambdaArchitecture !== 'x86_64') {
+    throw new Error(`context "lambdaArchitecture": "${lambdaArchitecture}" must be arm64 or x86_64`);
+  }
+
+  // Exchanges and their clients are registered at run time (PUT /v1/exchanges/{id}), not in the
+  // stack; a configuration that still lists them is told so rather than silently ignored.
+  for (const retired of ['exchanges', 'authDomainPrefix']) {
+    if (get(retired) !== undefined) {
+      throw new Error(`context "${retired}" is no longer read: exchanges register their keys with PUT /v1/exchanges/{exchangeId} (see the README)`);
     }
-  }
-  if (new Set(exchanges).size !== exchanges.length) {
-    throw new Error('context "exchanges": an exchange id is listed twice');
-  }
-  const reserved = exchanges.filter((id) => id === 'admin' || id === 'auditor');
-  if (reserved.length > 0) {
-    throw new Error(`context "exchanges": "${reserved[0]}" is the name of a built-in client`);
   }
 
   const generationsRaw = stringList(get, 'signingKeyGenerations');
@@ -126,6 +164,21 @@ export function stageConfigFromContext(get: (key: string) => unknown): StageConf
     if ((signingKeyGenerations[i] as number) <= (signingKeyGenerations[i - 1] as number)) {
       throw new Error('context "signingKeyGenerations": generations must be strictly increasing (oldest first)');
     }
+  }
+
+  const signatureSuite = optionalString(get, 'signatureSuite') ?? 'es256';
+  if (signatureSuite !== 'es256' && signatureSuite !== 'sm2') {
+    throw new Error(`context "signatureSuite": "${signatureSuite}" must be es256 or sm2`);
+  }
+  // KMS offers the SM2 key spec in the China Regions only.
+  if (signatureSuite === 'sm2' && region !== undefined && partition !== 'aws-cn') {
+    throw new Error(`context "signatureSuite": sm2 needs a China Region (KMS SM2 keys), not ${region}`);
+  }
+  const sm2FromText = optionalString(get, 'sm2FromGeneration');
+  if (sm2FromText !== undefined && signatureSuite !== 'sm2') throw new Error('context "sm2FromGeneration" is set but "signatureSuite" is not sm2');
+  const sm2FromGeneration = signatureSuite === 'sm2' ? Number(sm2FromText ?? signingKeyGenerations[0]) : undefined;
+  if (sm2FromGeneration !== undefined && !signingKeyGenerations.includes(sm2FromGeneration)) {
+    throw new Error(`context "sm2FromGeneration": "${sm2FromText}" is not one of "signingKeyGenerations"`);
   }
 
   const externalRetiredKeyArns = stringList(get, 'retiredKmsKeyIds');
@@ -145,10 +198,6 @@ export function stageConfigFromContext(get: (key: string) => unknown): StageConf
     throw new Error(`context "tableName": "${tableName}" is not a DynamoDB table name`);
   }
   const logIntegratorReservedConcurrency = optionalBoolean(get, 'logIntegratorReservedConcurrency') ?? false;
-  const authDomainPrefix = optionalString(get, 'authDomainPrefix');
-  if (authDomainPrefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(authDomainPrefix)) {
-    throw new Error(`context "authDomainPrefix": "${authDomainPrefix}" is not a valid Cognito domain prefix`);
-  }
   const alarmEmail = optionalString(get, 'alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
     throw new Error(`context "alarmEmail": "${alarmEmail}" is not an e-mail address`);
@@ -156,16 +205,20 @@ export function stageConfigFromContext(get: (key: string) => unknown): StageConf
 
   return {
     stage,
+    region,
+    partition,
+    logSignature,
+    lambdaArchitecture,
     production,
-    exchanges,
     signingKeyGenerations,
+    signatureSuite,
+    sm2FromGeneration,
     externalRetiredKeyArns,
     issuer,
     publicBaseUrl,
     customDomain,
     tableName,
     logIntegratorReservedConcurrency,
-    authDomainPrefix,
     alarmEmail,
     // Network logs kept at least six months (PRC Cybersecurity Law, art. 21); a year in prod.
     logRetention: production ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -130,21 +130,23 @@ export class DccStack extends Stack {
       encryption: TableEncryptionV2.awsManagedKey(),
       // The transparency log integrator reads the audit events from the stream (outbox).
       dynamoStream: StreamViewType.NEW_IMAGE,
-      // No TTL: nothing in this table is meant to expire (TABLE_DEFINITION.timeToLiveAttribute).
+      // Only the token endpoint's assertion `jti` items carry it (see table.ts).
+      timeToLiveAttribute: TABLE_DEFINITION.timeToLiveAttribute,
     });
 
     this.signingKeys = new CertificateSigningKeys(this, 'SigningKeys', {
       stage: config.stage,
       generations: config.signingKeyGenerations,
       externalRetiredKeyArns: config.externalRetiredKeyArns,
+      ...(config.sm2FromGeneration === undefined ? {} : { sm2FromGeneration: config.sm2FromGeneration }),
     });
 
+    // The issuer is the API's public base URL, known only once the API (and its domain) exist;
+    // the authorizer is needed before, as the API's default, so it reads the URL lazily.
+    let issuer: string | undefined;
     this.auth = new MachineAuth(this, 'Auth', {
       stage: config.stage,
-      exchanges: config.exchanges,
-      domainPrefix: config.authDomainPrefix,
-      accessTokenValidity: config.accessTokenValidity,
-      retain: config.production,
+      issuer: Lazy.string({ produce: () => issuer }),
     });
 
     this.api = new HttpApi(this, 'Api', {
@@ -179,6 +181,7 @@ export class DccStack extends Stack {
       : undefined;
     // The configuration defaults it to the custom domain's URL when there is one.
     const publicBaseUrl = config.publicBaseUrl ?? this.api.apiEndpoint;
+    issuer = publicBaseUrl;
     // The log's origin names its key forever: from the configured issuer's host when there is one.
     // Every function is given it, because every function loads the configuration that requires it.
     const logOrigin = config.issuer ? `${new URL(config.issuer).host}/log` : `${prefix}.dcc.invalid/log`;
@@ -188,9 +191,11 @@ export class DccStack extends Stack {
       // function has no grant to use them; a name or an ARN is not a permission.
       DCC_TABLE_NAME: this.table.tableName,
       DCC_KMS_KEY_ID: this.signingKeys.current.keyArn,
+      DCC_SIGNATURE_SUITE: config.signatureSuite,
       DCC_ISSUER: config.issuer ?? publicBaseUrl,
       DCC_PUBLIC_BASE_URL: publicBaseUrl,
       DCC_LOG_ORIGIN: logOrigin,
+      DCC_ACCESS_TOKEN_TTL_SECONDS: String(config.accessTokenValidity.toSeconds()),
       POWERTOOLS_SERVICE_NAME: serviceName,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -211,6 +216,7 @@ export class DccStack extends Stack {
           logRetention: config.logRetention,
           logRemovalPolicy,
           projectRoot,
+          architecture: config.lambdaArchitecture,
         });
         grantNeeds(fn, route, this);
         functions.set(route.handler, fn);
@@ -251,6 +257,8 @@ export class DccStack extends Stack {
       stage: config.stage,
       table: this.table,
       origin: logOrigin,
+      signature: config.logSignature,
+      architecture: config.lambdaArchitecture,
       environment: baseEnvironment,
       topic: this.operations.topic,
       projectRoot,
@@ -259,9 +267,6 @@ export class DccStack extends Stack {
       reservedConcurrency: config.logIntegratorReservedConcurrency,
     });
 
-    const noUsers =
-      'The pool has no users: its only sign-ins are OAuth client-credentials token requests of machine clients, which the Plus plan\'s threat protection (advanced security) does not evaluate; it would only add cost.';
-    Validations.of(this.auth.userPool).acknowledge({ id: 'AwsSolutions-COG8', reason: noUsers });
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base URL in status list URLs' });
@@ -271,16 +276,9 @@ export class DccStack extends Stack {
         description: 'Where the custom domain must point (CNAME or alias) when its DNS is not in the given hosted zone',
       });
     }
-    new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint, description: 'OAuth 2.0 token endpoint (client credentials)' });
-    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
-    new CfnOutput(this, 'AdminClientId', { value: this.auth.adminClient.userPoolClientId });
-    new CfnOutput(this, 'AuditorClientId', { value: this.auth.auditorClient.userPoolClientId });
-    for (const [exchangeId, client] of this.auth.exchangeClients) {
-      new CfnOutput(this, `ExchangeClientId${constructIdOf(exchangeId)}`, {
-        value: client.userPoolClientId,
-        description: `OAuth client id of exchange ${exchangeId}`,
-      });
-    }
+    new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint, description: 'OAuth 2.0 token endpoint (client credentials, private_key_jwt)' });
+    new CfnOutput(this, 'OpenIdConfiguration', { value: this.auth.discoveryUrl, description: 'Discovery document of the token issuer' });
+    new CfnOutput(this, 'AccessTokenKeyArn', { value: this.auth.accessTokenKey.keyArn, description: 'KMS RSA_2048 key that signs access tokens' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The certificate table (register-exchange --table)' });
     new CfnOutput(this, 'SigningKeyArn', { value: this.signingKeys.current.keyArn });
     new CfnOutput(this, 'LogKeyArn', { value: this.transparencyLog.key.keyArn });
@@ -294,6 +292,8 @@ function grantNeeds(fn: ApiFunction, route: RouteDefinition, stack: DccStack): v
   if (route.needs.table !== 'none') fn.bindTable({ table: stack.table, access: route.needs.table });
   if (route.needs.sign) fn.bindSigningKey(stack.signingKeys.current);
   if (route.needs.publicKey) fn.bindPublicKey(stack.signingKeys.current, stack.signingKeys.retired);
+  if (route.needs.accessTokenKey === 'sign') stack.auth.grantSign(fn);
+  if (route.needs.accessTokenKey === 'public-key') stack.auth.grantPublicKey(fn);
 }
 
 function attribute(key: KeyAttribute): { name: string; type: AttributeType } {

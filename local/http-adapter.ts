@@ -1,6 +1,9 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ProblemCode, problemResponse } from '../shared/http/problems.ts';
+import { negotiateAcceptLanguage } from '../shared/i18n/locale.ts';
+import { problemDetail } from '../shared/i18n/messages/problems.ts';
+import type { LocalizedText } from '../shared/i18n/translate.ts';
 import {
   type LambdaHandler,
   type LocalRoute,
@@ -67,10 +70,10 @@ export function createRequestListener(options: HttpAdapterOptions): (req: Incomi
     const { rawPath } = splitTarget(req.url ?? '/');
     const match = matchRoute(routes, method, rawPath);
     if (match.kind === 'not-found') {
-      return sendProblem(res, 'not-found', `No route serves ${rawPath}.`);
+      return sendProblem(req, res, 'not-found', problemDetail('detail.no-route', { path: rawPath }));
     }
     if (match.kind === 'method-not-allowed') {
-      return sendProblem(res, 'method-not-allowed', `${rawPath} does not accept ${method}.`, { allow: match.allow.join(', ') });
+      return sendProblem(req, res, 'method-not-allowed', problemDetail('detail.method-not-accepted', { path: rawPath, method }), { allow: match.allow.join(', ') });
     }
     const { route, pathParameters } = match;
 
@@ -82,7 +85,7 @@ export function createRequestListener(options: HttpAdapterOptions): (req: Incomi
       await options.beforeAuthorize?.();
       const decision = await options.authorize(req.headers['authorization'], route.auth.anyScope);
       if (decision.effect === 'deny') {
-        return sendProblem(res, decision.code, decision.detail, { 'www-authenticate': decision.challenge });
+        return sendProblem(req, res, decision.code, decision.detail, { 'www-authenticate': decision.challenge });
       }
       authorizer = { claims: decision.claims, scopes: decision.scopes };
     }
@@ -113,7 +116,7 @@ export function createRequestListener(options: HttpAdapterOptions): (req: Incomi
     } catch (error) {
       // Logged here, never sent: a 5xx body says nothing about what failed.
       options.log.error(`${routeKey} failed (request ${requestId}, function ${context.functionName})`, error);
-      return sendProblem(res, 'internal-error', 'The request could not be completed.');
+      return sendProblem(req, res, 'internal-error', problemDetail('detail.internal'));
     }
     try {
       res.statusCode = response.statusCode;
@@ -122,7 +125,7 @@ export function createRequestListener(options: HttpAdapterOptions): (req: Incomi
       // A header value node refuses (a newline, say) is the function's fault, as in AWS.
       options.log.error(`${routeKey} returned an unusable response (request ${requestId})`, error);
       for (const name of res.getHeaderNames()) if (name !== 'apigw-requestid') res.removeHeader(name);
-      return sendProblem(res, 'internal-error', 'The request could not be completed.');
+      return sendProblem(req, res, 'internal-error', problemDetail('detail.internal'));
     }
     res.end(response.body);
   };
@@ -137,7 +140,7 @@ export function createRequestListener(options: HttpAdapterOptions): (req: Incomi
     serve(req, res, requestId).catch((error: unknown) => {
       if (error instanceof ClientAbortedError) return;
       options.log.error(`${req.method} ${req.url} failed in the local adapter (request ${requestId})`, error);
-      if (!res.headersSent) sendProblem(res, 'internal-error', 'The request could not be completed.');
+      if (!res.headersSent) sendProblem(req, res, 'internal-error', problemDetail('detail.internal'));
       else res.destroy();
     });
   };
@@ -286,7 +289,7 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
  * sends is discarded, and a client that keeps sending far beyond the limit is cut off.
  */
 function rejectOversized(req: IncomingMessage, res: ServerResponse, max: number): void {
-  sendProblem(res, 'payload-too-large', `The request body exceeds ${max} bytes.`, { connection: 'close' });
+  sendProblem(req, res, 'payload-too-large', problemDetail('detail.body-exceeds', { limit: max }), { connection: 'close' });
   let discarded = 0;
   req.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
@@ -295,9 +298,15 @@ function rejectOversized(req: IncomingMessage, res: ServerResponse, max: number)
   req.resume();
 }
 
-/** Answers with an RFC 9457 problem document of the service's catalogue. */
-export function sendProblem(res: ServerResponse, code: ProblemCode, detail: string, headers: Record<string, string> = {}): void {
-  const problem = problemResponse(code, detail, [], headers);
+/** Answers with an RFC 9457 problem document of the service's catalogue, in the request's language. */
+export function sendProblem(
+  req: IncomingMessage,
+  res: ServerResponse,
+  code: ProblemCode,
+  detail: string | LocalizedText,
+  headers: Record<string, string> = {},
+): void {
+  const problem = problemResponse(code, detail, [], headers, negotiateAcceptLanguage(req.headers['accept-language']));
   res.statusCode = problem.statusCode;
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
   res.end(problem.body);

@@ -2,8 +2,10 @@ import type { KeyObject } from 'node:crypto';
 import { type JWTPayload, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 
 /**
- * The local stand-in for API Gateway's HTTP API JWT authorizer. It applies the checks AWS
- * documents for that authorizer, in its order:
+ * The local stand-in for API Gateway's HTTP API JWT authorizer, configured as the stack
+ * configures it: the service's own issuer, its access-token key (RS256: the authorizer verifies
+ * only RSA signatures) and the one audience. It applies the checks AWS documents for that
+ * authorizer, in its order:
  *
  * 1. the token comes from the `Authorization` header, bare or prefixed with `Bearer`;
  * 2. its header names a known key (`kid`) and an allowed algorithm, and the signature verifies;
@@ -25,12 +27,9 @@ export interface AuthorizerKey {
 export interface JwtAuthorizerOptions {
   issuer: string;
   keys: readonly AuthorizerKey[];
-  /**
-   * The authorizer's audience list. Read before every authorisation, because in local mode it
-   * grows when an exchange is registered while the server runs.
-   */
+  /** The authorizer's audience list (one entry: the access tokens' audience). */
   audience: () => ReadonlySet<string> | Promise<ReadonlySet<string>>;
-  /** JWS algorithms accepted. @default ['ES256'] */
+  /** JWS algorithms accepted. @default ['RS256'] */
   algorithms?: readonly string[];
   /** Leeway for exp, nbf and iat, in seconds. @default 0 */
   clockToleranceSeconds?: number;
@@ -61,7 +60,7 @@ export type JwtAuthorizer = (authorization: string | undefined, anyScope: readon
 
 /** Builds the authorizer. */
 export function createJwtAuthorizer(options: JwtAuthorizerOptions): JwtAuthorizer {
-  const algorithms = [...(options.algorithms ?? ['ES256'])];
+  const algorithms = [...(options.algorithms ?? ['RS256'])];
   const tolerance = options.clockToleranceSeconds ?? 0;
   const now = options.now ?? (() => new Date());
   const keys = new Map(options.keys.map((k) => [k.kid, k.key]));

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -12,18 +13,17 @@ import { handler as verificationPage } from '../functions/verification-page.ts';
 import { type App, type AppOptions, buildApp } from '../shared/app/app.ts';
 import { type Config, type ConfigInput, loadConfig } from '../shared/app/config.ts';
 import { endpoints, isAppRoute } from '../shared/http/endpoints/table.ts';
+import { requestLocale } from '../shared/http/handler.ts';
 import { problemResponse } from '../shared/http/problems.ts';
+import { problemDetail } from '../shared/i18n/messages/problems.ts';
 import { type RouteDefinition, routeKey, routes } from '../shared/http/routes.ts';
 import { createTableInput } from '../shared/adapters/dynamodb/table.ts';
 import type { LambdaHandler, LocalRoute } from './api-gateway-event.ts';
 import { startDynamoDbLocal } from './dynamodb-local/dynamodb-local.ts';
 import { type IntegratorLoop, startIntegratorLoop } from './integrator-loop.ts';
 import { LOG_KEY_FILE } from '../shared/adapters/key-file/note-signer.ts';
-import {
-  DEMO_EXCHANGE,
-  ExchangeRegistryWatcher,
-  type LocalExchangeRegistration,
-} from './exchange-registry.ts';
+import { ACCESS_TOKEN_AUDIENCE } from '../shared/domain/oauth.ts';
+import { DevClients, SERVICE_URL_FILE, registerDevClients } from './dev-clients.ts';
 import {
   type LocalLog,
   type LocalRouteBinding,
@@ -33,11 +33,10 @@ import {
   startHttpServer,
 } from './http-adapter.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
-import { ensureDirectory, errorCode, readIfExists } from '../shared/adapters/key-file/files.ts';
-import { LocalTokenIssuer, ROLE_CLIENT_IDS } from './token-issuer.ts';
+import { ensureDirectory, errorCode, readIfExists, writeFileAtomic } from '../shared/adapters/key-file/files.ts';
 
 /**
- * The whole API on one machine: DynamoDB Local, the local signing key, the local token issuer,
+ * The whole API on one machine: DynamoDB Local, the local signing key, the local token endpoint with its dev clients,
  * and the real endpoints behind the local HTTP adapter. `npm start` runs it; integration tests
  * start it in-process on a free port.
  *
@@ -47,8 +46,14 @@ import { LocalTokenIssuer, ROLE_CLIENT_IDS } from './token-issuer.ts';
  * different data directories).
  */
 
-/** The certificate signing key in the data directory (not the token issuer's key). */
+/** The certificate signing key in the data directory (not the access-token key). */
 export const SIGNING_KEY_FILE = 'signing-key.pem';
+/** The access-token key (RSA), local mode's stand-in for the KMS `RSA_2048` key. */
+export const ACCESS_TOKEN_KEY_FILE = 'access-token-key.pem';
+/** Local access tokens live 12 hours (a walkthrough's worth) unless the settings say otherwise. */
+const LOCAL_ACCESS_TOKEN_TTL_SECONDS = '43200';
+/** The SM2 certificate signing key (`DCC_SIGNATURE_SUITE=sm2`): its own file, so switching suites never misreads a key. */
+export const SM2_SIGNING_KEY_FILE = 'signing-key-sm2.pem';
 /** DynamoDB Local keeps its database files here, under the data directory. */
 export const DYNAMODB_DIR = 'dynamodb';
 /** The table local mode uses unless told otherwise. */
@@ -104,8 +109,10 @@ export interface LocalService {
   tableName: string;
   /** DynamoDB Local's endpoint and the process id of its Java process. */
   dynamoDb: { endpoint: string; pid: number };
-  /** Signs bearer tokens this service accepts. */
-  tokenIssuer: LocalTokenIssuer;
+  /** The dev clients (demo exchange, auditor, admin): tokens from this service's token endpoint. */
+  devClients: DevClients;
+  /** The access-token key file (RSA, PKCS#8 PEM). */
+  accessTokenKeyFile: string;
   /** The configuration the app was built from, as the environment variables of a function would carry it. */
   environment: Readonly<Record<string, string>>;
   /** The app behind the routes (its stores reach this service's DynamoDB Local). */
@@ -117,11 +124,14 @@ export interface LocalService {
 /** The configuration variables a caller may set for a local service. */
 const LOCAL_SETTINGS = [
   'DCC_ISSUER',
+  'DCC_SIGNATURE_SUITE',
   'DCC_LOG_ORIGIN',
+  'DCC_LOG_SIGNATURE',
   'DCC_CLOCK_SKEW_SECONDS',
   'DCC_MAX_VALIDITY_DAYS',
   'DCC_EXCHANGE_CACHE_SECONDS',
   'DCC_STATUS_LIST_TTL_SECONDS',
+  'DCC_ACCESS_TOKEN_TTL_SECONDS',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_LOG_LEVEL',
@@ -159,14 +169,16 @@ export function localConfiguration(options: {
     DCC_LOG_ORIGIN: DEFAULT_LOCAL_LOG_ORIGIN,
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'WARN',
+    DCC_ACCESS_TOKEN_TTL_SECONDS: LOCAL_ACCESS_TOKEN_TTL_SECONDS,
   };
   const owned = {
     DCC_SIGNER: 'local',
-    DCC_LOCAL_KEY_FILE: join(options.dataDir, SIGNING_KEY_FILE),
+    DCC_LOCAL_KEY_FILE: join(options.dataDir, options.settings?.DCC_SIGNATURE_SUITE === 'sm2' ? SM2_SIGNING_KEY_FILE : SIGNING_KEY_FILE),
     DCC_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     DCC_TABLE_NAME: options.tableName,
     DCC_PUBLIC_BASE_URL: options.publicBaseUrl,
     DCC_LOG_KEY_FILE: join(options.dataDir, LOG_KEY_FILE),
+    DCC_ACCESS_TOKEN_KEY_FILE: join(options.dataDir, ACCESS_TOKEN_KEY_FILE),
   } satisfies ConfigInput;
   const merged: Record<string, string | undefined> = { ...defaults, ...options.settings, ...owned };
   return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
@@ -200,8 +212,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     log.info(`data directory ${dataDir}`);
 
     // Bound first: a taken port fails in milliseconds, before DynamoDB Local is started for nothing.
-    let listener: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) =>
-      sendProblem(res, 'service-unavailable', 'The local service is starting.', { 'retry-after': '1' });
+    let listener: (req: IncomingMessage, res: ServerResponse) => void = (req, res) =>
+      sendProblem(req, res, 'service-unavailable', problemDetail('detail.local-starting'), { 'retry-after': '1' });
     const http: StartedHttpServer = await startHttpServer({
       port: options.port,
       ...(options.host ? { host: options.host } : {}),
@@ -240,15 +252,14 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const created = await ensureTable(admin, tableName);
     log.info(`table ${tableName} ${created ? 'created' : 'present'}`);
 
-    const tokenIssuer = await LocalTokenIssuer.open({ dataDir });
-    log.info(`token issuer key ${tokenIssuer.keyFile}`);
-
     const app = buildApp(config, options.appOptions);
     const signer = await app.signer();
     log.info(`signing key ${config.DCC_LOCAL_KEY_FILE} (kid ${(await signer.publicJwk()).kid})`);
 
-    await app.stores.exchanges.putExchange({ id: DEMO_EXCHANGE.id, name: DEMO_EXCHANGE.name, clientIds: [DEMO_EXCHANGE.id], status: 'active' });
-    log.info(`exchange ${DEMO_EXCHANGE.id} ready`);
+    const tokenKey = await (await app.authorizationServer.signer()).publicJwk();
+    log.info(`access-token key ${config.DCC_ACCESS_TOKEN_KEY_FILE} (kid ${tokenKey.kid})`);
+    await registerDevClients(app.stores.clients, dataDir, app.clock());
+    log.info('dev clients registered: demo-exchange, auditor.local, admin.local');
 
     // The transparency log's integrator, in process; stopped before DynamoDB Local is.
     const integrator = await app.log.integrator();
@@ -260,9 +271,6 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     cleanups.push(() => logLoop.stop());
     log.info(`transparency log ${config.DCC_LOG_ORIGIN} (key ${config.DCC_LOG_KEY_FILE})`);
 
-    const registry = new RegistrySync(dataDir, (e) => app.stores.exchanges.putExchange(toExchange(e)), log);
-    await registry.refresh();
-
     const bindings: LocalRouteBinding[] = [];
     for (const route of routes) {
       const handler = isAppRoute(route.handler) ? endpoints[route.handler](app) : verificationPage;
@@ -271,18 +279,17 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     bindings.push({ route: HEALTH_ROUTE, handler: healthHandler(admin, tableName) });
     log.info(`${routes.length} routes loaded: ${routes.map((r) => routeKey(r)).join(', ')}`);
 
+    // What API Gateway's authorizer is configured with in AWS: the one issuer, its JWKS, the one audience.
     const authorize = createJwtAuthorizer({
-      issuer: tokenIssuer.issuer,
-      keys: [{ kid: tokenIssuer.keyId, key: tokenIssuer.publicKey }],
-      audience: () => registry.audience(),
+      issuer: app.authorizationServer.issuer,
+      keys: [{ kid: tokenKey.kid, key: createPublicKey({ key: { ...tokenKey }, format: 'jwk' }) }],
+      audience: () => new Set([ACCESS_TOKEN_AUDIENCE]),
+      algorithms: ['RS256'],
     });
-    listener = createRequestListener({
-      bindings,
-      authorize,
-      log,
-      beforeAuthorize: () => registry.refresh(),
-      accessLog: options.accessLog ?? true,
-    });
+    listener = createRequestListener({ bindings, authorize, log, accessLog: options.accessLog ?? true });
+    const urlFile = join(dataDir, SERVICE_URL_FILE);
+    await writeFileAtomic(urlFile, `${http.url}\n`);
+    cleanups.push(() => unlink(urlFile).catch(() => undefined));
 
     let stopping: Promise<void> | undefined;
     return {
@@ -291,7 +298,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       dataDir,
       tableName,
       dynamoDb: { endpoint: dynamo.endpoint, pid: dynamo.pid },
-      tokenIssuer,
+      devClients: new DevClients(http.url, dataDir),
+      accessTokenKeyFile: config.DCC_ACCESS_TOKEN_KEY_FILE as string,
       environment,
       app,
       stop() {
@@ -307,7 +315,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
 
 /** Issue and revoke: their transaction puts the audit event in the log's outbox. */
 function changesCertificates(route: RouteDefinition): boolean {
-  return route.method === 'POST' && route.needs.table === 'read-write';
+  return route.method === 'POST' && route.needs.table === 'read-write' && route.path.startsWith('/v1/certificates');
 }
 
 /**
@@ -349,7 +357,7 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<b
 
 /** `GET /healthz`: 200 when DynamoDB Local answers for the table, else 503. */
 function healthHandler(client: DynamoDBClient, tableName: string): LambdaHandler {
-  return async () => {
+  return async (event) => {
     try {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
       if (Table?.TableStatus !== 'ACTIVE') throw new Error(`table status ${Table?.TableStatus}`);
@@ -359,75 +367,9 @@ function healthHandler(client: DynamoDBClient, tableName: string): LambdaHandler
         body: JSON.stringify({ status: 'ok', dynamodb: 'ok', table: tableName }),
       };
     } catch {
-      return problemResponse('service-unavailable', 'DynamoDB Local does not answer.', [], { 'retry-after': '1' });
+      return problemResponse('service-unavailable', problemDetail('detail.dynamodb-local-down'), [], { 'retry-after': '1' }, requestLocale(event));
     }
   };
-}
-
-function toExchange(e: LocalExchangeRegistration) {
-  return { id: e.id, name: e.name, clientIds: [e.id], status: 'active' as const };
-}
-
-/**
- * Keeps the table and the authorizer's audience in step with `exchanges.json`: new entries are
- * written to the table (idempotently) before they are admitted, so an exchange's first request
- * already finds it registered.
- */
-class RegistrySync {
-  private readonly watcher: ExchangeRegistryWatcher;
-  private clientIds: ReadonlySet<string> = new Set([DEMO_EXCHANGE.id, ROLE_CLIENT_IDS.auditor, ROLE_CLIENT_IDS.admin]);
-  private inFlight: Promise<void> | undefined;
-  private lastProblem: string | undefined;
-
-  constructor(
-    dataDir: string,
-    private readonly put: (e: LocalExchangeRegistration) => Promise<void>,
-    private readonly log: LocalLog,
-  ) {
-    this.watcher = new ExchangeRegistryWatcher(dataDir);
-  }
-
-  audience(): ReadonlySet<string> {
-    return this.clientIds;
-  }
-
-  /** Applies registrations made since the last call; concurrent callers share one pass. */
-  refresh(): Promise<void> {
-    this.inFlight ??= this.apply().finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
-  }
-
-  private async apply(): Promise<void> {
-    let exchanges: readonly LocalExchangeRegistration[];
-    let changed: boolean;
-    try {
-      ({ changed, exchanges } = await this.watcher.refresh());
-    } catch (error) {
-      // Report a broken file once, not on every request; the last good registrations stay.
-      const message = error instanceof Error ? error.message : String(error);
-      if (message !== this.lastProblem) this.log.error('exchange registry not applied', error);
-      this.lastProblem = message;
-      return;
-    }
-    this.lastProblem = undefined;
-    if (!changed) return;
-    const next = new Set(this.clientIds);
-    try {
-      for (const exchange of exchanges) {
-        if (next.has(exchange.id)) continue;
-        await this.put(exchange);
-        next.add(exchange.id);
-        this.log.info(`exchange ${exchange.id} registered`);
-      }
-    } catch (error) {
-      this.watcher.invalidate();
-      this.log.error('exchange registration failed; will retry', error);
-    } finally {
-      this.clientIds = next;
-    }
-  }
 }
 
 /**

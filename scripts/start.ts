@@ -11,7 +11,7 @@ import { settingsFromEnvironment, startLocalService } from '#local/local-service
 // The service takes its settings from the environment, so the command line carries only
 // `--help`; anything else is a usage error (exit 2) rather than silently ignored.
 const program = new Command('npm start')
-  .description('The whole API on this machine: DynamoDB Local, a local signing key, a local token issuer.')
+  .description('The whole API on this machine: DynamoDB Local, a local signing key, the token endpoint with dev clients.')
   .addHelpText(
     'after',
     `

@@ -17,7 +17,7 @@ export function register(program: Command): void {
   addApiOptions(
     program
       .command('get')
-      .description('show a certificate record (exchange, auditor or admin token)')
+      .description('show a certificate record (as the issuing exchange, an auditor or an admin)')
       .argument('<id>', 'certificate id (UUID, or urn:uuid:…)'),
   ).action(async (value: string, options: ApiOptions, command: Command) => {
     const context = contextOf(command);

@@ -4,8 +4,9 @@ import { parseJsonStrict } from '#shared/crypto/strict-json.ts';
 import { CredentialSchema } from '#shared/domain/schemas/credential.ts';
 import { contextOf, ExitCode, setExitCode, UsageError } from '../context.ts';
 import { readText, tokenFromText } from '../inputs.ts';
-import { renderChecks, renderInvoice, VERDICT_LABELS } from '../render.ts';
-import { shown } from '../terminal-text.ts';
+import { cliMessages } from '#shared/i18n/messages/cli.ts';
+import { translator } from '#shared/i18n/translate.ts';
+import { renderChecks, renderInvoice, renderVerdict } from '../render.ts';
 import { verifyItem } from '../verification.ts';
 import { addVerificationOptions, verifySettings } from './verify.ts';
 
@@ -53,11 +54,12 @@ export function register(program: Command): void {
         const verification = result ? { status: result.status, verified: result.verified, checks: result.checks } : null;
         io.stdout(`${JSON.stringify({ certificate: parsed.data, verification }, null, 2)}\n`);
       } else {
-        io.stdout(`${renderInvoice(parsed.data)}\n\n`);
+        const { locale } = context;
+        io.stdout(`${renderInvoice(parsed.data, locale)}\n\n`);
         if (result) {
-          io.stdout(`Verdict: ${VERDICT_LABELS[result.status]}${result.reason ? ` (${shown(result.reason)})` : ''}\n${renderChecks(result)}\n`);
+          io.stdout(`${renderVerdict(result, locale)}\n${renderChecks(result, locale)}\n`);
         } else {
-          io.stdout('Verdict: NOT CHECKED. Nothing above is proven; pass --jwks <file|url> to verify the signature.\n');
+          io.stdout(`${translator(cliMessages, locale)('verdict.not-checked')}\n`);
         }
       }
       setExitCode(context, result && !result.verified ? ExitCode.failed : ExitCode.ok);

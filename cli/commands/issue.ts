@@ -3,12 +3,12 @@ import { addApiOptions, type ApiOptions, callApi, renderProblem, renderRecord } 
 import { contextOf, ExitCode, setExitCode, UsageError } from '../context.ts';
 import { readText } from '../inputs.ts';
 
-/** Registers `dcc issue <request.json>`: asks the service for a certificate (exchange token). */
+/** Registers `dcc issue <request.json>`: asks the service for a certificate (as an exchange's client). */
 export function register(program: Command): void {
   addApiOptions(
     program
       .command('issue')
-      .description('request a certificate for a transaction (needs an exchange token)')
+      .description("request a certificate for a transaction (as an exchange: its client id and key, or an exchange's token)")
       .argument('<request.json|->', 'the issue request (as examples/issue-request.json), or - for stdin'),
   ).action(async (path: string, options: ApiOptions, command: Command) => {
     const context = contextOf(command);

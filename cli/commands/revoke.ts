@@ -9,12 +9,12 @@ interface RevokeOptions extends ApiOptions {
   comment?: string;
 }
 
-/** Registers `dcc revoke <id> --reason … [--comment …]` (admin token). */
+/** Registers `dcc revoke <id> --reason … [--comment …]` (as an admin). */
 export function register(program: Command): void {
   addApiOptions(
     program
       .command('revoke')
-      .description('revoke a certificate for good (needs an admin token)')
+      .description('revoke a certificate for good (as an admin client)')
       .argument('<id>', 'certificate id (UUID, or urn:uuid:…)')
       .addOption(new Option('--reason <reason>', 'why it is revoked').choices(RevocationReasons).makeOptionMandatory())
       .option('--comment <text>', 'a note kept with the revocation'),

@@ -1,8 +1,9 @@
 import { type Command, Option } from 'commander';
-import { SingleBar } from 'cli-progress';
 import { contextOf, ExitCode, setExitCode, UsageError, type CliIo } from '../context.ts';
 import { loadJwks, parseInstant, parseSeconds, readTokenInputs } from '../inputs.ts';
-import { countByStatus, renderChecks, renderVerdictLine, VERDICT_LABELS } from '../render.ts';
+import { cliMessages } from '#shared/i18n/messages/cli.ts';
+import { translator } from '#shared/i18n/translate.ts';
+import { countByStatus, renderChecks, renderDisclosure, renderSummary, renderVerdictLine } from '../render.ts';
 import { shown } from '../terminal-text.ts';
 import { CLI_STATUSES, cachingStatusListFetcher, type ItemResult, type VerifySettings, verifyBatch } from '../verification.ts';
 
@@ -15,6 +16,8 @@ interface VerifyOptions {
   json?: boolean;
   at?: string;
   clockSkew: string;
+  aud?: string;
+  nonce?: string;
 }
 
 /** The key set location: `--jwks`, else the JWKS of `--api` / `DCC_API_URL`. @throws {UsageError} */
@@ -29,8 +32,15 @@ export function jwksLocation(options: { jwks?: string; api?: string }, io: CliIo
 export async function verifySettings(options: VerifyOptions, io: CliIo): Promise<VerifySettings> {
   const at = options.at === undefined ? io.now() : parseInstant(options.at, '--at');
   const clockSkewSeconds = parseSeconds(options.clockSkew, '--clock-skew');
+  if ((options.aud === undefined) !== (options.nonce === undefined)) throw new UsageError('--aud and --nonce go together');
   const keys = await loadJwks(jwksLocation(options, io), io);
-  return { keys, at, clockSkewSeconds, ...(options.online ? { fetchStatusList: cachingStatusListFetcher(io) } : {}) };
+  return {
+    keys,
+    at,
+    clockSkewSeconds,
+    ...(options.online ? { fetchStatusList: cachingStatusListFetcher(io) } : {}),
+    ...(options.aud !== undefined && options.nonce !== undefined ? { keyBinding: { aud: options.aud, nonce: options.nonce } } : {}),
+  };
 }
 
 /** The options `verify` and `inspect` share. */
@@ -48,10 +58,12 @@ export function register(program: Command): void {
   addVerificationOptions(
     program
       .command('verify')
-      .description('verify certificates offline against published keys: one token, a folder of tokens, or JSON lines')
+      .description('verify certificates, or presentations of their selectively disclosable form, offline against published keys: one token, a folder of tokens, or JSON lines')
       .argument('<file|folder|->', 'a token file, a folder with one token per file, a JSON-lines file, or - for stdin'),
   )
     .option('--json', 'print machine-readable results')
+    .option('--aud <audience>', 'a holder-bound presentation must be for this audience (with --nonce)')
+    .option('--nonce <nonce>', 'a holder-bound presentation must carry this nonce (with --aud)')
     .addHelpText(
       'after',
       '\nExit status: 0 every certificate valid, 1 any invalid, revoked, expired or not yet valid, 2 usage or input error.',
@@ -62,8 +74,9 @@ export function register(program: Command): void {
       const settings = await verifySettings(options, io);
       const { items, batch } = await readTokenInputs(path, io);
 
+      // The progress bar's module is loaded only when a bar is drawn.
       const bar = batch && io.stderrIsTTY && !options.json
-        ? new SingleBar({ stream: io.progressStream ?? process.stderr, format: 'verifying [{bar}] {value}/{total}', hideCursor: true })
+        ? new (await import('cli-progress')).SingleBar({ stream: io.progressStream ?? process.stderr, format: 'verifying [{bar}] {value}/{total}', hideCursor: true })
         : undefined;
       bar?.start(items.length, 0);
       const results = await verifyBatch(items, settings, io, { onEach: () => bar?.increment() });
@@ -75,16 +88,19 @@ export function register(program: Command): void {
         const summary = { total: results.length, valid, failed: results.length - valid, byStatus: counts };
         io.stdout(`${JSON.stringify({ summary, results: results.map(({ certificate: _, ...rest }) => rest) }, null, 2)}\n`);
       } else if (!batch) {
+        const { locale } = context;
         const [result] = results as [ItemResult];
-        io.stdout(`${renderVerdictLine(result)}\n${renderChecks(result)}\n`);
-        if (!options.online && result.certificate) io.stdout('  (revocation not checked: add --online)\n');
+        io.stdout(`${renderVerdictLine(result, locale)}\n${renderChecks(result, locale)}\n`);
+        if (result.presentation) io.stdout(`${renderDisclosure(result.presentation, locale)}\n`);
+        if (!options.online && result.certificate) io.stdout(`  ${translator(cliMessages, locale)('revocation.not-checked.one')}\n`);
       } else {
+        const { locale } = context;
+        const say = translator(cliMessages, locale);
         const failures = results.filter((r) => !r.verified);
-        for (const r of failures) io.stdout(`${renderVerdictLine(r)}: ${shown(r.reason ?? 'not valid')}\n`);
+        for (const r of failures) io.stdout(`${renderVerdictLine(r, locale)}: ${shown(r.reason ?? say('item.not-valid'))}\n`);
         if (failures.length > 0) io.stdout('\n');
-        const parts = CLI_STATUSES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${VERDICT_LABELS[s].toLowerCase()}`);
-        io.stdout(`Verified ${results.length} certificate${results.length === 1 ? '' : 's'}: ${parts.join(', ')}.\n`);
-        if (!options.online) io.stdout('Revocation not checked: add --online.\n');
+        io.stdout(`${renderSummary(counts, CLI_STATUSES, locale)}\n`);
+        if (!options.online) io.stdout(`${say('revocation.not-checked.batch')}\n`);
       }
       setExitCode(context, valid === results.length ? ExitCode.ok : ExitCode.failed);
     });

@@ -1,8 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -123,6 +123,13 @@ export interface ApiFunctionProps {
    * @default process.cwd()
    */
   readonly projectRoot?: string;
+  /**
+   * Instruction set. arm64 (Graviton2) costs less per GB-second for the same CPU-bound work;
+   * x86_64 is the way out for a region that lacks arm64 (see the README's China section).
+   *
+   * @default 'arm64'
+   */
+  readonly architecture?: 'arm64' | 'x86_64';
 }
 
 /**
@@ -155,7 +162,7 @@ export class ApiFunction extends NodejsFunction {
       functionName: props.functionName,
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
+      architecture: props.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(10),
       role,
@@ -188,6 +195,17 @@ export class ApiFunction extends NodejsFunction {
     });
     this.functionLogGroup = logGroup;
     this.executionRole = role;
+    // CDK makes the function depend on everything under its role: the role itself, which the
+    // function's Role (Fn::GetAtt) already depends on (cfn-lint W3005, a redundant DependsOn), and
+    // the role's policies, which it must keep (the first invocation must find its permissions).
+    // Resolved at synthesis, after every grant has created the policies.
+    const stack = Stack.of(this);
+    (this.node.defaultChild as CfnFunction).addOverride(
+      'DependsOn',
+      Lazy.list({
+        produce: () => role.node.findAll().filter((c): c is CfnPolicy => c instanceof CfnPolicy).map((p) => stack.getLogicalId(p)),
+      }),
+    );
     role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],

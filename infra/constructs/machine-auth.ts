@@ -1,162 +1,89 @@
-import { Aws, type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import {
-  AccountRecovery,
-  FeaturePlan,
-  Mfa,
-  OAuthScope,
-  ResourceServerScope,
-  UserPool,
-  type UserPoolClient,
-  UserPoolClientIdentityProvider,
-  type UserPoolDomain,
-  UserPoolResourceServer,
-} from 'aws-cdk-lib/aws-cognito';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type Key, KeySpec } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { CLIENT_ROLES, ROLE_SCOPE, ROLES, type Scope, Scopes, scopesOf } from '#shared/http/routes.ts';
-
-/** Identifier of the OAuth resource server; scopes are `dcc/<name>` (see `Scopes`). */
-export const RESOURCE_SERVER_ID = 'dcc';
+import { ACCESS_TOKEN_AUDIENCE, discoveryUrl, tokenEndpointUrl } from '#shared/domain/oauth.ts';
+import type { ApiFunction } from './api-function.ts';
+import { retainedSigningKey } from './signing-keys.ts';
 
 /**
- * The scopes a client of each kind gets: those of the roles the routes table grants it, in the
- * order `CLIENT_ROLES` lists the roles (not `scopesOf`'s), so that a deployed client's scope list
- * stays as it is.
+ * Conditions on `kms:Sign` with the access-token key: RS256 is PKCS#1 v1.5 over a SHA-256 digest
+ * computed in the function, so a stolen role session can make no other kind of signature either.
  */
-function clientScopes(kind: keyof typeof CLIENT_ROLES): Scope[] {
-  return CLIENT_ROLES[kind].map((role) => ROLE_SCOPE[role]);
-}
+export const ACCESS_TOKEN_SIGN_CONDITIONS = {
+  StringEquals: { 'kms:SigningAlgorithm': 'RSASSA_PKCS1_V1_5_SHA_256', 'kms:MessageType': 'DIGEST' },
+} as const;
 
 /** Properties of {@link MachineAuth}. */
 export interface MachineAuthProps {
-  /** Stage name, part of the pool, client and domain names. */
+  /** Stage name, part of the key description and the authorizer name. */
   readonly stage: string;
-  /** Exchange ids that get a client with scope `dcc/issue`. */
-  readonly exchanges: readonly string[];
   /**
-   * Prefix of the hosted domain whose `/oauth2/token` issues the tokens.
-   *
-   * @default `dcc-<stage>-<account id>` (globally unique per region)
+   * The issuer: the API's own public base URL (custom domain or execute-api URL, https, no
+   * trailing slash), under which API Gateway fetches `/.well-known/openid-configuration` and the
+   * `jwks_uri` it names. May be a token (the API's endpoint is known only at deploy time).
    */
-  readonly domainPrefix?: string;
-  /** Lifetime of an access token. */
-  readonly accessTokenValidity: Duration;
-  /**
-   * Keep the pool (and so every client id and secret) when the stack is deleted, and refuse to
-   * delete it through Cognito.
-   *
-   * @default false
-   */
-  readonly retain?: boolean;
+  readonly issuer: string;
 }
 
 /**
- * OAuth 2.0 client credentials for the machine clients of the API: a Cognito user pool with no
- * users, the resource server `dcc` with the scopes `issue`, `read` and `revoke`, one confidential
- * client per exchange plus `admin` and `auditor`, a hosted domain for the token endpoint, and the
- * HTTP API JWT authorizer that accepts exactly these clients' tokens.
+ * Machine-client authentication without Cognito (which the China regions do not offer): the
+ * service is its own OAuth 2.0 authorization server. Clients register their public keys in the
+ * table through the admin routes and get access tokens from `POST /oauth2/token` with a signed
+ * client assertion (`private_key_jwt`); the tokens are signed RS256 by a KMS `RSA_2048` key, and
+ * the HTTP API's JWT authorizer trusts exactly this issuer and one audience. Nothing here depends
+ * on how many clients exist: registering one changes no resource.
  */
 export class MachineAuth extends Construct {
-  readonly userPool: UserPool;
-  readonly domain: UserPoolDomain;
-  /** Exchange clients by exchange id. */
-  readonly exchangeClients: ReadonlyMap<string, UserPoolClient>;
-  readonly adminClient: UserPoolClient;
-  readonly auditorClient: UserPoolClient;
-  /** Authorizer of the protected routes; its audience is every client id above. */
+  /** The access-token key: KMS `RSA_2048` / `SIGN_VERIFY`, retained. */
+  readonly accessTokenKey: Key;
+  /** Authorizer of the protected routes: this issuer, one audience. */
   readonly authorizer: HttpJwtAuthorizer;
-  /** `https://<domain>/oauth2/token`. */
+  /** `<issuer>/oauth2/token`. */
   readonly tokenEndpoint: string;
+  /** `<issuer>/.well-known/openid-configuration`. */
+  readonly discoveryUrl: string;
 
   constructor(scope: Construct, id: string, props: MachineAuthProps) {
     super(scope, id);
-    const removalPolicy = props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-
-    this.userPool = new UserPool(this, 'UserPool', {
-      userPoolName: `dcc-${props.stage}-clients`,
-      // Machine clients only: nobody signs up, and no user exists to recover or to sign in.
-      selfSignUpEnabled: false,
-      signInAliases: { username: true },
-      accountRecovery: AccountRecovery.NONE,
-      // Should a person ever be added, they meet a strong password and a second factor.
-      passwordPolicy: {
-        minLength: 14,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-      },
-      mfa: Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      featurePlan: FeaturePlan.ESSENTIALS,
-      deletionProtection: props.retain ?? false,
-      removalPolicy,
+    // RSA because API Gateway's JWT authorizer verifies only RSA signatures (AWS's documentation
+    // of HTTP API JWT authorizers, China edition: "目前仅支持基于 RSA 的算法").
+    this.accessTokenKey = retainedSigningKey(this, 'AccessTokenKey', {
+      description: `Data compliance certificates (${props.stage}): access-token signing key (RS256)`,
+      keySpec: KeySpec.RSA_2048,
     });
-
-    const scopes = Object.fromEntries(
-      scopesOf(ROLES).map((full) => {
-        const name = full.slice(RESOURCE_SERVER_ID.length + 1);
-        return [full, new ResourceServerScope({ scopeName: name, scopeDescription: scopeDescription(full) })];
-      }),
-    ) as Record<Scope, ResourceServerScope>;
-    const resourceServer = new UserPoolResourceServer(this, 'ResourceServer', {
-      userPool: this.userPool,
-      identifier: RESOURCE_SERVER_ID,
-      userPoolResourceServerName: `dcc-${props.stage}`,
-      scopes: Object.values(scopes),
+    this.tokenEndpoint = tokenEndpointUrl(props.issuer);
+    this.discoveryUrl = discoveryUrl(props.issuer);
+    this.authorizer = new HttpJwtAuthorizer('AccessTokenAuthorizer', props.issuer, {
+      authorizerName: `dcc-${props.stage}-access-tokens`,
+      jwtAudience: [ACCESS_TOKEN_AUDIENCE],
     });
+  }
 
-    const client = (clientId: string, name: string, granted: readonly Scope[]): UserPoolClient =>
-      this.userPool.addClient(clientId, {
-        userPoolClientName: `dcc-${props.stage}-${name}`,
-        generateSecret: true,
-        // No user flows at all: the client credentials grant is the only way to a token.
-        authFlows: { userPassword: false, userSrp: false, custom: false, adminUserPassword: false, user: false },
-        oAuth: {
-          flows: { clientCredentials: true },
-          scopes: granted.map((s) => OAuthScope.resourceServer(resourceServer, scopes[s])),
-        },
-        supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-        accessTokenValidity: props.accessTokenValidity,
-        preventUserExistenceErrors: true,
-        enableTokenRevocation: true,
-      });
-
-    this.exchangeClients = new Map(
-      props.exchanges.map((exchangeId) => [
-        exchangeId,
-        client(`Exchange-${exchangeId}`, `exchange-${exchangeId}`, clientScopes('exchange')),
-      ]),
+  /**
+   * Lets `fn` sign access tokens: `kms:Sign` on the access-token key alone, RS256 over a digest
+   * only, in the role's policy and in the key policy (which is the one that counts: the account
+   * may administer the key but not sign with it). Sets `DCC_ACCESS_TOKEN_KMS_KEY_ID`.
+   */
+  grantSign(fn: ApiFunction): void {
+    fn.executionRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['kms:Sign'], resources: [this.accessTokenKey.keyArn], conditions: ACCESS_TOKEN_SIGN_CONDITIONS }),
     );
-    this.adminClient = client('Admin', 'admin', clientScopes('admin'));
-    this.auditorClient = client('Auditor', 'auditor', clientScopes('auditor'));
-
-    this.domain = this.userPool.addDomain('Domain', {
-      cognitoDomain: { domainPrefix: props.domainPrefix ?? `dcc-${props.stage}-${Aws.ACCOUNT_ID}` },
-    });
-    this.tokenEndpoint = `${this.domain.baseUrl()}/oauth2/token`;
-
-    // Cognito access tokens carry no `aud`; API Gateway then matches `client_id` against the
-    // audience, so listing every client id admits exactly the tokens of these clients.
-    this.authorizer = new HttpJwtAuthorizer('CognitoAuthorizer', this.userPool.userPoolProviderUrl, {
-      authorizerName: `dcc-${props.stage}-cognito`,
-      jwtAudience: this.allClients().map((c) => c.userPoolClientId),
-    });
+    this.accessTokenKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: `Sign${fn.node.id}`.replace(/[^A-Za-z0-9]/g, ''),
+        principals: [fn.executionRole],
+        actions: ['kms:Sign'],
+        resources: ['*'],
+        conditions: ACCESS_TOKEN_SIGN_CONDITIONS,
+      }),
+    );
+    this.grantPublicKey(fn);
   }
 
-  /** Every client of the pool: the exchanges, admin and auditor. */
-  allClients(): UserPoolClient[] {
-    return [...this.exchangeClients.values(), this.adminClient, this.auditorClient];
-  }
-}
-
-function scopeDescription(scope: Scope): string {
-  switch (scope) {
-    case Scopes.issue:
-      return 'Issue certificates and look up own transactions (data exchanges)';
-    case Scopes.read:
-      return 'Read certificates and their audit trail (auditors)';
-    case Scopes.revoke:
-      return 'Revoke certificates (administrators of the issuing authority)';
+  /** Lets `fn` read the access-token public key (the JWKS and the token header's `kid`). */
+  grantPublicKey(fn: ApiFunction): void {
+    fn.executionRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [this.accessTokenKey.keyArn] }));
+    fn.addEnvironment('DCC_ACCESS_TOKEN_KMS_KEY_ID', this.accessTokenKey.keyArn);
   }
 }

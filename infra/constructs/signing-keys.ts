@@ -69,10 +69,18 @@ export interface CertificateSigningKeysProps {
    * @default - none
    */
   readonly externalRetiredKeyArns?: readonly string[];
+  /**
+   * The first generation made as a KMS `SM2` key (the SM2 signature suite, China Regions only);
+   * earlier generations stay `ECC_NIST_P256`. A key's spec never changes: a stage moves to SM2
+   * by a new generation, and its P-256 keys stay published until their certificates expire.
+   *
+   * @default - none: every generation is `ECC_NIST_P256` (ES256)
+   */
+  readonly sm2FromGeneration?: number;
 }
 
 /**
- * The certificate signing keys: KMS `ECC_NIST_P256` / `SIGN_VERIFY`, one per generation, all
+ * The certificate signing keys: KMS `ECC_NIST_P256` (or `SM2`) / `SIGN_VERIFY`, one per generation, all
  * retained when removed from the stack (a deleted key would make every certificate it signed
  * unverifiable). Asymmetric keys do not rotate automatically; a rotation appends a generation:
  * the new key signs and takes over the alias, the old one stays published in the JWKS until the
@@ -94,7 +102,7 @@ export class CertificateSigningKeys extends Construct {
     const keys = generations.map((generation) =>
       retainedSigningKey(this, `Generation${generation}`, {
         description: `Data compliance certificates (${props.stage}): certificate and status list signing key, generation ${generation}`,
-        keySpec: KeySpec.ECC_NIST_P256,
+        keySpec: props.sm2FromGeneration !== undefined && generation >= props.sm2FromGeneration ? KeySpec.SM2 : KeySpec.ECC_NIST_P256,
       }),
     );
 

@@ -16,12 +16,18 @@ import { alarmName } from './operations.ts';
 import { retainedSigningKey } from './signing-keys.ts';
 
 /**
- * Conditions on the log key's `kms:Sign`: pure Ed25519 over the raw checkpoint text, the only
- * signature the log makes (C2SP signed notes sign the note text itself, not a digest).
+ * Conditions on the log key's `kms:Sign`, by checkpoint signature: pure Ed25519 over the raw
+ * checkpoint text (C2SP signed notes sign the note text itself, not a digest), or ECDSA P-256
+ * over the raw 50-byte RFC 6962 tree head (KMS hashes it with SHA-256). Each is the only
+ * signature the log makes.
  */
 export const LOG_SIGN_CONDITIONS = {
-  StringEquals: { 'kms:SigningAlgorithm': 'ED25519_SHA_512', 'kms:MessageType': 'RAW' },
+  ed25519: { StringEquals: { 'kms:SigningAlgorithm': 'ED25519_SHA_512', 'kms:MessageType': 'RAW' } },
+  rfc6962: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' } },
 } as const;
+
+/** The KMS key spec of each checkpoint signature. */
+export const LOG_KEY_SPECS = { ed25519: KeySpec.ECC_NIST_EDWARDS25519, rfc6962: KeySpec.ECC_NIST_P256 } as const;
 
 /** Props of {@link TransparencyLog}. */
 export interface TransparencyLogProps {
@@ -30,6 +36,14 @@ export interface TransparencyLogProps {
   readonly table: ITableV2;
   /** The log's origin and note key name, e.g. `dcc.example.gov.cn/log`. */
   readonly origin: string;
+  /**
+   * The checkpoints' signed-note signature (and so the key spec): `ed25519` (KMS
+   * `ECC_NIST_EDWARDS25519`) or `rfc6962` (KMS `ECC_NIST_P256`).
+   * @default 'ed25519'
+   */
+  readonly signature?: 'ed25519' | 'rfc6962';
+  /** @default 'arm64' */
+  readonly architecture?: 'arm64' | 'x86_64';
   readonly environment: FunctionEnvironment;
   readonly topic: ITopic;
   readonly projectRoot: string;
@@ -54,8 +68,8 @@ export interface TransparencyLogProps {
 }
 
 /**
- * The transparency log's integrator: its own Ed25519 KMS key (only this function may sign with
- * it), the function (reserved concurrency 1 when asked for; the head's conditional write keeps
+ * The transparency log's integrator: its own KMS key (Ed25519, or P-256 for RFC 6962 checkpoint
+ * signatures; only this function may sign with it), the function (reserved concurrency 1 when asked for; the head's conditional write keeps
  * concurrent runs from forking the log either way), fed by the table's stream
  * (filtered to pending outbox events, for latency) and a one-minute schedule (a safety net that
  * drains anything a failed stream batch left behind), and alarms on lag and errors.
@@ -67,9 +81,11 @@ export class TransparencyLog extends Construct {
 
   constructor(scope: Construct, id: string, props: TransparencyLogProps) {
     super(scope, id);
+    const signature = props.signature ?? 'ed25519';
+    const signConditions = LOG_SIGN_CONDITIONS[signature];
     this.key = retainedSigningKey(this, 'LogKey', {
       description: `Data compliance certificates (${props.stage}): transparency log checkpoint signing key`,
-      keySpec: KeySpec.ECC_NIST_EDWARDS25519,
+      keySpec: LOG_KEY_SPECS[signature],
     });
 
     const fn = new ApiFunction(this, 'Integrator', {
@@ -79,6 +95,7 @@ export class TransparencyLog extends Construct {
       environment: props.environment,
       timeout: Duration.seconds(60),
       projectRoot: props.projectRoot,
+      ...(props.architecture ? { architecture: props.architecture } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
     });
@@ -87,6 +104,7 @@ export class TransparencyLog extends Construct {
     fn.addEnvironment('DCC_LOG_ORIGIN', props.origin);
     fn.addEnvironment('DCC_LOG_SIGNER', 'kms');
     fn.addEnvironment('DCC_LOG_KMS_KEY_ID', this.key.keyArn);
+    fn.addEnvironment('DCC_LOG_SIGNATURE', signature);
 
     // Outbox query, event reads and marks, tiles, head: the table and the outbox index only.
     // Tiles are written in the commit's own transaction, so no BatchWriteItem; BatchGetItem
@@ -94,14 +112,14 @@ export class TransparencyLog extends Construct {
     fn.bindTable({ table: props.table, access: 'read-write', indexes: [OUTBOX_INDEX_NAME] });
     fn.role?.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [props.table.tableArn] }));
     fn.role?.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [this.key.keyArn] }));
-    fn.role?.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [this.key.keyArn], conditions: LOG_SIGN_CONDITIONS }));
+    fn.role?.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [this.key.keyArn], conditions: signConditions }));
     this.key.addToResourcePolicy(
       new PolicyStatement({
         sid: 'IntegratorSignsCheckpoints',
         principals: [fn.executionRole],
         actions: ['kms:Sign'],
         resources: ['*'],
-        conditions: LOG_SIGN_CONDITIONS,
+        conditions: signConditions,
       }),
     );
 

@@ -5,14 +5,24 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Stores, dynamoDbStores } from '../adapters/dynamodb/stores.ts';
 import { LocalCertificateSigner } from '../adapters/key-file/certificate-signer.ts';
+import { LocalSm2CertificateSigner } from '../adapters/key-file/sm2-certificate-signer.ts';
+import { LocalAccessTokenSigner } from '../adapters/key-file/access-token-signer.ts';
+import { KmsAccessTokenSigner } from '../adapters/kms/access-token-signer.ts';
 import { KmsCertificateSigner } from '../adapters/kms/certificate-signer.ts';
+import { KmsRetiredKey } from '../adapters/kms/retired-key.ts';
+import { KmsSm2CertificateSigner } from '../adapters/kms/sm2-certificate-signer.ts';
+import type { AccessTokenSigner } from '../domain/access-token.ts';
+import { vocabularyUrls } from '../domain/credential-context.ts';
 import type { Exchange } from '../domain/records.ts';
 import type { CertificateSigner, PublicVerificationJwk } from '../domain/signer.ts';
 import type { CertificatePolicy } from '../http/endpoints/endpoint-app.ts';
 import type { ExchangeResolver } from '../http/principal.ts';
+import { CLIENT_ROLES, ROLES, scopesOf } from '../http/routes.ts';
+import type { ClientRegistry } from '../ports/client-registry.ts';
+import type { TokenServiceDeps } from '../services/oauth-token.ts';
 import { StatusListPublisher } from '../services/status-list.ts';
 import { memoizeAsync } from '../support/memo.ts';
-import { type Config, logSigning, statusListUrl } from './config.ts';
+import { type Config, accessTokenSigning, logSigning, statusListUrl } from './config.ts';
 import { type LogServices, buildLogServices } from './log-services.ts';
 import { sdkClientOptions } from './sdk-options.ts';
 
@@ -38,6 +48,8 @@ export interface App {
   policy: CertificatePolicy;
   /** The transparency log: public reads, and the integrator with the log key. */
   log: LogServices;
+  /** The OAuth authorization server: token endpoint, its key, the client registry. */
+  authorizationServer: TokenServiceDeps & { clients: ClientRegistry };
 }
 
 /**
@@ -85,16 +97,28 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   // Made on first use: a function that never signs and has no retired keys never needs one.
   let kmsClient = options.kms;
   const kms = (): KMSClient => (kmsClient ??= new KMSClient(sdkClientOptions('kms')));
+  const sm2 = config.DCC_SIGNATURE_SUITE === 'sm2';
   const signer = memoizeAsync(async (): Promise<CertificateSigner> => {
     if (config.DCC_SIGNER === 'local') {
-      return LocalCertificateSigner.fromKeyFile(config.DCC_LOCAL_KEY_FILE as string);
+      const keyFile = config.DCC_LOCAL_KEY_FILE as string;
+      return sm2 ? LocalSm2CertificateSigner.fromKeyFile(keyFile) : LocalCertificateSigner.fromKeyFile(keyFile);
     }
-    return new KmsCertificateSigner({ client: kms(), keyId: config.DCC_KMS_KEY_ID as string });
+    const keyId = config.DCC_KMS_KEY_ID as string;
+    return sm2 ? new KmsSm2CertificateSigner({ client: kms(), keyId }) : new KmsCertificateSigner({ client: kms(), keyId });
   });
-  const retired = config.DCC_RETIRED_KMS_KEY_IDS.map((keyId) => new KmsCertificateSigner({ client: kms(), keyId }));
+  // A retired key may be of the other suite (a stage that changed suites keeps its old key).
+  const retired = config.DCC_RETIRED_KMS_KEY_IDS.map((keyId) => new KmsRetiredKey({ client: kms(), keyId }));
   const verificationKeys = memoizeAsync(async () =>
     Promise.all([(await signer()).publicJwk(), ...retired.map((s) => s.publicJwk())]),
   );
+
+  // The access-token key, made on first use: only the token endpoint and its JWKS have it.
+  const accessTokenSigner = memoizeAsync(async (): Promise<AccessTokenSigner> => {
+    const signing = accessTokenSigning(config);
+    return signing.kind === 'local'
+      ? LocalAccessTokenSigner.fromKeyFile(signing.keyFile)
+      : new KmsAccessTokenSigner({ client: kms(), keyId: signing.keyId });
+  });
 
   const statusLists = memoizeAsync(
     async () =>
@@ -126,8 +150,19 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       issuer: config.DCC_ISSUER,
       clockSkewSeconds: config.DCC_CLOCK_SKEW_SECONDS,
       maxValidityDays: config.DCC_MAX_VALIDITY_DAYS,
+      vocabulary: vocabularyUrls(config.DCC_PUBLIC_BASE_URL),
     },
-    log: buildLogServices({ store: stores.log, signing: () => logSigning(config), kms }),
+    log: buildLogServices({ store: stores.log, signing: () => logSigning(config), kms, clock }),
+    authorizationServer: {
+      clients: stores.clients,
+      replays: stores.assertionReplays,
+      signer: accessTokenSigner,
+      // The issuer is the API's own public URL: API Gateway finds the discovery document under it.
+      issuer: config.DCC_PUBLIC_BASE_URL,
+      lifetimeSeconds: config.DCC_ACCESS_TOKEN_TTL_SECONDS,
+      scopesOf: (role) => scopesOf(CLIENT_ROLES[role]),
+      knownScopes: scopesOf(ROLES),
+    },
   };
 }
 

@@ -21,16 +21,24 @@ export interface LogServices {
  * Wires the log. `signing` is asked for on the integrator's first use, not before: the API
  * functions read the log but are given no log key.
  */
-export function buildLogServices(options: { store: LogStore; signing: () => LogSigning; kms: () => KMSClient }): LogServices {
+export function buildLogServices(options: {
+  store: LogStore;
+  signing: () => LogSigning;
+  kms: () => KMSClient;
+  /** Stamps RFC 6962 checkpoint signatures. @default the system clock */
+  clock?: () => Date;
+}): LogServices {
   const { store } = options;
   const signer = async (): Promise<NoteSigner> => {
     const signing = options.signing();
-    if (signing.kind === 'local') return localNoteSigner(signing.keyFile, signing.origin);
-    return new KmsNoteSigner({ client: options.kms(), keyId: signing.keyId, name: signing.origin });
+    if (signing.kind === 'local') return localNoteSigner(signing.keyFile, signing.origin, signing.signature);
+    return new KmsNoteSigner({ client: options.kms(), keyId: signing.keyId, name: signing.origin, type: signing.signature });
   };
   return {
     store,
     reader: new LogReader(store),
-    integrator: memoizeAsync(async () => new LogIntegrator({ store, signer: await signer() })),
+    integrator: memoizeAsync(
+      async () => new LogIntegrator({ store, signer: await signer(), ...(options.clock ? { clock: options.clock } : {}) }),
+    ),
   };
 }

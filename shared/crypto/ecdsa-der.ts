@@ -110,11 +110,12 @@ function bigIntToFixed(value: bigint, size: number, into: Uint8Array, at: number
  *
  * @param der the DER `SEQUENCE { INTEGER r, INTEGER s }`, canonical DER only.
  * @param size the curve's scalar size in bytes: 32 (P-256), 48 (P-384) or 66 (P-521).
+ * @param order the group order n; by default that of the NIST curve of `size` (pass
+ *   `SM2_ORDER` for an SM2 signature, whose n is smaller than P-256's).
  * @throws {CryptoError} `der-*` codes for anything but a canonical encoding of 1 ≤ r, s < n.
  * @throws {TypeError} for an unsupported `size`.
  */
-export function derToP1363(der: Uint8Array, size: number): Uint8Array {
-  const order = curveOrder(size);
+export function derToP1363(der: Uint8Array, size: number, order: bigint = curveOrder(size)): Uint8Array {
   if (der.length === 0) throw new CryptoError('der-truncated', 'empty signature');
   if (der[0] !== TAG_SEQUENCE) throw new CryptoError('der-unexpected-tag', 'expected SEQUENCE');
   const { length, next } = readLength(der, 1);
@@ -150,12 +151,13 @@ function encodeScalar(bytes: Uint8Array): number[] {
  * Converts an IEEE P1363 `R||S` signature to canonical DER.
  *
  * @param rs `2 * size` bytes, `size` being 32 (P-256), 48 (P-384) or 66 (P-521).
+ * @param curveOrderOverride the group order n when it is not the NIST curve's of that size (SM2).
  * @throws {CryptoError} `p1363-invalid-length` for a length of no supported curve,
  *   `p1363-integer-out-of-range` when r or s is not in [1, n-1].
  */
-export function p1363ToDer(rs: Uint8Array): Uint8Array {
+export function p1363ToDer(rs: Uint8Array, curveOrderOverride?: bigint): Uint8Array {
   const size = rs.length / 2;
-  const order = CURVE_ORDERS.get(size);
+  const order = CURVE_ORDERS.has(size) ? (curveOrderOverride ?? CURVE_ORDERS.get(size)) : undefined;
   if (order === undefined) {
     throw new CryptoError('p1363-invalid-length', `R||S of ${rs.length} bytes fits no supported curve`);
   }

@@ -33,7 +33,8 @@ export type CryptoErrorCode =
   | 'jwk-kid-mismatch'
   | 'jwk-kid-duplicate'
   | 'jwks-too-many-keys'
-  | 'spki-invalid';
+  | 'spki-invalid'
+  | 'pkcs8-invalid';
 
 /** Bad cryptographic data (see {@link CryptoErrorCode}). */
 export class CryptoError extends CodedError<CryptoErrorCode> {

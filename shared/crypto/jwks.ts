@@ -1,8 +1,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { PublicVerificationJwk } from '../domain/signer.ts';
+import type { P256VerificationJwk, PublicVerificationJwk, Sm2VerificationJwk } from '../domain/signer.ts';
 import { decodeBase64urlStrict } from './base64url.ts';
 import { CryptoError } from './errors.ts';
 import { jwkThumbprint } from './jwk-thumbprint.ts';
+import { Sm2PublicKey } from './sm2.ts';
 
 /** A JSON Web Key Set of certificate verification keys (RFC 7517 §5). */
 export interface VerificationJwks {
@@ -12,12 +13,28 @@ export interface VerificationJwks {
 /** Members that only a private or symmetric key has; none may appear in a published key. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
-function publicJwk(x: string, y: string): PublicVerificationJwk {
+function publicJwk(x: string, y: string): P256VerificationJwk {
   const kid = jwkThumbprint({ kty: 'EC', crv: 'P-256', x, y });
   return { kty: 'EC', crv: 'P-256', x, y, kid, alg: 'ES256', use: 'sig' };
 }
 
-function p256PublicKeyJwk(key: KeyObject): PublicVerificationJwk {
+/**
+ * The published JWK of an SM2 public key: `{kty: EC, crv: SM2, x, y}`, `alg: SM2`, `use: sig`,
+ * and `kid` the RFC 7638 SHA-256 thumbprint of `{crv, kty, x, y}`, the same rule as for P-256
+ * (the curve name is hashed too, so an SM2 key and a P-256 key never share a kid).
+ */
+export function sm2PublicJwk(key: Sm2PublicKey): Sm2VerificationJwk {
+  const { x, y } = key.jwkMembers();
+  const kid = jwkThumbprint({ kty: 'EC', crv: 'SM2', x, y });
+  return { kty: 'EC', crv: 'SM2', x, y, kid, alg: 'SM2', use: 'sig' };
+}
+
+/** The normalised published form of a key of either curve (only its public members). */
+function normalisedJwk(key: PublicVerificationJwk): PublicVerificationJwk {
+  return key.crv === 'SM2' ? sm2PublicJwk(Sm2PublicKey.fromJwk(key)) : publicJwk(key.x, key.y);
+}
+
+function p256PublicKeyJwk(key: KeyObject): P256VerificationJwk {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new CryptoError('jwk-unsupported-key', 'the key is not an EC P-256 key');
   }
@@ -35,7 +52,7 @@ function p256PublicKeyJwk(key: KeyObject): PublicVerificationJwk {
  * @throws {CryptoError} `spki-invalid` when the bytes are not an SPKI public key,
  *   `jwk-unsupported-key` when the key is not EC P-256.
  */
-export function jwkFromSpki(spkiDer: Uint8Array): PublicVerificationJwk {
+export function jwkFromSpki(spkiDer: Uint8Array): P256VerificationJwk {
   let key: KeyObject;
   try {
     key = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
@@ -46,7 +63,7 @@ export function jwkFromSpki(spkiDer: Uint8Array): PublicVerificationJwk {
 }
 
 /** The published JWK of any P-256 KeyObject, public or private (only public members kept). */
-export function jwkFromKeyObject(key: KeyObject): PublicVerificationJwk {
+export function jwkFromKeyObject(key: KeyObject): P256VerificationJwk {
   return p256PublicKeyJwk(key.type === 'private' ? createPublicKey(key) : key);
 }
 
@@ -60,7 +77,7 @@ export function jwkFromKeyObject(key: KeyObject): PublicVerificationJwk {
 export function buildJwks(keys: readonly PublicVerificationJwk[]): VerificationJwks {
   const byKid = new Map<string, PublicVerificationJwk>();
   for (const key of keys) {
-    const normalised = publicJwk(key.x, key.y);
+    const normalised = normalisedJwk(key);
     if (normalised.kid !== key.kid) {
       throw new CryptoError('jwk-kid-mismatch', `kid ${key.kid} is not the thumbprint of its key`);
     }
@@ -82,11 +99,13 @@ function importKey(candidate: unknown, index: number): PublicVerificationJwk {
     }
   }
   const { kty, crv, x, y, kid, alg, use } = candidate;
-  if (kty !== 'EC' || crv !== 'P-256') {
-    throw new CryptoError('jwk-unsupported-key', `${at} is not an EC P-256 key`);
+  if (kty !== 'EC' || (crv !== 'P-256' && crv !== 'SM2')) {
+    throw new CryptoError('jwk-unsupported-key', `${at} is not an EC P-256 or SM2 key`);
   }
-  if (alg !== undefined && alg !== 'ES256') {
-    throw new CryptoError('jwk-unsupported-key', `${at} is for "alg" ${String(alg)}, not ES256`);
+  // A key verifies one algorithm only, the one of its curve: no alg/key-type confusion.
+  const keyAlg = crv === 'SM2' ? 'SM2' : 'ES256';
+  if (alg !== undefined && alg !== keyAlg) {
+    throw new CryptoError('jwk-unsupported-key', `${at} is for "alg" ${String(alg)}, not ${keyAlg}`);
   }
   if (use !== undefined && use !== 'sig') {
     throw new CryptoError('jwk-unsupported-key', `${at} is for "use" ${String(use)}, not sig`);
@@ -107,16 +126,20 @@ function importKey(candidate: unknown, index: number): PublicVerificationJwk {
     }
     if (bytes.length !== 32) throw new CryptoError('jwk-invalid', `${at}.${name} is not 32 bytes`);
   }
+  let key: PublicVerificationJwk;
   try {
-    // Node refuses coordinates that are not a point on the curve.
-    createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' });
+    // Node refuses coordinates that are not a point on P-256; Sm2PublicKey those off the SM2 curve.
+    if (crv === 'SM2') key = sm2PublicJwk(Sm2PublicKey.fromJwk({ x, y }));
+    else {
+      createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' });
+      key = publicJwk(x, y);
+    }
   } catch (cause) {
-    throw new CryptoError('jwk-invalid', `${at} is not a point on P-256`, { cause });
+    throw new CryptoError('jwk-invalid', `${at} is not a point on ${crv}`, { cause });
   }
   if (typeof kid !== 'string' || kid.length === 0) {
     throw new CryptoError('jwk-invalid', `${at} has no "kid"`);
   }
-  const key = publicJwk(x, y);
   if (key.kid !== kid) {
     throw new CryptoError('jwk-kid-mismatch', `${at} kid ${kid} is not the thumbprint of its key (${key.kid})`);
   }
@@ -133,7 +156,7 @@ export const MAX_VERIFICATION_KEYS = 100;
 /**
  * Validates a JWKS obtained from elsewhere (an auditor's offline copy, a configuration file)
  * and returns its keys in the form `verifyCertificate` takes. Every key must be an EC
- * P-256 public key on the curve, for ES256 signatures, whose `kid` is its own RFC 7638
+ * P-256 public key (ES256) or an SM2 public key (SM2) on its curve, whose `kid` is its own RFC 7638
  * thumbprint: a key whose kid lies could make a verifier attribute a certificate to the wrong
  * key, so one such key refuses the whole set. A set of more than `maxKeys` keys is refused
  * before any key is imported.

@@ -1,5 +1,7 @@
 import { Base64urlError, decodeBase64urlStrict, encodeBase64url } from './portable-bytes.ts';
 import { parseJsonStrict } from './strict-json.ts';
+import { algorithmOfCurve, isCertificateAlgorithm } from './jws-algorithms.ts';
+import { Sm2PublicKey } from './sm2.ts';
 import { quoteText } from '../domain/text.ts';
 
 /**
@@ -59,9 +61,17 @@ async function ecThumbprint(key: Pick<VerifierJwk, 'crv' | 'kty' | 'x' | 'y'>): 
   return encodeBase64url(new Uint8Array(await subtle().digest('SHA-256', utf8.encode(canonical))));
 }
 
+/** SM2 keys parsed once per key object (WebCrypto has no SM2: `sm2.ts` verifies them). */
+const sm2Keys = new WeakMap<VerifierJwk, Sm2PublicKey>();
+function sm2KeyOf(key: VerifierJwk): Sm2PublicKey {
+  let parsed = sm2Keys.get(key);
+  if (parsed === undefined) sm2Keys.set(key, (parsed = Sm2PublicKey.fromJwk(key)));
+  return parsed;
+}
+
 /**
- * Reads a JWKS document into keys, refusing any key that is not a P-256 public key whose kid
- * is its own thumbprint (the service's `importVerificationKeys` rule: one lying key refuses
+ * Reads a JWKS document into keys, refusing any key that is not a P-256 or SM2 public key whose
+ * kid is its own thumbprint (the service's `importVerificationKeys` rule: one lying key refuses
  * the set).
  *
  * @throws {Error} naming the first bad key.
@@ -75,10 +85,20 @@ export async function readJwks(jwks: unknown): Promise<VerifierJwk[]> {
     const k = candidate as Record<string, unknown>;
     if (typeof k !== 'object' || k === null) throw new Error(`keys[${i}] is not an object`);
     if ('d' in k) throw new Error(`keys[${i}] has the private member "d"`);
-    if (k['kty'] !== 'EC' || k['crv'] !== 'P-256' || typeof k['x'] !== 'string' || typeof k['y'] !== 'string') {
-      throw new Error(`keys[${i}] is not an EC P-256 public key`);
+    const crv = k['crv'];
+    if (k['kty'] !== 'EC' || (crv !== 'P-256' && crv !== 'SM2') || typeof k['x'] !== 'string' || typeof k['y'] !== 'string') {
+      throw new Error(`keys[${i}] is not an EC P-256 or SM2 public key`);
     }
-    const key = { kty: 'EC', crv: 'P-256', x: k['x'], y: k['y'], kid: String(k['kid']) };
+    const keyAlg = algorithmOfCurve(crv);
+    if (k['alg'] !== undefined && k['alg'] !== keyAlg) throw new Error(`keys[${i}] is for "alg" ${String(k['alg'])}, not ${keyAlg}`);
+    const key = { kty: 'EC', crv, x: k['x'], y: k['y'], kid: String(k['kid']) };
+    if (crv === 'SM2') {
+      try {
+        sm2KeyOf(key);
+      } catch {
+        throw new Error(`keys[${i}] is not a point on the SM2 curve`);
+      }
+    }
     if ((await ecThumbprint(key)) !== key.kid) throw new Error(`keys[${i}] kid ${key.kid} is not the thumbprint of its key`);
     keys.push(key);
   }
@@ -87,11 +107,17 @@ export async function readJwks(jwks: unknown): Promise<VerifierJwk[]> {
 
 /**
  * Runs the steps `format`, `header`, `key`, `signature` on a compact JWS, pushing each to
- * `checks`; stops at the first failure. `typ` must be `vc+jwt`, `alg` ES256, the kid one of
- * `keys` and that key's thumbprint; `jwk`, `jku`, `x5*`, `crit`, `b64` and any other member are
+ * `checks`; stops at the first failure. `typ` must be `expectedTyp` (`vc+jwt` unless the
+ * issuer-signed JWT of a selectively disclosable certificate is checked), `alg` ES256 or SM2, the kid one of
+ * `keys`, of that algorithm's curve, and that key's thumbprint; `jwk`, `jku`, `x5*`, `crit`, `b64` and any other member are
  * refused. The payload must then be strict JSON (no duplicate members).
  */
-export async function verifyCompactJws(token: unknown, keys: readonly VerifierJwk[], checks: Check[]): Promise<JwsOutcome> {
+export async function verifyCompactJws(
+  token: unknown,
+  keys: readonly VerifierJwk[],
+  checks: Check[],
+  expectedTyp: 'vc+jwt' | 'vc+sd-jwt' = 'vc+jwt',
+): Promise<JwsOutcome> {
   const failed = (name: string, detail: string): JwsOutcome => {
     checks.push({ name, ok: false, detail });
     return { ok: false };
@@ -127,8 +153,9 @@ export async function verifyCompactJws(token: unknown, keys: readonly VerifierJw
 
   // header
   const h = header as Record<string, unknown>;
-  if (h['alg'] !== 'ES256') return failed('header', `The algorithm ${quoted(h['alg'])} is not allowed; certificates are signed with ES256 only.`);
-  if (h['typ'] !== 'vc+jwt') return failed('header', `The type ${quoted(h['typ'])} is not "vc+jwt".`);
+  const alg = h['alg'];
+  if (!isCertificateAlgorithm(alg)) return failed('header', `The algorithm ${quoted(alg)} is not allowed; certificates are signed with ES256 or SM2 only.`);
+  if (h['typ'] !== expectedTyp) return failed('header', `The type ${quoted(h['typ'])} is not "${expectedTyp}".`);
   const kid = h['kid'];
   if (typeof kid !== 'string' || kid.length === 0) return failed('header', 'The header names no key ("kid").');
   for (const member of KEY_BEARING_MEMBERS) {
@@ -143,22 +170,27 @@ export async function verifyCompactJws(token: unknown, keys: readonly VerifierJw
   // key
   const key = keys.find((k) => k.kid === kid);
   if (!key) return failed('key', `No published key has the kid ${quoteText(kid)}.`);
-  if (key.kty !== 'EC' || key.crv !== 'P-256' || (await ecThumbprint(key)) !== kid) {
+  const keyAlg = algorithmOfCurve(key.crv);
+  if (keyAlg !== undefined && keyAlg !== alg) return failed('key', `The key ${quoteText(kid)} is an ${keyAlg} key; the header's algorithm is ${alg}.`);
+  if (key.kty !== 'EC' || keyAlg === undefined || (await ecThumbprint(key)) !== kid) {
     return failed('key', `The published key ${quoteText(kid)} is not the key its kid names.`);
   }
   checks.push({ name: 'key', ok: true });
 
-  // signature: WebCrypto's ECDSA takes the raw R||S form that JWS uses.
-  if (signature.length !== 64) return failed('signature', `The signature is ${signature.length} bytes; ES256 needs exactly 64 (R||S).`);
+  // signature: WebCrypto's ECDSA takes the raw R||S form that JWS uses; SM2 is checked by sm2.ts.
+  if (signature.length !== 64) return failed('signature', `The signature is ${signature.length} bytes; ${alg} needs exactly 64 (R||S).`);
   let genuine = false;
   try {
-    const publicKey = await subtle().importKey('jwk', { kty: 'EC', crv: 'P-256', x: key.x, y: key.y, ext: true }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
-    genuine = await subtle().verify(
-      { name: 'ECDSA', hash: 'SHA-256' },
-      publicKey,
-      signature as Uint8Array<ArrayBuffer>,
-      utf8.encode(`${parts[0]}.${parts[1]}`),
-    );
+    if (alg === 'SM2') genuine = sm2KeyOf(key).verify(utf8.encode(`${parts[0]}.${parts[1]}`), signature);
+    else {
+      const publicKey = await subtle().importKey('jwk', { kty: 'EC', crv: 'P-256', x: key.x, y: key.y, ext: true }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+      genuine = await subtle().verify(
+        { name: 'ECDSA', hash: 'SHA-256' },
+        publicKey,
+        signature as Uint8Array<ArrayBuffer>,
+        utf8.encode(`${parts[0]}.${parts[1]}`),
+      );
+    }
   } catch {
     genuine = false;
   }

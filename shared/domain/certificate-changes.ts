@@ -1,4 +1,5 @@
 import { DomainError } from './errors.ts';
+import { problemDetail } from '../i18n/messages/problems.ts';
 import type { StoredCertificate } from './records.ts';
 
 /**
@@ -43,12 +44,8 @@ export function supersedeProblem(target: StoredCertificate | null, exchangeId: s
 
 /** The refusal of a correction whose target `id` cannot be superseded. */
 export function supersedeInvalid(id: string, problem: SupersedeProblem): DomainError {
-  const message = {
-    'not-found': `No certificate ${id} exists to be superseded.`,
-    'other-exchange': `Certificate ${id} was issued for another exchange; only its own exchange can supersede it.`,
-    'not-active': `Certificate ${id} is already revoked; only an active certificate can be superseded.`,
-  }[problem];
-  return new DomainError('supersede-target-invalid', message, [{ pointer: '/supersedes', message, code: problem }]);
+  const detail = problemDetail(`detail.supersede.${problem}`, { id });
+  return new DomainError('supersede-target-invalid', detail, [{ pointer: '/supersedes', message: detail.render('en'), code: problem }]);
 }
 
 /**
@@ -102,13 +99,18 @@ export function checkNewCertificate(
 
 /** No certificate `id` exists. */
 export function certificateNotFound(id: string): DomainError {
-  return new DomainError('certificate-not-found', `No certificate ${id}.`);
+  return new DomainError('certificate-not-found', problemDetail('detail.no-certificate', { id }));
 }
 
 /** `certificate` is revoked already: revocation is final, a second one is refused. */
 export function alreadyRevoked(certificate: StoredCertificate): DomainError {
-  const why = certificate.revocation ? ` (${certificate.revocation.reason}, ${certificate.revocation.revokedAt})` : '';
-  return new DomainError('already-revoked', `Certificate ${certificate.id} is already revoked${why}; revocation is final.`);
+  const { id, revocation } = certificate;
+  return new DomainError(
+    'already-revoked',
+    revocation
+      ? problemDetail('detail.already-revoked-when', { id, reason: revocation.reason, revokedAt: revocation.revokedAt })
+      : problemDetail('detail.already-revoked', { id }),
+  );
 }
 
 /**

@@ -3,27 +3,37 @@ import { compactVerify, importJWK, type CryptoKey } from 'jose';
 import { compactJws, parseCompactJwsStrict, signingInputOf, type ParsedCompactJws } from '../crypto/compact-jws.ts';
 import { P256_SIGNATURE_LENGTH, toP256PublicKey, verifyP256 } from '../crypto/ecdsa-p256.ts';
 import { CryptoError, SignerError } from '../crypto/errors.ts';
+import { algorithmOfCurve, isCertificateAlgorithm } from '../crypto/jws-algorithms.ts';
 import { jwkThumbprint } from '../crypto/jwk-thumbprint.ts';
+import { Sm2PublicKey } from '../crypto/sm2.ts';
 import { parseJsonStrict } from '../crypto/strict-json.ts';
-import type { CertificateSigner, PublicVerificationJwk } from './signer.ts';
+import type { CertificateAlgorithm, CertificateSigner, PublicVerificationJwk } from './signer.ts';
 import { isBuiltCredential } from './built-credentials.ts';
-import { CredentialSchema, type Credential } from './schemas/credential.ts';
+import { CredentialSchema, type Credential, vocabularyLinksProblem } from './schemas/credential.ts';
 import { quoteText } from './text.ts';
 
 /**
- * Securing certificates as compact JWS per VC-JOSE-COSE (`typ: vc+jwt`, ES256 only): signing
+ * Securing certificates as compact JWS per VC-JOSE-COSE (`typ: vc+jwt`, ES256 or SM2): signing
  * through the signer port, and strict offline verification against published keys.
  */
 
 /** The one media type our tokens carry in `typ`. */
 export const VC_JWT_TYPE = 'vc+jwt';
-/** The one algorithm we sign and accept. */
+/** `typ` of the issuer-signed JWT of a selectively disclosable certificate (`shared/domain/sd-jwt/`). */
+export const VC_SD_JWT_TYPE = 'vc+sd-jwt';
+/** The `typ` values this module signs and checks: a certificate or its selectively disclosable form. */
+export type SignedJwtType = typeof VC_JWT_TYPE | typeof VC_SD_JWT_TYPE;
+/**
+ * The algorithm of the default suite. A token's `alg` is the one of the key that signed it
+ * (`signer.ts`): ES256, or SM2 where a stage signs with an SM2 key; a verifier accepts either,
+ * and only from a published key of the matching curve.
+ */
 export const CERTIFICATE_ALGORITHM = 'ES256';
 
 /** The protected header of every token we sign, members in this order. */
 export interface VcJwtHeader {
-  alg: typeof CERTIFICATE_ALGORITHM;
-  typ: typeof VC_JWT_TYPE;
+  alg: CertificateAlgorithm;
+  typ: SignedJwtType;
   kid: string;
 }
 
@@ -42,24 +52,33 @@ const utf8 = new TextEncoder();
  *   bytes, `signer-signature-mismatch` when the signature does not verify under `publicJwk()`.
  *   Errors of the signer's backend propagate unchanged.
  */
-export async function signJwt(payload: object, signer: CertificateSigner): Promise<string> {
+export async function signJwt(payload: object, signer: CertificateSigner, typ: SignedJwtType = VC_JWT_TYPE): Promise<string> {
   const jwk = await signer.publicJwk();
-  const header: VcJwtHeader = { alg: CERTIFICATE_ALGORITHM, typ: VC_JWT_TYPE, kid: jwk.kid };
+  const header: VcJwtHeader = { alg: jwk.alg, typ, kid: jwk.kid };
   const signingInput = signingInputOf(header, utf8.encode(JSON.stringify(payload)));
   const signingInputBytes = utf8.encode(signingInput);
   const signature = await signer.sign(signingInputBytes);
   if (signature.length !== P256_SIGNATURE_LENGTH) {
     throw new SignerError('signer-signature-malformed', `the signer returned ${signature.length} bytes, not 64`);
   }
-  if (!verifyP256(jwk, signingInputBytes, signature)) {
+  const genuine = jwk.crv === 'SM2' ? sm2KeyOf(jwk).verify(signingInputBytes, signature) : verifyP256(jwk, signingInputBytes, signature);
+  if (!genuine) {
     throw new SignerError('signer-signature-mismatch', `the signature does not verify under the signer's key ${jwk.kid}`);
   }
   return compactJws(signingInput, signature);
 }
 
+/** SM2 keys parsed once per published JWK object (a signer hands out the same object for its life). */
+const sm2Keys = new WeakMap<PublicVerificationJwk, Sm2PublicKey>();
+function sm2KeyOf(jwk: PublicVerificationJwk): Sm2PublicKey {
+  let key = sm2Keys.get(jwk);
+  if (key === undefined) sm2Keys.set(jwk, (key = Sm2PublicKey.fromJwk(jwk)));
+  return key;
+}
+
 /**
  * Signs a certificate: the credential JSON as the payload of a `vc+jwt` compact JWS with the
- * protected header `{"alg":"ES256","typ":"vc+jwt","kid":<thumbprint>}`.
+ * protected header `{"alg":"ES256","typ":"vc+jwt","kid":<thumbprint>}` (`"SM2"` under an SM2 signer).
  *
  * The credential is checked against {@link CredentialSchema} first, so the service never signs
  * a document that its own verifier would refuse; one from `buildCredential` was checked when it
@@ -148,12 +167,12 @@ function checkFormat(token: unknown): StepResult<ParsedCompactJws> {
 }
 
 /** Header rules, in order; the first broken one is reported. */
-function checkHeader(header: Record<string, unknown>): StepResult<string> {
+function checkHeader(header: Record<string, unknown>, expectedTyp: SignedJwtType): StepResult<string> {
   const { alg, typ, kid } = header;
-  if (alg !== CERTIFICATE_ALGORITHM) {
-    return fail(`The algorithm ${quoted(alg)} is not allowed; certificates are signed with ES256 only.`);
+  if (!isCertificateAlgorithm(alg)) {
+    return fail(`The algorithm ${quoted(alg)} is not allowed; certificates are signed with ES256 or SM2 only.`);
   }
-  if (typ !== VC_JWT_TYPE) return fail(`The type ${quoted(typ)} is not "vc+jwt".`);
+  if (typ !== expectedTyp) return fail(`The type ${quoted(typ)} is not "${expectedTyp}".`);
   if (typeof kid !== 'string' || kid.length === 0) return fail('The header names no key ("kid").');
   for (const member of KEY_BEARING_MEMBERS) {
     if (member in header) {
@@ -170,21 +189,33 @@ function checkHeader(header: Record<string, unknown>): StepResult<string> {
 /** A published key proven once: the KeyObject for `node:crypto`, the CryptoKey for jose's reference path. */
 interface ProvenKey {
   jwk: PublicVerificationJwk;
-  keyObject: KeyObject;
-  joseKey: CryptoKey;
+  /** P-256 keys: node:crypto's KeyObject and jose's CryptoKey. */
+  keyObject?: KeyObject;
+  joseKey?: CryptoKey;
+  /** SM2 keys (neither node:crypto nor jose verifies SM2). */
+  sm2?: Sm2PublicKey;
 }
 
 /**
- * Published keys already proven to be P-256 public keys named by their own thumbprint, and
+ * Published keys already proven to be P-256 or SM2 public keys named by their own thumbprint, and
  * imported, per key object: a batch, or a warm function verifying against the same key set,
  * proves and imports each key once. The key sets handed in are read, never changed. Once a
  * proof has settled its result is kept beside the promise, so later tokens skip the await.
  */
 const provenKeys = new WeakMap<PublicVerificationJwk, { pending: Promise<StepResult<ProvenKey>>; settled?: StepResult<ProvenKey> }>();
 
-function checkKey(kid: string, keys: readonly PublicVerificationJwk[]): Promise<StepResult<ProvenKey>> | StepResult<ProvenKey> {
+function checkKey(
+  kid: string,
+  alg: CertificateAlgorithm,
+  keys: readonly PublicVerificationJwk[],
+): Promise<StepResult<ProvenKey>> | StepResult<ProvenKey> {
   const jwk = keys.find((k) => k.kid === kid);
   if (jwk === undefined) return fail(`No published key has the kid ${quoteText(kid)}.`);
+  // Checked per token, before the cached proof: a key verifies its curve's algorithm only.
+  const keyAlg = algorithmOfCurve(jwk.crv);
+  if (keyAlg !== undefined && keyAlg !== alg) {
+    return fail(`The key ${quoteText(kid)} is an ${keyAlg} key; the header's algorithm is ${alg}.`);
+  }
   let proven = provenKeys.get(jwk);
   if (proven === undefined) {
     const entry: { pending: Promise<StepResult<ProvenKey>>; settled?: StepResult<ProvenKey> } = { pending: proveKey(jwk) };
@@ -198,7 +229,9 @@ function checkKey(kid: string, keys: readonly PublicVerificationJwk[]): Promise<
 async function proveKey(jwk: PublicVerificationJwk): Promise<StepResult<ProvenKey>> {
   const kid = quoteText(jwk.kid);
   // Published keys are ours, but a kid that is not the key's thumbprint must not pass for it.
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk) return fail(`The published key ${kid} is not an EC P-256 public key.`);
+  if (jwk.kty !== 'EC' || algorithmOfCurve(jwk.crv) === undefined || 'd' in jwk) {
+    return fail(`The published key ${kid} is not an EC P-256 or SM2 public key.`);
+  }
   let thumbprint: string;
   try {
     thumbprint = jwkThumbprint(jwk);
@@ -208,6 +241,7 @@ async function proveKey(jwk: PublicVerificationJwk): Promise<StepResult<ProvenKe
   if (thumbprint !== jwk.kid) return fail(`The published key ${kid} is not the key its kid names.`);
   try {
     const { kty, crv, x, y } = jwk;
+    if (crv === 'SM2') return pass({ jwk, sm2: Sm2PublicKey.fromJwk({ x, y }) });
     // jose validates the import as before; the KeyObject is what the hot path verifies with.
     const joseKey = (await importJWK({ kty, crv, x, y }, CERTIFICATE_ALGORITHM)) as CryptoKey;
     const keyObject = toP256PublicKey({ kty, crv, x, y });
@@ -217,13 +251,15 @@ async function proveKey(jwk: PublicVerificationJwk): Promise<StepResult<ProvenKe
   }
 }
 
-function checkSignature(parsed: ParsedCompactJws, key: KeyObject, kid: string): StepResult<null> {
+function checkSignature(parsed: ParsedCompactJws, key: ProvenKey, kid: string): StepResult<null> {
   if (parsed.signature.length !== P256_SIGNATURE_LENGTH) {
-    return fail(`The signature is ${parsed.signature.length} bytes; ES256 needs exactly 64 (R||S).`);
+    return fail(`The signature is ${parsed.signature.length} bytes; ${key.jwk.alg} needs exactly 64 (R||S).`);
   }
   let ok: boolean;
   try {
-    ok = cryptoVerify('sha256', parsed.signingInput, { key, dsaEncoding: 'ieee-p1363' }, parsed.signature);
+    ok = key.sm2
+      ? key.sm2.verify(parsed.signingInput, parsed.signature)
+      : cryptoVerify('sha256', parsed.signingInput, { key: key.keyObject as KeyObject, dsaEncoding: 'ieee-p1363' }, parsed.signature);
   } catch {
     // OpenSSL reports some malformed signatures as errors instead of a false result.
     ok = false;
@@ -260,6 +296,8 @@ function checkPayload(payload: Uint8Array): StepResult<Credential> {
     const more = parsed.error.issues.length > MAX_DETAILED_ISSUES ? ` (and ${parsed.error.issues.length - MAX_DETAILED_ISSUES} more)` : '';
     return fail(`The payload is not a data compliance certificate: ${issues.join('; ')}${more}.`);
   }
+  const links = vocabularyLinksProblem(parsed.data);
+  if (links) return fail(`The payload is not a data compliance certificate: ${links.path}: ${links.message}.`);
   return pass(parsed.data);
 }
 
@@ -285,12 +323,15 @@ function checkValidity(
  *
  * 1. `format`: the strict compact parse (three canonical base64url parts, header a JSON
  *    object), before jose sees the token, since jose tolerates `=` padding.
- * 2. `header`: `alg` exactly ES256; `typ` exactly `vc+jwt`; a `kid`; none of `jwk`, `jku`,
+ * 2. `header`: `alg` exactly ES256 or SM2; `typ` exactly `vc+jwt`; a `kid`; none of `jwk`, `jku`,
  *    `x5u`, `x5c`, `x5t`, `x5t#S256`, `crit`, `b64`; no other member than those three.
- * 3. `key`: the `kid` names one of `keys`, and that key is P-256 with its thumbprint as kid.
+ * 3. `key`: the `kid` names one of `keys`, of the curve of `alg` (P-256 for ES256, SM2 for
+ *    SM2), with its thumbprint as kid.
  * 4. `signature`: exactly 64 bytes (R||S), verified by `crypto.verify` (SHA-256, `ieee-p1363`) over
  *    the signing input with the key's KeyObject, made once per published key; OpenSSL refuses r
- *    or s of zero or ≥ n. (`signatureVerifier: 'jose'` runs jose `compactVerify` instead.)
+ *    or s of zero or ≥ n. (`signatureVerifier: 'jose'` runs jose `compactVerify` instead.) An
+ *    SM2 signature is checked by `Sm2PublicKey.verify` (SM3 over Z_A with the default
+ *    distinguishing ID, then the signing input; r and s in [1, n-1]), on either path.
  * 5. `payload`: strict JSON (no duplicate members) satisfying {@link CredentialSchema}.
  * 6. `validity`: `validFrom` ≤ now ≤ `validUntil`, each end widened by the clock skew.
  *
@@ -324,6 +365,72 @@ export async function verifyCertificate(
 
 const STEPS: readonly VerificationCheckName[] = ['format', 'header', 'key', 'signature', 'payload', 'validity'];
 
+/** Steps 1 to 4 passed: the payload bytes are genuine under `kid`; or the step that failed was pushed. */
+type SignatureSteps = { ok: true; kid: string; payload: Uint8Array } | { ok: false; kid?: string };
+
+/**
+ * The steps `format`, `header` (with `typ` exactly `expectedTyp`), `key` and `signature`, each
+ * pushed to `checks`, stopping at the first failure: what a certificate and its selectively
+ * disclosable form share, so both are judged by one implementation.
+ */
+async function runSignatureSteps(
+  token: unknown,
+  keys: readonly PublicVerificationJwk[],
+  expectedTyp: SignedJwtType,
+  verifier: 'node' | 'jose',
+  checks: VerificationCheck[],
+): Promise<SignatureSteps> {
+  const failed = (name: VerificationCheckName, detail: string, kid?: string): SignatureSteps => {
+    checks.push({ name, ok: false, detail });
+    return kid === undefined ? { ok: false } : { ok: false, kid };
+  };
+  const format = checkFormat(token);
+  if (!format.ok) return failed('format', format.detail);
+  checks.push({ name: 'format', ok: true });
+  const parsed = format.value;
+
+  const header = checkHeader(parsed.header, expectedTyp);
+  if (!header.ok) return failed('header', header.detail);
+  checks.push({ name: 'header', ok: true });
+
+  // Awaited only while the key's first proof is pending: a batch's later tokens stay synchronous.
+  const keyStep = checkKey(header.value, parsed.header['alg'] as CertificateAlgorithm, keys);
+  const key = keyStep instanceof Promise ? await keyStep : keyStep;
+  if (!key.ok) return failed('key', key.detail);
+  checks.push({ name: 'key', ok: true });
+  const kid = key.value.jwk.kid;
+
+  const signature =
+    // jose has no SM2: the reference path covers ES256 only.
+    verifier === 'jose' && key.value.joseKey
+      ? await checkSignatureWithJose(token as string, parsed, key.value.joseKey, kid)
+      : checkSignature(parsed, key.value, kid);
+  if (!signature.ok) return failed('signature', signature.detail, kid);
+  checks.push({ name: 'signature', ok: true });
+  return { ok: true, kid, payload: parsed.payload };
+}
+
+/**
+ * Checks a compact JWS of ours with `typ` `expectedTyp` by the same steps 1 to 4 as
+ * {@link verifyCertificate} (format, header, key, signature), pushing each to `checks`; the
+ * payload is left to the caller. Never throws for a bad token. Used for the issuer-signed JWT of
+ * a selectively disclosable certificate.
+ */
+export async function verifySignedJwt(
+  token: string,
+  keys: readonly PublicVerificationJwk[],
+  expectedTyp: SignedJwtType,
+  checks: VerificationCheck[],
+): Promise<SignatureSteps> {
+  try {
+    return await runSignatureSteps(token, keys, expectedTyp, 'node', checks);
+  } catch {
+    const stage = STEPS[checks.length] ?? 'signature';
+    checks.push({ name: stage, ok: false, detail: 'The token could not be checked.' });
+    return { ok: false };
+  }
+}
+
 async function runChecks(
   token: string,
   keys: readonly PublicVerificationJwk[],
@@ -337,30 +444,11 @@ async function runChecks(
     return { verified: false, status: 'invalid', checks, ...(kid === undefined ? {} : { kid }) };
   };
 
-  const format = checkFormat(token);
-  if (!format.ok) return invalid('format', format.detail);
-  checks.push({ name: 'format', ok: true });
-  const parsed = format.value;
+  const signed = await runSignatureSteps(token, keys, VC_JWT_TYPE, verifier, checks);
+  if (!signed.ok) return { verified: false, status: 'invalid', checks, ...(signed.kid === undefined ? {} : { kid: signed.kid }) };
+  const { kid } = signed;
 
-  const header = checkHeader(parsed.header);
-  if (!header.ok) return invalid('header', header.detail);
-  checks.push({ name: 'header', ok: true });
-
-  // Awaited only while the key's first proof is pending: a batch's later tokens stay synchronous.
-  const keyStep = checkKey(header.value, keys);
-  const key = keyStep instanceof Promise ? await keyStep : keyStep;
-  if (!key.ok) return invalid('key', key.detail);
-  checks.push({ name: 'key', ok: true });
-  const kid = key.value.jwk.kid;
-
-  const signature =
-    verifier === 'jose'
-      ? await checkSignatureWithJose(token, parsed, key.value.joseKey, kid)
-      : checkSignature(parsed, key.value.keyObject, kid);
-  if (!signature.ok) return invalid('signature', signature.detail, kid);
-  checks.push({ name: 'signature', ok: true });
-
-  const payload = checkPayload(parsed.payload);
+  const payload = checkPayload(signed.payload);
   if (!payload.ok) return invalid('payload', payload.detail, kid);
   checks.push({ name: 'payload', ok: true });
   const certificate = payload.value;

@@ -1,3 +1,6 @@
+import type { Locale } from '../i18n/locale.ts';
+import type { LocalizedText } from '../i18n/translate.ts';
+
 /** One problem at one place in the input, named by an RFC 6901 JSON pointer. */
 export interface FieldProblem {
   pointer: string;
@@ -34,14 +37,26 @@ export abstract class CodedError<Code extends string = string> extends Error {
   abstract override readonly name: string;
   readonly errors: readonly FieldProblem[];
   readonly retryable: boolean;
+  /** The message as a catalogue entry, when it was given as one (shared/i18n/messages/problems.ts). */
+  readonly localized: LocalizedText | null;
 
+  /**
+   * `message` is a catalogue entry wherever a person may read it in their own language (a
+   * problem document's `detail`); `Error.message` is then its English rendering, for logs.
+   */
   constructor(
     readonly code: Code,
-    message: string,
+    message: string | LocalizedText,
     options: CodedErrorOptions = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(typeof message === 'string' ? message : message.render('en'), options.cause === undefined ? undefined : { cause: options.cause });
+    this.localized = typeof message === 'string' ? null : message;
     this.errors = options.errors ?? [];
     this.retryable = options.retryable ?? false;
+  }
+
+  /** The message in `locale`; a plain-string message reads the same in every language. */
+  messageIn(locale: Locale): string {
+    return this.localized?.render(locale) ?? this.message;
   }
 }

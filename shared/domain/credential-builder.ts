@@ -3,8 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { markBuilt } from './built-credentials.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { zodIssuesToProblems } from './problems.ts';
-import { DCC_CONTEXT_V1, VC_V2_CONTEXT } from './credential-context.ts';
-import { CREDENTIAL_TYPES, credentialIdOf, type Credential, CredentialSchema } from './schemas/credential.ts';
+import { VC_V2_CONTEXT, VOCABULARY_SRI, type VocabularyUrls } from './credential-context.ts';
+import { CREDENTIAL_TYPES, credentialIdOf, type Credential, CredentialSchema, vocabularyLinksProblem } from './schemas/credential.ts';
 import type { IssueRequest } from './schemas/issue-request.ts';
 
 /** Everything a certificate needs that does not come from the request body. */
@@ -21,6 +21,8 @@ export interface IssuanceContext {
   now: Date;
   /** The certificate's reserved bit in a revocation status list. */
   status: { statusListCredential: string; statusListIndex: number };
+  /** Where the service publishes the context and the schema (`vocabularyUrls(publicBaseUrl)`). */
+  vocabulary: VocabularyUrls;
 }
 
 /**
@@ -46,7 +48,7 @@ export function buildCredential(request: IssueRequest, context: IssuanceContext)
   const statusListIndex = String(context.status.statusListIndex);
   // Members are written in a fixed, readable order: it is the byte layout of the signed payload.
   const credential = {
-    '@context': [VC_V2_CONTEXT, DCC_CONTEXT_V1],
+    '@context': [VC_V2_CONTEXT, context.vocabulary.context],
     id: credentialIdOf(context.certificateId),
     type: [...CREDENTIAL_TYPES],
     issuer: context.issuer,
@@ -94,6 +96,11 @@ export function buildCredential(request: IssueRequest, context: IssuanceContext)
       statusListIndex,
       statusListCredential: context.status.statusListCredential,
     },
+    credentialSchema: { id: context.vocabulary.schema, type: 'JsonSchema' as const },
+    relatedResource: [
+      { id: context.vocabulary.context, digestSRI: VOCABULARY_SRI.context },
+      { id: context.vocabulary.schema, digestSRI: VOCABULARY_SRI.schema },
+    ],
     iat: Math.floor(context.now.getTime() / 1000),
   };
   const parsed = CredentialSchema.safeParse(credential);
@@ -103,6 +110,8 @@ export function buildCredential(request: IssueRequest, context: IssuanceContext)
       .join('; ');
     throw new TypeError(`buildCredential: the credential would be invalid: ${detail}`);
   }
+  const links = vocabularyLinksProblem(parsed.data);
+  if (links) throw new TypeError(`buildCredential: the credential would be invalid: ${links.path} ${links.message}`);
   // The parsed copy has the same members in the same order; return the one we built, frozen so
   // that it stays what the schema passed, and remembered so that signing need not parse it again.
   return markBuilt(credential);

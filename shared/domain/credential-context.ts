@@ -1,22 +1,62 @@
 /**
- * The JSON-LD context of the data-compliance terms. A certificate lists it second in
- * `@context`, after the VC 2.0 base context; it is a constant of the format (not of a
- * deployment), so verifiers can recognise it by value. The document below is what that URL
- * names: it is here so it can be served and so tests can hold the credential builder to it.
+ * The vocabulary of a certificate: the JSON-LD context of the data-compliance terms and the JSON
+ * Schema of the credential. The service publishes both under its own public base URL at
+ * versioned paths ({@link VOCABULARY_PATHS}); a certificate lists the context second in
+ * `@context`, names the schema in `credentialSchema`, and pins both documents' bytes with
+ * `relatedResource` digests, so that a JSON-LD processor or a JSON Schema validator anywhere
+ * can read the certificate, and a verifier that knows version 1 can tell the documents were not
+ * changed. A published version never changes: a change of terms or shape is a new version.
+ *
+ * Certificates issued before the vocabulary was published name the context
+ * {@link DCC_CONTEXT_V1} and carry neither `credentialSchema` nor `relatedResource`; they still
+ * verify.
  */
 
 /** The VC Data Model 2.0 base context; always first. */
 export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 
-/** The context of the data-compliance terms; always second. */
+/** The context URL of certificates issued before the service published its vocabulary. */
 export const DCC_CONTEXT_V1 = 'https://w3id.org/data-compliance/v1';
+
+/** Where the vocabulary's documents are served, under the service's public base URL. */
+export const VOCABULARY_PATHS = {
+  context: '/ns/data-compliance/v1.jsonld',
+  schema: '/ns/data-compliance/v1.schema.json',
+} as const;
+
+/** The vocabulary's URLs for one deployment. */
+export interface VocabularyUrls {
+  context: string;
+  schema: string;
+}
+
+/** The vocabulary's URLs under `publicBaseUrl` (no trailing slash). */
+export function vocabularyUrls(publicBaseUrl: string): VocabularyUrls {
+  const base = publicBaseUrl.replace(/\/+$/, '');
+  return { context: `${base}${VOCABULARY_PATHS.context}`, schema: `${base}${VOCABULARY_PATHS.schema}` };
+}
+
+/**
+ * Subresource Integrity digests (SHA-384, base64) of the exact bytes served at the two paths:
+ * {@link DCC_CONTEXT_V1_BYTES} and the JSON Schema that `credential-json-schema.ts` renders. A
+ * test recomputes both, so neither document can change while it keeps its version.
+ */
+export const VOCABULARY_SRI = {
+  context: 'sha384-UYzIgWsHyd+5FPlKhTWis/t3x4+A7RZM1YazOxfK3WXiEa9c3vQqq3Vm2IFGanwg',
+  schema: 'sha384-JwbufYI6m1FIpm6PzWdLcug40/u1djzyZADTbMHcBgE/iBipUyXZaYhA0qFWogn3',
+} as const;
 
 /** The namespace the terms expand into. */
 export const DCC_VOCABULARY = 'https://w3id.org/data-compliance#';
 
 const dateTime = (term: string) => ({ '@id': `dcc:${term}`, '@type': 'xsd:dateTime' });
 
-/** The JSON-LD 1.1 document served at {@link DCC_CONTEXT_V1}. Terms are protected. */
+/**
+ * The JSON-LD 1.1 document served at {@link VOCABULARY_PATHS}`.context`. Terms are protected.
+ * `iat` is the VC 2.0 context's own term. `id` inside `exchange` and `dataProduct` is an
+ * identifier of the exchange's or the provider's own (not an IRI), so those two terms scope it to
+ * a plain string.
+ */
 export const DCC_CONTEXT_DOCUMENT = {
   '@context': {
     '@version': 1.1,
@@ -25,9 +65,8 @@ export const DCC_CONTEXT_DOCUMENT = {
     xsd: 'http://www.w3.org/2001/XMLSchema#',
     DataComplianceCertificate: 'dcc:DataComplianceCertificate',
     certificateNo: 'dcc:certificateNo',
-    iat: { '@id': 'dcc:issuedAtNumericDate', '@type': 'xsd:integer' },
     transaction: 'dcc:transaction',
-    exchange: 'dcc:exchange',
+    exchange: { '@id': 'dcc:exchange', '@context': { id: 'dcc:exchangeId' } },
     transactionRef: 'dcc:transactionRef',
     tradedAt: dateTime('tradedAt'),
     amount: 'dcc:amount',
@@ -36,7 +75,7 @@ export const DCC_CONTEXT_DOCUMENT = {
     provider: 'dcc:provider',
     consumer: 'dcc:consumer',
     uscc: 'dcc:unifiedSocialCreditCode',
-    dataProduct: 'dcc:dataProduct',
+    dataProduct: { '@id': 'dcc:dataProduct', '@context': { id: 'dcc:dataProductId' } },
     version: 'dcc:version',
     classification: 'dcc:classification',
     personalInformation: 'dcc:personalInformation',
@@ -61,6 +100,9 @@ export const DCC_CONTEXT_DOCUMENT = {
   },
 } as const;
 
+/** The bytes served as the context document: what {@link VOCABULARY_SRI}`.context` digests. */
+export const DCC_CONTEXT_V1_BYTES = `${JSON.stringify(DCC_CONTEXT_DOCUMENT, null, 2)}\n`;
+
 /**
  * Member names the VC 2.0 base context (or JSON-LD itself) defines that certificates use;
  * everything else a certificate contains must be a term of {@link DCC_CONTEXT_DOCUMENT}.
@@ -78,4 +120,8 @@ export const VC_V2_TERMS_USED = [
   'statusPurpose',
   'statusListIndex',
   'statusListCredential',
+  'credentialSchema',
+  'relatedResource',
+  'digestSRI',
+  'iat',
 ] as const;

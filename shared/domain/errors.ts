@@ -1,3 +1,4 @@
+import type { LocalizedText } from '../i18n/translate.ts';
 import { CodedError, type FieldProblem } from './coded-error.ts';
 
 export type { FieldProblem } from './coded-error.ts';
@@ -21,7 +22,7 @@ export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 /** An error caused by the request or the state it meets, never by the service itself. */
 export class DomainError extends CodedError<DomainErrorCode> {
   override readonly name = 'DomainError';
-  constructor(code: DomainErrorCode, message: string, errors: FieldProblem[] = []) {
+  constructor(code: DomainErrorCode, message: string | LocalizedText, errors: FieldProblem[] = []) {
     super(code, message, { errors });
   }
 }

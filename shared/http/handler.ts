@@ -11,6 +11,8 @@ import type {
 import type { z } from 'zod';
 import { DomainError } from '../domain/errors.ts';
 import { zodIssuesToProblems } from '../domain/problems.ts';
+import { DEFAULT_LOCALE, type Locale, negotiateAcceptLanguage } from '../i18n/locale.ts';
+import { problemDetail } from '../i18n/messages/problems.ts';
 import { type ExchangeResolver, type Principal, requireRole, resolvePrincipal } from './principal.ts';
 import { HttpProblem, problemCatalog, problemResponse } from './problems.ts';
 import { type RouteHandlerName, routeNamed } from './routes.ts';
@@ -56,6 +58,11 @@ export interface RouteOptions<B, Q, P> {
   /** The route in the routes table; the chain admits exactly the roles the table names for it. */
   name: RouteHandlerName;
   body?: z.ZodType<B>;
+  /**
+   * The body a request without one stands for (no bytes at all, whatever its Content-Type); a
+   * route that names none requires a body.
+   */
+  emptyBody?: unknown;
   query?: z.ZodType<Q>;
   path?: z.ZodType<P>;
 }
@@ -98,7 +105,7 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
   const chain = middy<ApiEvent, ApiResult>(core)
     // First in, so its onError runs last and sees every error.
     .use({ onError: async (request) => {
-      request.response = errorToResponse(request.error, logger);
+      request.response = errorToResponse(request.error, logger, requestLocale(request.event));
     } })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics(metrics))
@@ -114,7 +121,18 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
 
   if (options.body) {
     chain
-      .use({ before: async (request) => guardBody(request.event) })
+      .use({
+        before: async (request) => {
+          const raw = request.event.body;
+          if (options.emptyBody !== undefined && (raw === undefined || raw === '')) {
+            request.event.body = JSON.stringify(options.emptyBody);
+            request.event.isBase64Encoded = false;
+            request.event.headers = { ...request.event.headers, 'content-type': 'application/json' };
+            delete request.event.headers['Content-Type'];
+          }
+          guardBody(request.event);
+        },
+      })
       .use(httpJsonBodyParser());
   }
   return chain as unknown as ApiHandler;
@@ -137,17 +155,19 @@ function guardBody(event: ApiEvent): void {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.byteLength(raw, 'base64') : Buffer.byteLength(raw, 'utf8');
   if (bytes > MAX_BODY_BYTES) {
-    throw new HttpProblem('payload-too-large', `The body has ${bytes} bytes; the limit is ${MAX_BODY_BYTES}.`);
+    throw new HttpProblem('payload-too-large', problemDetail('detail.body-too-large', { bytes, limit: MAX_BODY_BYTES }));
   }
   const contentType = event.headers?.['content-type'] ?? event.headers?.['Content-Type'];
   if (!contentType || !isJsonMediaType(contentType)) {
     throw new HttpProblem(
       'unsupported-media-type',
-      contentType ? `Content-Type ${truncate(contentType, 100)} is not accepted; send application/json.` : 'The request has no Content-Type; send application/json.',
+      contentType
+        ? problemDetail('detail.content-type-refused', { contentType: truncate(contentType, 100) })
+        : problemDetail('detail.content-type-missing'),
     );
   }
   if (raw.length === 0) {
-    throw new HttpProblem('malformed-json', 'The request has no body.');
+    throw new HttpProblem('malformed-json', problemDetail('detail.body-missing'));
   }
   // The media type is checked above; hand the parser one canonical spelling of it.
   event.headers = { ...event.headers, 'content-type': 'application/json' };
@@ -161,11 +181,11 @@ function isJsonMediaType(value: string): boolean {
   return params.every((p) => p === '' || p === 'charset=utf-8' || p === 'charset="utf-8"');
 }
 
-/** The part of a request a schema checks, with the words that say it does not match. */
+/** The part of a request a schema checks, with the catalogue entry that says it does not match. */
 const MISMATCH = {
-  body: 'The body does not match the schema',
-  'query parameters': 'The query parameters do not match the schema',
-  path: 'The path does not match the schema',
+  body: 'detail.mismatch.body',
+  'query parameters': 'detail.mismatch.query',
+  path: 'detail.mismatch.path',
 } as const;
 
 /** A part of the request that a route validates with a schema. */
@@ -176,8 +196,7 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, part: Requ
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const errors = zodIssuesToProblems(parsed.error);
-    const count = `${errors.length} problem${errors.length === 1 ? '' : 's'}`;
-    throw new DomainError('validation-failed', `${MISMATCH[part]} (${count}).`, errors);
+    throw new DomainError('validation-failed', problemDetail(MISMATCH[part], { count: errors.length }), errors);
   }
   return parsed.data;
 }
@@ -196,26 +215,31 @@ function toApiResult(result: HttpResult): ApiResult {
 }
 
 /** What a 5xx says: nothing about what failed (the details go to the log only). */
-const UNAVAILABLE_DETAIL = 'The service is temporarily unavailable; retry the same request.';
-const INTERNAL_DETAIL = 'The request could not be completed.';
+const UNAVAILABLE_DETAIL = problemDetail('detail.unavailable');
+const INTERNAL_DETAIL = problemDetail('detail.internal');
+
+/** The language a request's problem documents are written in, from its `Accept-Language`. */
+export function requestLocale(event: { headers?: Record<string, string | undefined> } | undefined): Locale {
+  const headers = event?.headers ?? {};
+  return negotiateAcceptLanguage(headers['accept-language'] ?? headers['Accept-Language']);
+}
 
 /**
- * The one place an error becomes a response. A domain error or HTTP problem whose code the
- * catalog lists with a 4xx status is the caller's to fix and carries its message and field
- * problems; a
- * retryable error (a coded error marked so, or a transient failure of an AWS dependency) is a
+ * The one place an error becomes a response, in `locale` (the request's `Accept-Language`). A
+ * domain error or HTTP problem whose code the catalog lists with a 4xx status is the caller's
+ * to fix and carries its message and field problems; a retryable error (a coded error marked so, or a transient failure of an AWS dependency) is a
  * 503 with Retry-After; anything else is a 500 that says nothing about what failed.
  */
-export function errorToResponse(error: unknown, logger: Pick<Logger, 'warn' | 'error' | 'info'>): ApiResult {
+export function errorToResponse(error: unknown, logger: Pick<Logger, 'warn' | 'error' | 'info'>, locale: Locale = DEFAULT_LOCALE): ApiResult {
   const headers = error instanceof HttpProblem ? error.headers : {};
   // Only these two classes carry codes meant for the client; any other coded error is a fault
   // of the service even if its code happened to read like one of the catalog's.
   if ((error instanceof DomainError || error instanceof HttpProblem) && problemCatalog[error.code].status < 500) {
     logger.info('request refused', { code: error.code, status: problemCatalog[error.code].status });
-    return problemResponse(error.code, error.message, error.errors, headers);
+    return problemResponse(error.code, error.localized ?? error.message, error.errors, headers, locale);
   }
   if (isMiddyJsonParseError(error)) {
-    return problemResponse('malformed-json', 'The request body is not valid JSON.');
+    return problemResponse('malformed-json', problemDetail('detail.malformed-json'), [], {}, locale);
   }
   const unavailable = serviceUnavailable(error);
   if (unavailable) {
@@ -223,10 +247,10 @@ export function errorToResponse(error: unknown, logger: Pick<Logger, 'warn' | 'e
     return problemResponse('service-unavailable', UNAVAILABLE_DETAIL, [], {
       'retry-after': String(unavailable.retryAfterSeconds),
       ...headers,
-    });
+    }, locale);
   }
   logger.error('unhandled error', error as Error);
-  return problemResponse('internal-error', INTERNAL_DETAIL);
+  return problemResponse('internal-error', INTERNAL_DETAIL, [], {}, locale);
 }
 
 function isMiddyJsonParseError(error: unknown): boolean {

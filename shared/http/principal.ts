@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { Caller, Role } from '../domain/caller.ts';
 import type { Exchange } from '../domain/records.ts';
 import { HttpProblem } from './problems.ts';
+import { problemDetail } from '../i18n/messages/problems.ts';
 import { rolesOf } from './routes.ts';
 
 /** The authenticated caller, as the authorizer and the exchange registry establish it. */
@@ -27,7 +28,7 @@ export async function resolvePrincipal(
   const claims = jwt?.claims ?? {};
   const clientId = claimString(claims['client_id']) ?? claimString(claims['azp']) ?? claimString(claims['sub']);
   if (!jwt || !clientId) {
-    throw new HttpProblem('unauthorized', 'The request carries no verified token.', [], {
+    throw new HttpProblem('unauthorized', problemDetail('detail.no-verified-token'), [], {
       'www-authenticate': 'Bearer',
     });
   }
@@ -42,10 +43,10 @@ export async function resolvePrincipal(
   if (roles.has('exchange')) {
     exchange = await resolveExchange(clientId);
     if (!exchange) {
-      throw new HttpProblem('exchange-not-registered', `Client ${clientId} is not registered as a data exchange.`);
+      throw new HttpProblem('exchange-not-registered', problemDetail('detail.exchange-not-registered', { clientId }));
     }
     if (exchange.status !== 'active') {
-      throw new HttpProblem('exchange-suspended', `Data exchange ${exchange.id} is suspended.`);
+      throw new HttpProblem('exchange-suspended', problemDetail('detail.exchange-suspended', { id: exchange.id }));
     }
   }
   return { clientId, subject: claimString(claims['sub']) ?? clientId, scopes, roles, exchange };
@@ -54,7 +55,7 @@ export async function resolvePrincipal(
 /** Throws 403 unless the principal holds one of `allowed`. */
 export function requireRole(principal: Principal, allowed: readonly Role[]): void {
   if (!allowed.some((r) => principal.roles.has(r))) {
-    throw new HttpProblem('forbidden', `This operation needs one of the roles: ${allowed.join(', ')}.`);
+    throw new HttpProblem('forbidden', problemDetail('detail.roles-required', { roles: allowed.join(', ') }));
   }
 }
 
@@ -67,13 +68,13 @@ function claimString(value: unknown): string | undefined {
 /** The exchange a principal acts for; 403 when it acts for none. */
 export function requireExchange(principal: Principal | null): Exchange {
   if (!principal?.exchange) {
-    throw new HttpProblem('forbidden', 'This operation is only for data exchanges.');
+    throw new HttpProblem('forbidden', problemDetail('detail.exchanges-only'));
   }
   return principal.exchange;
 }
 
 /** The authenticated principal of a protected route (the chain guarantees one). */
 export function requirePrincipal(principal: Principal | null): Principal {
-  if (!principal) throw new HttpProblem('unauthorized', 'The request carries no verified token.');
+  if (!principal) throw new HttpProblem('unauthorized', problemDetail('detail.no-verified-token'));
   return principal;
 }

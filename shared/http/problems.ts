@@ -1,45 +1,59 @@
 import { CodedError, type FieldProblem } from '../domain/coded-error.ts';
 import type { DomainErrorCode } from '../domain/errors.ts';
 import type { ProblemDocument as ProblemDocumentContract } from '../domain/schemas/api.ts';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locale.ts';
+import { problemMessages } from '../i18n/messages/problems.ts';
+import type { LocalizedText } from '../i18n/translate.ts';
 
 interface CatalogEntry {
   status: number;
+  /** The English title; {@link problemTitle} gives it in the reader's language. */
   title: string;
 }
 
 /**
  * RFC 9457 problem documents. Every problem the API answers has one of these codes, and this
- * table is the single place that gives a code its HTTP status and title. Every domain error
+ * table is the single place that gives a code its HTTP status; its title, in each language, is
+ * `title.<code>` of the problem catalogue (shared/i18n/messages/problems.ts), which
+ * {@link problemTitle} refuses to compile without. Every domain error
  * code must have an entry (the `satisfies` clause refuses to compile otherwise). Coded errors
  * of other classes (crypto, signer, transparency...) are the service's own faults and are
  * answered as `internal-error`, or as `service-unavailable` when they are retryable.
  */
-export const problemCatalog = {
-  'malformed-json': { status: 400, title: 'The request body is not valid JSON' },
-  'validation-failed': { status: 400, title: 'The request does not match the schema' },
-  unauthorized: { status: 401, title: 'A valid bearer token is required' },
-  'insufficient-scope': { status: 403, title: 'The token does not carry a scope this route requires' },
-  forbidden: { status: 403, title: 'This identity may not perform this operation' },
-  'exchange-not-registered': { status: 403, title: 'The client is not a registered data exchange' },
-  'exchange-suspended': { status: 403, title: 'The data exchange is suspended' },
-  'certificate-not-found': { status: 404, title: 'No such certificate' },
-  'status-list-not-found': { status: 404, title: 'No such status list' },
-  'not-found': { status: 404, title: 'No such resource' },
-  'method-not-allowed': { status: 405, title: 'Method not allowed on this resource' },
-  'transaction-conflict': {
-    status: 409,
-    title: 'This transaction already has a certificate issued from a different request',
-  },
-  'already-revoked': { status: 409, title: 'The certificate is already revoked' },
-  'supersede-target-invalid': { status: 409, title: 'The certificate to supersede cannot be superseded' },
-  'payload-too-large': { status: 413, title: 'The request body is too large' },
-  'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
-  'compliance-rule-violation': { status: 422, title: 'The transaction violates compliance rules' },
-  'internal-error': { status: 500, title: 'Internal error' },
-  'service-unavailable': { status: 503, title: 'The service is temporarily unavailable' },
-} as const satisfies Record<DomainErrorCode, CatalogEntry> & Record<string, CatalogEntry>;
+const problemStatuses = {
+  'malformed-json': 400,
+  'validation-failed': 400,
+  unauthorized: 401,
+  'insufficient-scope': 403,
+  forbidden: 403,
+  'exchange-not-registered': 403,
+  'exchange-suspended': 403,
+  'certificate-not-found': 404,
+  'status-list-not-found': 404,
+  'not-found': 404,
+  'method-not-allowed': 405,
+  'transaction-conflict': 409,
+  'already-revoked': 409,
+  'client-id-taken': 409,
+  'supersede-target-invalid': 409,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  'compliance-rule-violation': 422,
+  'internal-error': 500,
+  'service-unavailable': 503,
+} as const satisfies Record<DomainErrorCode, number> & Record<string, number>;
 
-export type ProblemCode = keyof typeof problemCatalog;
+export type ProblemCode = keyof typeof problemStatuses;
+
+/** The title of `code` in `locale` (`code` and `type` never change with the language). */
+export function problemTitle(code: ProblemCode, locale: Locale): string {
+  return problemMessages[locale][`title.${code}`];
+}
+
+/** Each code's status and English title. */
+export const problemCatalog = Object.fromEntries(
+  (Object.keys(problemStatuses) as ProblemCode[]).map((code) => [code, { status: problemStatuses[code], title: problemTitle(code, 'en') }]),
+) as { readonly [C in ProblemCode]: CatalogEntry };
 
 /** The codes of refusals the HTTP layer decides itself; domain codes belong to `DomainError`. */
 export type HttpProblemCode = Exclude<ProblemCode, DomainErrorCode>;
@@ -64,7 +78,7 @@ export class HttpProblem extends CodedError<HttpProblemCode> {
   override readonly name = 'HttpProblem';
   constructor(
     code: HttpProblemCode,
-    detail: string,
+    detail: string | LocalizedText,
     errors: FieldProblem[] = [],
     readonly headers: Record<string, string> = {},
   ) {
@@ -72,29 +86,40 @@ export class HttpProblem extends CodedError<HttpProblemCode> {
   }
 }
 
-function problemDocument(code: ProblemCode, detail: string, errors: readonly FieldProblem[]): ProblemDocument {
-  const entry = problemCatalog[code];
+function problemDocument(code: ProblemCode, detail: string, errors: readonly FieldProblem[], locale: Locale): ProblemDocument {
   return {
     type: problemType(code),
-    title: entry.title,
-    status: entry.status,
+    title: problemTitle(code, locale),
+    status: problemStatuses[code],
     detail,
     code,
     errors: errors.map((e) => ({ pointer: e.pointer, message: e.message, ...(e.code ? { code: e.code } : {}) })),
   };
 }
 
-/** A structured API Gateway result carrying a problem document. */
+/**
+ * A structured API Gateway result carrying a problem document in `locale` (negotiated from the
+ * request's `Accept-Language`): title and detail in that language, `Content-Language` saying
+ * which, `Vary: Accept-Language` so a cache keeps the languages apart. A detail given as a
+ * catalogue entry is rendered in `locale`; a plain string is sent as it is.
+ */
 export function problemResponse(
   code: ProblemCode,
-  detail: string,
+  detail: string | LocalizedText,
   errors: readonly FieldProblem[] = [],
   headers: Record<string, string> = {},
+  locale: Locale = DEFAULT_LOCALE,
 ): { statusCode: number; headers: Record<string, string>; body: string } {
-  const doc = problemDocument(code, detail, errors);
+  const doc = problemDocument(code, typeof detail === 'string' ? detail : detail.render(locale), errors, locale);
   return {
     statusCode: doc.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...headers },
+    headers: {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'cache-control': 'no-store',
+      'content-language': locale,
+      vary: 'Accept-Language',
+      ...headers,
+    },
     body: JSON.stringify(doc),
   };
 }

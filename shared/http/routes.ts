@@ -16,8 +16,8 @@ export type Scope = (typeof Scopes)[keyof typeof Scopes];
 
 /**
  * Which scope makes which role, the only place this is written. API Gateway's route scopes, the
- * Cognito resource server and clients, the local token issuer and the principal of a request all
- * read it. The order of the keys is the order scopes are listed in (route scopes, local tokens).
+ * token endpoint (what a client may hold), the discovery document and the principal of a request
+ * all read it. The order of the keys is the order scopes are listed in (route scopes, local tokens).
  */
 export const ROLE_SCOPE: Readonly<Record<Role, Scope>> = {
   exchange: Scopes.issue,
@@ -50,7 +50,7 @@ export function rolesOf(scopes: Iterable<string>): Set<Role> {
   return new Set(ROLES.filter((role) => held.has(ROLE_SCOPE[role])));
 }
 
-export type HttpMethod = 'GET' | 'POST';
+export type HttpMethod = 'GET' | 'POST' | 'PUT';
 
 /** A route as the table declares it. */
 interface RouteDeclaration {
@@ -69,6 +69,11 @@ interface RouteDeclaration {
     readonly table: 'none' | 'read' | 'read-write';
     readonly sign: boolean;
     readonly publicKey: boolean;
+    /**
+     * The access-token key (KMS `RSA_2048`): `sign` for the token endpoint, `public-key` for its
+     * JWKS. Absent: neither.
+     */
+    readonly accessTokenKey?: 'sign' | 'public-key';
   };
 }
 
@@ -119,6 +124,13 @@ const declarations = [
     needs: { table: 'read-write', sign: false, publicKey: false },
   },
   {
+    handler: 'issue-sd-jwt',
+    method: 'POST',
+    path: '/v1/certificates/{id}/sd-jwt',
+    access: ['exchange'],
+    needs: { table: 'read-write', sign: true, publicKey: true },
+  },
+  {
     handler: 'verify-certificate',
     method: 'POST',
     path: '/v1/verify',
@@ -138,6 +150,27 @@ const declarations = [
     path: '/.well-known/jwks.json',
     access: 'public',
     needs: { table: 'none', sign: false, publicKey: true },
+  },
+  {
+    handler: 'get-certificate-by-number',
+    method: 'GET',
+    path: '/v1/certificate-numbers/{certificateNo}',
+    access: 'public',
+    needs: { table: 'read', sign: false, publicKey: false },
+  },
+  {
+    handler: 'get-vocabulary',
+    method: 'GET',
+    path: '/ns/{proxy+}',
+    access: 'public',
+    needs: { table: 'none', sign: false, publicKey: false },
+  },
+  {
+    handler: 'get-openapi',
+    method: 'GET',
+    path: '/openapi.json',
+    access: 'public',
+    needs: { table: 'none', sign: false, publicKey: false },
   },
   {
     handler: 'verification-page',
@@ -166,6 +199,49 @@ const declarations = [
     path: '/v1/log/tile/{proxy+}',
     access: 'public',
     needs: { table: 'read', sign: false, publicKey: false },
+  },
+  {
+    handler: 'oauth-token',
+    method: 'POST',
+    path: '/oauth2/token',
+    // Public at the gateway: the client authenticates with its signed assertion instead.
+    access: 'public',
+    needs: { table: 'read-write', sign: false, publicKey: false, accessTokenKey: 'sign' },
+  },
+  {
+    handler: 'openid-configuration',
+    method: 'GET',
+    path: '/.well-known/openid-configuration',
+    access: 'public',
+    needs: { table: 'none', sign: false, publicKey: false },
+  },
+  {
+    handler: 'oauth-jwks',
+    method: 'GET',
+    path: '/oauth2/jwks.json',
+    access: 'public',
+    needs: { table: 'none', sign: false, publicKey: false, accessTokenKey: 'public-key' },
+  },
+  {
+    handler: 'put-exchange',
+    method: 'PUT',
+    path: '/v1/exchanges/{exchangeId}',
+    access: ['admin'],
+    needs: { table: 'read-write', sign: false, publicKey: false },
+  },
+  {
+    handler: 'get-exchange',
+    method: 'GET',
+    path: '/v1/exchanges/{exchangeId}',
+    access: ['admin'],
+    needs: { table: 'read', sign: false, publicKey: false },
+  },
+  {
+    handler: 'put-client',
+    method: 'PUT',
+    path: '/v1/clients/{clientId}',
+    access: ['admin'],
+    needs: { table: 'read-write', sign: false, publicKey: false },
   },
   {
     handler: 'get-certificate-proof',

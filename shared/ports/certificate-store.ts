@@ -36,6 +36,8 @@ export interface CertificateStore {
     supersede: { certificateId: string; at: string } | null,
   ): Promise<RecordIssueResult>;
   get(certificateId: string): Promise<StoredCertificate | null>;
+  /** The certificate with this certificate number, or null. */
+  findByNumber(certificateNo: string): Promise<StoredCertificate | null>;
   /** Audit trail of one certificate in the order the changes happened (the issuance first). */
   events(certificateId: string): Promise<AuditEvent[]>;
   /**
@@ -95,3 +97,23 @@ export class UniqueValueTakenError extends CodedError<'unique-value-taken'> {
     super('unique-value-taken', `The freshly generated ${field} ${value} is already taken.`, { retryable: true });
   }
 }
+
+/**
+ * Port: the selectively disclosable forms (SD-JWT) of certificates, issued on request only, at
+ * most one per certificate and holder key, and never changed once stored: asking again returns
+ * the same bytes. `holder` is the holder key's RFC 7638 thumbprint, or {@link UNBOUND_HOLDER}
+ * for the form bound to no key.
+ */
+export interface SdJwtStore {
+  /** The stored form of the certificate for `holder`, or null when none was issued. */
+  getSdJwt(certificateId: string, holder: string): Promise<string | null>;
+  /**
+   * Stores `sdJwt` on the condition that the pair has no form yet. When it has one (a concurrent
+   * request got there first), nothing is written and the stored form is returned instead, so
+   * every caller ends up with the same bytes.
+   */
+  putSdJwtOnce(certificateId: string, holder: string, sdJwt: string, createdAt: string): Promise<{ created: boolean; sdJwt: string }>;
+}
+
+/** The `holder` of a form bound to no holder key (a thumbprint is 43 base64url characters, never this). */
+export const UNBOUND_HOLDER = 'unbound';

@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors.ts';
+import { problemDetail } from '../i18n/messages/problems.ts';
 import type { AuditEvent } from '../domain/records.ts';
 import type { z } from 'zod';
 import type { AuditEventBody, AuditTrailSchema } from '../domain/schemas/api.ts';
@@ -13,7 +14,7 @@ export type AuditTrail = z.infer<typeof AuditTrailSchema>;
  */
 export async function auditTrail(store: Pick<CertificateStore, 'events'>, certificateId: string): Promise<AuditTrail> {
   const events = await store.events(certificateId);
-  if (events.length === 0) throw new DomainError('certificate-not-found', `No certificate ${certificateId}.`);
+  if (events.length === 0) throw new DomainError('certificate-not-found', problemDetail('detail.no-certificate', { id: certificateId }));
   return { certificateId, events: events.map(toAuditEventBody) };
 }
 

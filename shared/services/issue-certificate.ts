@@ -1,4 +1,6 @@
 import { DomainError } from '../domain/errors.ts';
+import { problemDetail } from '../i18n/messages/problems.ts';
+import type { VocabularyUrls } from '../domain/credential-context.ts';
 import { buildCredential, canonicalRequestHash, newCertificateId } from '../domain/credential-builder.ts';
 import { newCertificateNumber } from '../domain/certificate-number.ts';
 import { signCertificate } from '../domain/certificate.ts';
@@ -15,6 +17,8 @@ export interface IssueDeps {
   signer: CertificateSigner;
   issuer: string;
   statusListUrl: (listId: string) => string;
+  /** Where the service publishes the certificate's context and schema. */
+  vocabulary: VocabularyUrls;
   clockSkewSeconds: number;
   maxValidityDays: number;
 }
@@ -44,7 +48,7 @@ export async function issueCertificate(
   if (violations.length > 0) {
     throw new DomainError(
       'compliance-rule-violation',
-      `The transaction violates ${violations.length} compliance rule${violations.length === 1 ? '' : 's'}.`,
+      problemDetail('detail.compliance-violations', { count: violations.length }),
       violations,
     );
   }
@@ -75,6 +79,7 @@ async function signNew(deps: IssueDeps, exchange: Exchange, request: IssueReques
     exchange: { id: exchange.id, name: exchange.name },
     now,
     status: { statusListCredential, statusListIndex: position.index },
+    vocabulary: deps.vocabulary,
   });
   const token = await signCertificate(credential, deps.signer);
 
@@ -104,7 +109,7 @@ function settle(result: Awaited<ReturnType<CertificateStore['recordIssue']>>, re
     case 'conflict':
       throw new DomainError(
         'transaction-conflict',
-        `Transaction ${request.transactionRef} already has certificate ${result.existing.certificateNo}, issued from a different request.`,
+        problemDetail('detail.transaction-conflict', { transactionRef: request.transactionRef, certificateNo: result.existing.certificateNo }),
         [{ pointer: '/transactionRef', message: 'already certified with different content' }],
       );
   }

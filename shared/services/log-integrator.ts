@@ -17,6 +17,8 @@ export interface LogIntegratorOptions {
   maxEntryBytes?: number;
   /** Test seam: runs once a batch's tiles and checkpoint are made, before its one commit. */
   beforeCommit?: (size: number) => Promise<void> | void;
+  /** The time RFC 6962 checkpoint signatures carry. @default the system clock */
+  clock?: () => Date;
 }
 
 /** What one batch did. */
@@ -49,8 +51,10 @@ export class LogIntegrator {
   private readonly batchSize: number;
   private readonly maxEntryBytes: number;
   private readonly beforeCommit: ((size: number) => Promise<void> | void) | undefined;
+  private readonly clock: () => Date;
 
   constructor(options: LogIntegratorOptions) {
+    this.clock = options.clock ?? (() => new Date());
     this.store = options.store;
     this.signer = options.signer;
     this.batchSize = Math.min(options.batchSize ?? MAX_EVENTS_PER_BATCH, MAX_EVENTS_PER_BATCH);
@@ -95,8 +99,8 @@ export class LogIntegrator {
     const next: LogHead = {
       size: newSize,
       rootHash: root,
-      checkpoint: await signNote(text, this.signer),
-      verifierKey: formatVerifierKey(this.signer.name, publicKey),
+      checkpoint: await signNote(text, this.signer, this.clock),
+      verifierKey: formatVerifierKey(this.signer.name, publicKey, this.signer.type),
     };
     await this.beforeCommit?.(newSize);
     const committed = await this.store.advance(

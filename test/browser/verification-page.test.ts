@@ -37,7 +37,7 @@ function running(): LocalService {
 }
 
 async function issue(transactionRef: string): Promise<{ id: string; certificateNo: string; token: string }> {
-  const token = await running().tokenIssuer.issue({ role: 'exchange' });
+  const token = await running().devClients.token({ role: 'exchange' });
   const response = await fetch(`${running().url}/v1/certificates`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -82,7 +82,7 @@ describe.skipIf(!available)('the verification page in Chromium', () => {
     service = await startLocalService({ dataDir: dir, port: 0, log: { info: () => undefined, error: () => undefined }, accessLog: false });
     genuine = await issue('PAGE-GENUINE-1');
     revoked = await issue('PAGE-REVOKED-1');
-    const admin = await service.tokenIssuer.issue({ role: 'admin' });
+    const admin = await service.devClients.token({ role: 'admin' });
     const r = await fetch(`${service.url}/v1/certificates/${revoked.id}/revoke`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
@@ -93,7 +93,8 @@ describe.skipIf(!available)('the verification page in Chromium', () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
-    context = await browser.newContext();
+    // English, whatever the machine's locale: the page follows the browser's languages.
+    context = await browser.newContext({ locale: 'en-US' });
     // The page reports CSP violations as events too; collect them from every page.
     // (Source text: it runs in the page, whose DOM types this Node project does not load.)
     await context.addInitScript({
@@ -135,7 +136,8 @@ describe.skipIf(!available)('the verification page in Chromium', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'genuine.png'), fullPage: true });
     await page.emulateMedia({ media: 'print' });
     expect(await page.isVisible('#verify-form')).toBe(false);
-    expect(await page.isVisible('#qr-image')).toBe(true);
+    // On paper, the compact code: it scans at an invoice's size.
+    expect(await page.isVisible('#qr-compact-image')).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, 'genuine-print.png'), fullPage: true });
     await page.close();
   });
@@ -151,6 +153,35 @@ describe.skipIf(!available)('the verification page in Chromium', () => {
     await page.waitForSelector('#verdict[data-verdict="active"]');
     expect(await page.inputValue('#token')).toBe(genuine.token);
     await page.close();
+  });
+
+  it('offers a compact QR code (number and check value) that scans from paper, and opens it by asking the service', async () => {
+    const first = await verifyPasted(genuine.token);
+    const compact = await first.getAttribute('#qr', 'data-compact-link');
+    /** QR modules per side: the SVG's view box less the quiet zone of 4 on each side. */
+    const modules = async (image: string) => Number(decodeURIComponent((await first.getAttribute(image, 'src')) ?? '').match(/viewBox="0 0 (\d+)/)?.[1]) - 8;
+    // Version 6 (41 modules) at most for the compact code; the full token needs a far denser one.
+    expect(await modules('#qr-compact-image')).toBeLessThanOrEqual(41);
+    expect(await modules('#qr-image')).toBeGreaterThan(100);
+    await first.emulateMedia({ media: 'print' });
+    expect(await first.isVisible('#qr-compact-image')).toBe(true);
+    expect(await first.isVisible('#qr-image')).toBe(false);
+    await first.close();
+    expect(compact).toMatch(new RegExp(`^${running().url}/verify#n=${genuine.certificateNo}&c=[0-9A-HJKMNP-TV-Z]{10}$`));
+
+    const page = await openPage();
+    await page.goto(compact!);
+    await page.waitForSelector('#verdict[data-verdict="active"]');
+    expect(await page.inputValue('#token')).toBe(genuine.token);
+    // The address bar keeps the compact form it was opened with.
+    expect(page.url()).toBe(compact);
+    await page.close();
+
+    const wrong = await openPage();
+    await wrong.goto(compact!.replace(/c=(.)/, (_, c: string) => `c=${c === '0' ? '1' : '0'}`));
+    await wrong.waitForSelector('#verdict[data-verdict="invalid"]');
+    expect(await wrong.isVisible('#certificate')).toBe(false);
+    await wrong.close();
   });
 
   it('shows a revoked certificate as REVOKED, from the signed status list', async () => {

@@ -59,9 +59,9 @@ let revoked: IssuedRecord;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dcc-cli-'));
   service = await startLocalService({ dataDir: join(dir, 'data'), port: 0, log: { info: () => undefined, error: () => undefined }, accessLog: false });
-  exchangeToken = await service.tokenIssuer.issue({ role: 'exchange' });
-  adminToken = await service.tokenIssuer.issue({ role: 'admin' });
-  auditorToken = await service.tokenIssuer.issue({ role: 'auditor' });
+  exchangeToken = await service.devClients.token({ role: 'exchange' });
+  adminToken = await service.devClients.token({ role: 'admin' });
+  auditorToken = await service.devClients.token({ role: 'auditor' });
   jwksFile = join(dir, 'jwks.json');
   await writeFile(jwksFile, await (await fetch(`${service.url}/.well-known/jwks.json`)).text());
 });
@@ -120,7 +120,7 @@ describe('dcc issue, get and revoke against the API', () => {
     expect(missing.stderr).toMatch(/^error 404/);
     const noToken = await runDcc(['get', '0192f3a4-5b6c-7d8e-9f01-000000000000'], { env: api() });
     expect(noToken.code).toBe(2);
-    expect(noToken.stderr).toContain('no bearer token');
+    expect(noToken.stderr).toContain('no credentials: pass --client-id and --client-key');
   });
 });
 

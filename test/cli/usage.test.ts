@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenFromText, tokensFromLines } from '../../cli/inputs.ts';
-import { groupThousands } from '../../cli/render.ts';
+import { groupThousands } from '#shared/i18n/format.ts';
 import { runDccHere } from './support/run-dcc.ts';
 
 /** Usage and input errors exit 2 before anything is verified or sent; no service is needed. */

@@ -8,12 +8,11 @@ const ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234
 const CERT = 'arn:aws-cn:acm:cn-northwest-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 describe('stage configuration from context', () => {
-  it('defaults to a dev stage with one key generation and no exchanges', () => {
+  it('defaults to a dev stage with one key generation', () => {
     const c = config({});
     expect(c).toMatchObject({
       stage: 'dev',
       production: false,
-      exchanges: [],
       signingKeyGenerations: [1],
       externalRetiredKeyArns: [],
       issuer: undefined,
@@ -63,9 +62,8 @@ describe('stage configuration from context', () => {
   });
 
   it('reads lists as JSON arrays (cdk.json), JSON text or comma-separated text (-c)', () => {
-    expect(config({ exchanges: ['hz-sde', 'sh-dex'] }).exchanges).toEqual(['hz-sde', 'sh-dex']);
-    expect(config({ exchanges: '["hz-sde","sh-dex"]' }).exchanges).toEqual(['hz-sde', 'sh-dex']);
-    expect(config({ exchanges: 'hz-sde, sh-dex' }).exchanges).toEqual(['hz-sde', 'sh-dex']);
+    expect(config({ signingKeyGenerations: [1, 2] }).signingKeyGenerations).toEqual([1, 2]);
+    expect(config({ signingKeyGenerations: '[1,2]' }).signingKeyGenerations).toEqual([1, 2]);
     expect(config({ signingKeyGenerations: '1,2' }).signingKeyGenerations).toEqual([1, 2]);
     expect(config({ signingKeyGenerations: [1, 3] }).signingKeyGenerations).toEqual([1, 3]);
     expect(config({ retiredKmsKeyIds: ARN }).externalRetiredKeyArns).toEqual([ARN]);
@@ -74,18 +72,16 @@ describe('stage configuration from context', () => {
   it.each([
     [{ stage: 'Prod' }, 'context "stage"'],
     [{ stage: 'x' }, 'context "stage"'],
-    [{ exchanges: 'HZ_SDE' }, 'context "exchanges"'],
-    [{ exchanges: 'hz-sde,hz-sde' }, 'listed twice'],
-    [{ exchanges: 'admin' }, 'built-in client'],
+    [{ exchanges: 'hz-sde' }, 'PUT /v1/exchanges'],
+    [{ authDomainPrefix: 'dcc-dev' }, 'is no longer read'],
     [{ signingKeyGenerations: '2,1' }, 'strictly increasing'],
     [{ signingKeyGenerations: '0' }, 'not a positive integer'],
     [{ retiredKmsKeyIds: 'alias/old-key' }, 'not a KMS key ARN'],
     [{ retiredKmsKeyIds: '1234abcd-12ab-34cd-56ef-1234567890ab' }, 'not a KMS key ARN'],
     [{ issuer: 'http://dcc.example.gov.cn' }, 'must be an https URL'],
     [{ publicBaseUrl: 'not a url' }, 'is not a URL'],
-    [{ authDomainPrefix: 'Has Spaces' }, 'Cognito domain prefix'],
     [{ alarmEmail: 'ops' }, 'not an e-mail address'],
-    [{ exchanges: '[broken' }, 'not valid JSON'],
+    [{ retiredKmsKeyIds: '[broken' }, 'not valid JSON'],
     [{ logIntegratorReservedConcurrency: 'yes' }, 'must be true or false'],
     [{ logIntegratorReservedConcurrency: 1 }, 'must be true or false'],
     [{ tableName: 'a b' }, 'not a DynamoDB table name'],

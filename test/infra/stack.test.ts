@@ -10,6 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DEFINITION } from '#shared/adapters/dynamodb/table.ts';
+import { ACCESS_TOKEN_AUDIENCE } from '#shared/domain/oauth.ts';
 import { type RouteDefinition, routeKey, routes } from '#shared/http/routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import type { DccStack } from '../../infra/stack.ts';
@@ -31,7 +32,6 @@ import { withoutEnclosingNpxCall } from './support/npx-env.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const STAGE = 'qa';
-const EXCHANGES = ['hz-sde', 'sh-dex'];
 const EXTERNAL_RETIRED_KEY = 'arn:aws-cn:kms:cn-north-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
 /** Deployed routes, straight from the routes table: a new route is covered without editing this file. */
 const DEPLOYED: readonly RouteDefinition[] = routes;
@@ -41,6 +41,7 @@ const DEPLOYED: readonly RouteDefinition[] = routes;
 const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:Query'];
 const TABLE_READ_WRITE = [...TABLE_READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 const SIGN_CONDITION = { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'DIGEST' } };
+const ACCESS_TOKEN_SIGN_CONDITION = { StringEquals: { 'kms:SigningAlgorithm': 'RSASSA_PKCS1_V1_5_SHA_256', 'kms:MessageType': 'DIGEST' } };
 
 let outdir: string;
 let stack: DccStack;
@@ -88,7 +89,21 @@ function expectedPermissions(route: RouteDefinition): string[] {
       expected.push(permission('Allow', 'kms:GetPublicKey', key));
     }
   }
+  if (route.needs.accessTokenKey === 'sign') expected.push(permission('Allow', 'kms:Sign', arnOf(accessTokenKeyId()), ACCESS_TOKEN_SIGN_CONDITION));
+  if (route.needs.accessTokenKey) expected.push(permission('Allow', 'kms:GetPublicKey', arnOf(accessTokenKeyId())));
   return expected.sort();
+}
+
+/** The access-token key (the one RSA key of the stack). */
+function accessTokenKeyId(): string {
+  return onlyResource(template, 'AWS::KMS::Key', (r) => r.Properties?.['KeySpec'] === 'RSA_2048')[0];
+}
+
+/** The route of `handler` in the deployed table. */
+function routeOf(handler: string): RouteDefinition {
+  const route = DEPLOYED.find((r) => r.handler === handler);
+  if (!route) throw new Error(`no route ${handler}`);
+  return route;
 }
 
 function keyPolicyOf(keyId: string): CfnStatement[] {
@@ -117,7 +132,6 @@ beforeAll(() => {
     context: {
       ...cdkJsonContext(ROOT),
       stage: STAGE,
-      exchanges: EXCHANGES,
       // A stack after one rotation, with one more retired key from elsewhere.
       signingKeyGenerations: [1, 2],
       retiredKmsKeyIds: [EXTERNAL_RETIRED_KEY],
@@ -151,10 +165,13 @@ describe('least privilege', () => {
     }
   });
 
-  it('only the issuing and status-list roles may sign, and only with the current key', () => {
-    const signers = DEPLOYED.filter((r) => permissionsOfRole(template, roleIdOf(r)).some((p) => p.includes(' kms:Sign ')));
-    expect(signers.map((r) => r.handler).sort()).toEqual(['get-status-list', 'issue-certificate']);
-    expect(signers).toEqual(DEPLOYED.filter((r) => r.needs.sign));
+  it('only the issuing and status-list roles may sign with the certificate key; only the token role with the access-token key', () => {
+    const signersWith = (keyArn: unknown) =>
+      DEPLOYED.filter((r) => permissionsOfRole(template, roleIdOf(r)).some((p) => p.includes(' kms:Sign ') && p.includes(JSON.stringify(keyArn))));
+    const certificateSigners = signersWith(arnOf(currentKeyId));
+    expect(certificateSigners.map((r) => r.handler)).toEqual(expect.arrayContaining(['get-status-list', 'issue-certificate']));
+    expect(certificateSigners).toEqual(DEPLOYED.filter((r) => r.needs.sign));
+    expect(signersWith(arnOf(accessTokenKeyId())).map((r) => r.handler)).toEqual(['oauth-token']);
   });
 
   it('no IAM policy in the stack has a wildcard action, and "*" is the resource of dynamodb:ListStreams alone', () => {
@@ -332,15 +349,13 @@ describe('HTTP API', () => {
     expect(integration.Properties?.['PayloadFormatVersion']).toBe('2.0');
   });
 
-  it('the JWT authorizer trusts the user pool and exactly its clients', () => {
+  it('the JWT authorizer trusts the API itself as issuer and exactly one audience', () => {
     const [, authorizer] = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
-    const [poolId] = onlyResource(template, 'AWS::Cognito::UserPool');
-    const clientIds = idsOfType(template, 'AWS::Cognito::UserPoolClient');
-    expect(clientIds).toHaveLength(EXCHANGES.length + 2);
     const config = authorizer.Properties?.['JwtConfiguration'] as { Audience: unknown[]; Issuer: unknown };
-    expect(config.Issuer).toEqual({ 'Fn::GetAtt': [poolId, 'ProviderURL'] });
-    expect(config.Audience).toHaveLength(clientIds.length);
-    expect(config.Audience).toEqual(expect.arrayContaining(clientIds.map(ref)));
+    // The issuer is the public base URL, which without a custom domain is the API's endpoint.
+    expect(config.Issuer).toEqual(template.Outputs?.['PublicBaseUrl']?.Value);
+    expect(JSON.stringify(config.Issuer)).toContain('ApiEndpoint');
+    expect(config.Audience).toEqual([ACCESS_TOKEN_AUDIENCE]);
     expect(authorizer.Properties?.['IdentitySource']).toEqual(['$request.header.Authorization']);
   });
 
@@ -377,42 +392,47 @@ describe('HTTP API', () => {
   });
 });
 
-describe('OAuth clients', () => {
-  const clients = (): CfnResource[] => idsOfType(template, 'AWS::Cognito::UserPoolClient').map((id) => template.Resources[id] as CfnResource);
-  const scopesOf = (name: string): string[] => {
-    const client = clients().find((c) => c.Properties?.['ClientName'] === name);
-    if (!client) throw new Error(`no client ${name}`);
-    return (client.Properties?.['AllowedOAuthScopes'] as { 'Fn::Join': [string, [unknown, string]] }[]).map(
-      (s) => `dcc${s['Fn::Join'][1][1]}`,
-    );
-  };
-
-  it('the resource server dcc defines the scopes issue, read and revoke', () => {
-    const [, server] = onlyResource(template, 'AWS::Cognito::UserPoolResourceServer');
-    expect(server.Properties?.['Identifier']).toBe('dcc');
-    expect((server.Properties?.['Scopes'] as { ScopeName: string }[]).map((s) => s.ScopeName).sort()).toEqual(['issue', 'read', 'revoke']);
-  });
-
-  it('every client is confidential and can only use client credentials', () => {
-    for (const client of clients()) {
-      expect(client.Properties?.['GenerateSecret']).toBe(true);
-      expect(client.Properties?.['AllowedOAuthFlows']).toEqual(['client_credentials']);
-      expect(client.Properties?.['ExplicitAuthFlows']).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
-      expect(client.Properties?.['CallbackURLs']).toBeUndefined();
+describe('machine-client authentication (no Cognito)', () => {
+  it('has no Cognito resource and nothing per exchange: clients live in the table', () => {
+    expect(Object.values(template.Resources).filter((r) => r.Type.startsWith('AWS::Cognito::'))).toEqual([]);
+    // Nothing in the template is named after an exchange or a client: registering one is a table write.
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      expect(`${id} ${JSON.stringify(resource.Properties ?? {})}`).not.toMatch(/demo-exchange|hz-sde|UserPoolClient/);
     }
+    expect(Object.keys(template.Outputs ?? {}).filter((name) => /ClientId|UserPool/.test(name))).toEqual([]);
   });
 
-  it('exchanges may issue, auditors read, admins revoke and read', () => {
-    for (const exchange of EXCHANGES) expect(scopesOf(`dcc-${STAGE}-exchange-${exchange}`)).toEqual(['dcc/issue']);
-    expect(scopesOf(`dcc-${STAGE}-auditor`)).toEqual(['dcc/read']);
-    expect(scopesOf(`dcc-${STAGE}-admin`).sort()).toEqual(['dcc/read', 'dcc/revoke']);
+  it('a KMS RSA_2048 SIGN_VERIFY key signs access tokens; only the token function may sign, RS256 over a digest', () => {
+    const keyId = accessTokenKeyId();
+    const key = template.Resources[keyId] as CfnResource;
+    expect(key.Properties?.['KeyUsage']).toBe('SIGN_VERIFY');
+    const statements = (key.Properties?.['KeyPolicy'] as { Statement: CfnStatement[] }).Statement;
+    const signers = statements.filter((st) => [st.Action].flat().includes('kms:Sign'));
+    expect(signers).toHaveLength(1);
+    expect(signers[0]?.Principal).toEqual({ AWS: arnOf(roleIdOf(routeOf('oauth-token'))) });
+    expect(signers[0]?.Condition).toEqual({
+      StringEquals: { 'kms:SigningAlgorithm': 'RSASSA_PKCS1_V1_5_SHA_256', 'kms:MessageType': 'DIGEST' },
+    });
+    for (const handler of ['oauth-token', 'oauth-jwks']) {
+      expect(envOf(routeOf(handler))['DCC_ACCESS_TOKEN_KMS_KEY_ID'], handler).toEqual(arnOf(keyId));
+    }
+    expect(template.Outputs?.['AccessTokenKeyArn']?.Value).toEqual(arnOf(keyId));
   });
 
-  it('the pool has a domain for the token endpoint and lets nobody sign up', () => {
-    const [poolId, pool] = onlyResource(template, 'AWS::Cognito::UserPool');
-    expect(pool.Properties?.['AdminCreateUserConfig']).toEqual({ AllowAdminCreateUserOnly: true });
-    const [, domain] = onlyResource(template, 'AWS::Cognito::UserPoolDomain');
-    expect(domain.Properties?.['UserPoolId']).toEqual(ref(poolId));
+  it('the token, discovery and access-token JWKS routes are public; the registration routes are admin-only', () => {
+    for (const key of ['POST /oauth2/token', 'GET /.well-known/openid-configuration', 'GET /oauth2/jwks.json']) {
+      expect(DEPLOYED.find((r) => routeKey(r) === key)?.auth, key).toBe('public');
+    }
+    for (const key of ['PUT /v1/exchanges/{exchangeId}', 'GET /v1/exchanges/{exchangeId}', 'PUT /v1/clients/{clientId}']) {
+      expect(DEPLOYED.find((r) => routeKey(r) === key)?.auth, key).toEqual({ anyScope: ['dcc/revoke'] });
+    }
+    expect(JSON.stringify(template.Outputs?.['TokenEndpoint']?.Value)).toContain('/oauth2/token');
+    expect(JSON.stringify(template.Outputs?.['OpenIdConfiguration']?.Value)).toContain('/.well-known/openid-configuration');
+  });
+
+  it('the table expires only assertion jti items (its TTL attribute)', () => {
+    const table = template.Resources[tableId] as CfnResource;
+    expect(table.Properties?.['TimeToLiveSpecification']).toEqual({ AttributeName: 'jtiExpiresAt', Enabled: true });
   });
 });
 
@@ -457,7 +477,8 @@ describe('data and keys are kept', () => {
     expect(replica?.['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
     expect(props['SSESpecification']).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
     expect(props['StreamSpecification']).toEqual({ StreamViewType: 'NEW_IMAGE' });
-    expect(props['TimeToLiveSpecification']).toBeUndefined();
+    // Only the token endpoint's jti items carry the TTL attribute (the machine-client block checks it).
+    expect(props['TimeToLiveSpecification']).toEqual({ AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true });
   });
 
   it('every signing key generation is a retained P-256 signing key', () => {
@@ -570,7 +591,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.success).toBe(true);
   });
 
-  it('acknowledges only the public routes (APIG4), the user pool plan (COG8) and ListStreams on "*" (IAM5), each with a reason', () => {
+  it('acknowledges only the public routes (APIG4) and ListStreams on "*" (IAM5), each with a reason', () => {
     const acknowledged: { path: string; id: string; reason: string }[] = [];
     const walk = (c: IConstruct): void => {
       for (const entry of c.node.metadata) {
@@ -584,7 +605,7 @@ describe('cdk-nag AwsSolutions', () => {
     walk(stack);
     const publicRoutes = DEPLOYED.filter((r) => r.auth === 'public');
     expect(acknowledged.map((a) => a.id).sort()).toEqual(
-      [...publicRoutes.map(() => 'AwsSolutions-APIG4'), 'AwsSolutions-COG8', 'AwsSolutions-IAM5[Resource::*]'].sort(),
+      [...publicRoutes.map(() => 'AwsSolutions-APIG4'), 'AwsSolutions-IAM5[Resource::*]'].sort(),
     );
     // The IAM5 acknowledgement sits on the policy that holds ListStreams and nothing else.
     const iam5 = acknowledged.find((a) => a.id.startsWith('AwsSolutions-IAM5')) as { path: string };

@@ -2,7 +2,6 @@ import { gunzipSync } from 'node:zlib';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerExchange } from '#local/exchange-registry.ts';
 import {
   AuditTrailSchema,
   CertificateRecordSchema,
@@ -11,6 +10,8 @@ import {
   VerificationResultSchema,
 } from '#shared/domain/schemas/api.ts';
 import type { IssueRequest } from '#shared/domain/schemas/issue-request.ts';
+import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
+import { certificateCheckValue } from '#shared/domain/compact-reference.ts';
 import { type ApiResponse, type LocalApi, scanCertificates, startLocalApi } from '../support/api-client.ts';
 import { issueRequestAt } from '../support/issue-requests.ts';
 
@@ -27,12 +28,12 @@ const OTHER_EXCHANGE = 'other-exchange';
 
 beforeAll(async () => {
   local = await startLocalApi('api-certificates');
-  await registerExchange(local.service.dataDir, { id: OTHER_EXCHANGE, name: 'Other Data Exchange' });
-  const issuer = local.service.tokenIssuer;
-  tokens.exchange = await issuer.issue({ role: 'exchange' });
-  tokens.other = await issuer.issue({ role: 'exchange', exchangeId: OTHER_EXCHANGE });
-  tokens.auditor = await issuer.issue({ role: 'auditor' });
-  tokens.admin = await issuer.issue({ role: 'admin' });
+  const clients = local.service.devClients;
+  await clients.registerExchange(OTHER_EXCHANGE, { name: 'Other Data Exchange' });
+  tokens.exchange = await clients.token({ role: 'exchange' });
+  tokens.other = await clients.token({ role: 'exchange', exchangeId: OTHER_EXCHANGE });
+  tokens.auditor = await clients.token({ role: 'auditor' });
+  tokens.admin = await clients.token({ role: 'admin' });
 });
 
 afterAll(async () => {
@@ -508,5 +509,23 @@ describe('a failing dependency', () => {
       expect(doc.errors).toEqual([]);
       expect(a.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect|\bat \w+ \(|stack|Exception/i);
     }
+  });
+});
+
+describe('GET /v1/certificate-numbers/{certificateNo}: the compact reference of a QR code', () => {
+  it('opens the certificate for its number and check value, with no token, and refuses anything else alike', async () => {
+    const record = await issued(issueRequestAt(new Date()));
+    const check = await certificateCheckValue(record.token);
+    const opened = await running().api.get(`/v1/certificate-numbers/${record.certificateNo}?check=${check.toLowerCase()}`);
+    expect(opened.status, opened.text).toBe(200);
+    expect(opened.json()).toEqual({ id: record.id, certificateNo: record.certificateNo, token: record.token });
+    expect(opened.headers.get('cache-control')).toBe('public, max-age=3600');
+
+    const wrong = check.startsWith('0') ? `1${check.slice(1)}` : `0${check.slice(1)}`;
+    const refused = expectProblem(await running().api.get(`/v1/certificate-numbers/${record.certificateNo}?check=${wrong}`), 404, 'certificate-not-found');
+    const unknown = expectProblem(await running().api.get(`/v1/certificate-numbers/${newCertificateNumber(new Date())}?check=${check}`), 404, 'certificate-not-found');
+    expect(refused.title).toBe(unknown.title);
+    expectProblem(await running().api.get(`/v1/certificate-numbers/${record.certificateNo}`), 400, 'validation-failed');
+    expectProblem(await running().api.get(`/v1/certificate-numbers/12345?check=${check}`), 400, 'validation-failed');
   });
 });

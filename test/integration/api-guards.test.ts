@@ -1,10 +1,9 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerExchange } from '#local/exchange-registry.ts';
-import { LocalTokenIssuer, TOKEN_ISSUER_KEY_FILE } from '#local/token-issuer.ts';
+import { clientAssertion, openDevClientKey, tokenRequestBody } from '#local/dev-clients.ts';
+import { ACCESS_TOKEN_AUDIENCE } from '#shared/domain/oauth.ts';
 import {
   AuditTrailSchema,
   CertificateRecordSchema,
@@ -103,6 +102,9 @@ const explicit: Partial<Record<RouteHandlerName, Record<Identity, Outcome>>> = {
     auditor: scope,
     admin: '200',
   },
+  'put-exchange': { ...unauthenticated, exchange: scope, 'other exchange': scope, 'suspended exchange': scope, 'unregistered client': scope, auditor: scope, admin: '200' },
+  'get-exchange': { ...unauthenticated, exchange: scope, 'other exchange': scope, 'suspended exchange': scope, 'unregistered client': scope, auditor: scope, admin: '200' },
+  'put-client': { ...unauthenticated, exchange: scope, 'other exchange': scope, 'suspended exchange': scope, 'unregistered client': scope, auditor: scope, admin: '200' },
   // Public routes answer whatever the Authorization header holds, as API Gateway does on a route without an authorizer.
   'verify-certificate': everyoneOk,
   'get-status-list': everyoneOk,
@@ -122,19 +124,21 @@ const tokens = {} as Record<Identity, string | undefined>;
 
 beforeAll(async () => {
   local = await startLocalApi('api-guards');
-  const dataDir = local.service.dataDir;
-  const issuer = local.service.tokenIssuer;
-  await registerExchange(dataDir, { id: OTHER, name: 'Other Data Exchange' });
-  await registerExchange(dataDir, { id: SUSPENDED, name: 'Suspended Data Exchange' });
+  const clients = local.service.devClients;
+  await clients.registerExchange(OTHER, { name: 'Other Data Exchange' });
+  await clients.registerExchange(SUSPENDED, { name: 'Suspended Data Exchange' });
 
-  const tokenKey = createPrivateKey(await readFile(join(dataDir, TOKEN_ISSUER_KEY_FILE), 'utf8'));
+  // Tokens the endpoint would never issue, signed with the service's own access-token key.
+  const tokenKey = createPrivateKey(await readFile(local.service.accessTokenKeyFile, 'utf8'));
+  const { kid } = await (await local.service.app.authorizationServer.signer()).publicJwk();
   const now = Math.floor(Date.now() / 1000);
-  const forge = (key: KeyObject, claims: { iss?: string; client_id?: string; scope?: string; exp?: number }) =>
-    new SignJWT({ client_id: claims.client_id ?? 'demo-exchange', token_use: 'access', scope: claims.scope ?? 'dcc/issue dcc/read dcc/revoke' })
-      .setProtectedHeader({ alg: 'ES256', kid: issuer.keyId })
-      .setIssuer(claims.iss ?? issuer.issuer)
+  const forge = (key: KeyObject, claims: { iss?: string; client_id?: string; scope?: string; iat?: number; exp?: number }) =>
+    new SignJWT({ client_id: claims.client_id ?? 'demo-exchange', scope: claims.scope ?? 'dcc/issue dcc/read dcc/revoke' })
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
+      .setIssuer(claims.iss ?? local?.service.url ?? '')
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
       .setSubject(claims.client_id ?? 'demo-exchange')
-      .setIssuedAt(now - 60)
+      .setIssuedAt(claims.iat ?? now - 60)
       .setExpirationTime(claims.exp ?? now + 3600)
       .setJti(randomUUID())
       .sign(key);
@@ -142,17 +146,21 @@ beforeAll(async () => {
   tokens.none = undefined;
   tokens.malformed = 'not-a-jwt';
   // Every scope, so only the expiry, issuer or key can be why it is refused.
-  const hourAgo = await LocalTokenIssuer.open({ dataDir, lifetimeSeconds: 60, now: () => new Date(Date.now() - 3_600_000) });
-  tokens.expired = await hourAgo.issue({ role: 'admin' });
+  tokens.expired = await forge(tokenKey, { iat: now - 3600, exp: now - 3540 });
   tokens['wrong issuer'] = await forge(tokenKey, { iss: 'https://issuer.example.com' });
-  tokens['foreign key'] = await forge(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, {});
-  tokens.exchange = await issuer.issue({ role: 'exchange' });
-  tokens['other exchange'] = await issuer.issue({ role: 'exchange', exchangeId: OTHER });
-  tokens['suspended exchange'] = await issuer.issue({ role: 'exchange', exchangeId: SUSPENDED });
-  // A client the authorizer admits (its client id is in the audience), holding `dcc/issue`, that no exchange is registered for.
+  tokens['foreign key'] = await forge(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, {});
+  tokens.exchange = await clients.token({ role: 'exchange' });
+  tokens['other exchange'] = await clients.token({ role: 'exchange', exchangeId: OTHER });
+  tokens['suspended exchange'] = await clients.token({ role: 'exchange', exchangeId: SUSPENDED });
+  // A token the authorizer admits (right issuer, key and audience), holding `dcc/issue`, of a client no exchange is registered for.
   tokens['unregistered client'] = await forge(tokenKey, { client_id: 'auditor.local', scope: 'dcc/issue' });
-  tokens.auditor = await issuer.issue({ role: 'auditor' });
-  tokens.admin = await issuer.issue({ role: 'admin' });
+  tokens.auditor = await clients.token({ role: 'auditor' });
+  tokens.admin = await clients.token({ role: 'admin' });
+  // The registrations the matrix's admin replaces (200) and reads.
+  await clients.registerExchange('matrix-exchange');
+  const matrixKey = await openDevClientKey(local.service.dataDir, 'matrix.client');
+  const registered = await running().api.request('PUT', '/v1/clients/matrix.client', { json: { role: 'auditor', name: 'Matrix', jwks: { keys: [matrixKey.jwk] } }, token: tokens.admin });
+  expect(registered.status, registered.text).toBe(201);
 
   // The suspended exchange is admitted first (so it is registered and active), then suspended in the registry.
   const before = await issue(issueRequestAt(new Date()), tokens['suspended exchange']);
@@ -216,6 +224,21 @@ const requestFor: Partial<Record<RouteHandlerName, (token: string | undefined) =
   'verify-certificate': (token) => running().api.post('/v1/verify', { ...(token ? { token } : {}), json: { token: fixed().certificate.token } }),
   'get-status-list': (token) => running().api.get(`/v1/status-lists/${fixed().listId}`, token ? { token } : {}),
   'get-jwks': (token) => running().api.get('/.well-known/jwks.json', token ? { token } : {}),
+  // The token endpoint ignores the Authorization header: the demo exchange's assertion decides.
+  'oauth-token': async (token) => {
+    const key = await openDevClientKey(running().service.dataDir, 'demo-exchange');
+    const body = tokenRequestBody(await clientAssertion(key, 'demo-exchange', running().service.url));
+    return running().api.post('/oauth2/token', { body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  },
+  'put-exchange': async (token) => {
+    const key = await openDevClientKey(running().service.dataDir, 'matrix-exchange');
+    return running().api.request('PUT', '/v1/exchanges/matrix-exchange', { ...(token ? { token } : {}), json: { name: 'Matrix Exchange', jwks: { keys: [key.jwk] } } });
+  },
+  'get-exchange': (token) => running().api.get('/v1/exchanges/matrix-exchange', token ? { token } : {}),
+  'put-client': async (token) => {
+    const key = await openDevClientKey(running().service.dataDir, 'matrix.client');
+    return running().api.request('PUT', '/v1/clients/matrix.client', { ...(token ? { token } : {}), json: { role: 'auditor', name: 'Matrix', jwks: { keys: [key.jwk] } } });
+  },
   // The log's routes answer once the in-process integrator has taken the fixture in (within seconds).
   'get-certificate-proof': (token) =>
     untilIntegrated(() => running().api.get(`/v1/certificates/${fixed().certificate.id}/proof`, token ? { token } : {})),

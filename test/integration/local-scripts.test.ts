@@ -51,11 +51,11 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 describe('npm run token', () => {
-  it('prints a bearer token and nothing else on stdout', async () => {
+  it('says precisely that the service is not running, with nothing on stdout (the token comes from its endpoint)', async () => {
     const r = await token(['admin']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
-    expect(decodeJwt(r.stdout.trim())).toMatchObject({ scope: 'dcc/read dcc/revoke', token_use: 'access' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/the local service is not running: .*service-url does not exist\. Start it with `npm start`/);
   });
 
   it('exits 2 on a usage error with nothing on stdout', async () => {
@@ -86,7 +86,7 @@ describe('npm start', () => {
     try {
       const { url, pid } = await ready;
       expect(pid).toBeGreaterThan(0);
-      expect(lines).toContain('exchange demo-exchange ready');
+      expect(lines).toContain('dev clients registered: demo-exchange, auditor.local, admin.local');
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
       // The data directory is taken: a second service on it fails before starting anything.
@@ -95,15 +95,25 @@ describe('npm start', () => {
         new RegExp(`Another local service \\(pid ${child.pid}\\) uses`),
       );
 
-      // A token made by the other script, from the same data directory, works against the server.
+      // A token the other script obtains from this server's token endpoint, with the dev client's key, works against it.
+      const admin = await token(['admin']);
+      expect(admin.code, admin.stderr).toBe(0);
+      expect(admin.stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
+      expect(decodeJwt(admin.stdout.trim())).toMatchObject({ scope: 'dcc/read dcc/revoke', client_id: 'admin.local' });
       const { stdout } = await token(['exchange']);
       const r = await fetch(`${url}/v1/certificates?transactionRef=NONE-1`, { headers: { authorization: `Bearer ${stdout.trim()}` } });
       expect(r.status).toBe(200);
+      // Naming another exchange registers it through the admin route first.
+      const other = await token(['exchange', 'script-exchange']);
+      expect(other.code, other.stderr).toBe(0);
+      expect(other.stderr).toMatch(/registered exchange script-exchange/);
+      expect(decodeJwt(other.stdout.trim())).toMatchObject({ client_id: 'script-exchange', scope: 'dcc/issue' });
 
       child.kill('SIGTERM');
       expect(await exited(child)).toBe(0);
       expect(lines.at(-1)).toBe('stopped');
       expect(existsSync(join(dataDir, 'service.pid'))).toBe(false);
+      expect(existsSync(join(dataDir, 'service-url'))).toBe(false);
       expect(() => process.kill(pid, 0)).toThrow();
       const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
       expect(ps.split('\n').filter((l) => l.includes('java') && l.includes(dataDir))).toEqual([]);

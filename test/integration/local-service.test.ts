@@ -3,13 +3,12 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerExchange } from '#local/exchange-registry.ts';
 import { type LocalService, startLocalService } from '#local/local-service.ts';
 import { validIssueRequest } from '../fixtures/issue-request.ts';
 
 /**
  * The whole local service in this process, on a free port with a temporary data directory:
- * real DynamoDB Local (persistent), real handler modules, real token issuer.
+ * real DynamoDB Local (persistent), real handler modules, real token endpoint.
  */
 
 let dataDir: string;
@@ -75,7 +74,7 @@ describe('the local service', () => {
     const health = await fetch(`${s.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', dynamodb: 'ok' });
-    for (const file of ['signing-key.pem', 'token-issuer.pem']) {
+    for (const file of ['signing-key.pem', 'access-token-key.pem', 'clients/demo-exchange.pem', 'clients/admin.local.pem']) {
       expect((await stat(join(dataDir, file))).mode & 0o777).toBe(0o600);
     }
     expect((await stat(join(dataDir, 'dynamodb'))).isDirectory()).toBe(true);
@@ -92,14 +91,14 @@ describe('the local service', () => {
 
   it('lets an exchange token through to the real issue route and an auditor read the result', async () => {
     const s = running();
-    const exchange = await s.tokenIssuer.issue({ role: 'exchange' });
+    const exchange = await s.devClients.token({ role: 'exchange' });
     const created = await issue(exchange, 'LOCAL-IT-0001');
     expect(created.status).toBe(201);
     const record = (await created.json()) as { id: string; status: string; token: string };
     expect(record.status).toBe('active');
     expect(created.headers.get('location')).toBe(`/v1/certificates/${record.id}`);
 
-    const auditor = await s.tokenIssuer.issue({ role: 'auditor' });
+    const auditor = await s.devClients.token({ role: 'auditor' });
     const read = await fetch(`${s.url}/v1/certificates/${record.id}`, { headers: { authorization: `Bearer ${auditor}` } });
     expect(read.status).toBe(200);
     expect(((await read.json()) as { token: string }).token).toBe(record.token);
@@ -119,7 +118,7 @@ describe('the local service', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
     expect(none.headers.get('content-type')).toBe('application/problem+json');
-    const auditor = await s.tokenIssuer.issue({ role: 'auditor' });
+    const auditor = await s.devClients.token({ role: 'auditor' });
     const wrongScope = await issue(auditor, 'LOCAL-IT-0002');
     expect(wrongScope.status).toBe(403);
     expect(await wrongScope.json()).toMatchObject({ code: 'insufficient-scope' });
@@ -127,9 +126,10 @@ describe('the local service', () => {
 
   it('admits an exchange registered while it runs (as `npm run token -- exchange <id>` does)', async () => {
     const s = running();
-    const token = await s.tokenIssuer.issue({ role: 'exchange', exchangeId: 'late-exchange' });
-    expect((await issue(token, 'LOCAL-IT-0003')).status).toBe(401);
-    await registerExchange(dataDir, { id: 'late-exchange', name: 'Late Data Exchange' });
+    // No token at all for an exchange nobody registered: the token endpoint does not know the client.
+    await expect(s.devClients.token({ role: 'exchange', exchangeId: 'late-exchange' })).rejects.toThrow(/invalid_client/);
+    expect(await s.devClients.registerExchange('late-exchange', { name: 'Late Data Exchange' })).toEqual({ created: true });
+    const token = await s.devClients.token({ role: 'exchange', exchangeId: 'late-exchange' });
     const created = await issue(token, 'LOCAL-IT-0003');
     expect(created.status).toBe(201);
     expect(errors).toEqual([]);
@@ -138,8 +138,9 @@ describe('the local service', () => {
   it('stops without leaving DynamoDB Local behind, and keeps the data for the next start', async () => {
     const first = running();
     const { pid } = first.dynamoDb;
-    const exchange = await first.tokenIssuer.issue({ role: 'exchange' });
+    const exchange = await first.devClients.token({ role: 'exchange' });
     const created = (await (await issue(exchange, 'LOCAL-IT-0004')).json()) as { id: string; token: string };
+    const firstKid = (await (await first.app.authorizationServer.signer()).publicJwk()).kid;
 
     await first.stop();
     service = undefined;
@@ -150,13 +151,13 @@ describe('the local service', () => {
     service = await startLocalService({ dataDir, port: 0, log, accessLog: false });
     const second = running();
     expect(second.dynamoDb.pid).not.toBe(pid);
-    expect(second.tokenIssuer.keyId).toBe(first.tokenIssuer.keyId);
-    const admin = await second.tokenIssuer.issue({ role: 'admin' });
+    expect((await (await second.app.authorizationServer.signer()).publicJwk()).kid).toBe(firstKid);
+    const admin = await second.devClients.token({ role: 'admin' });
     const read = await fetch(`${second.url}/v1/certificates/${created.id}`, { headers: { authorization: `Bearer ${admin}` } });
     expect(read.status).toBe(200);
     expect(((await read.json()) as { token: string }).token).toBe(created.token);
-    // The exchange registered before the restart is loaded again at start.
-    const late = await second.tokenIssuer.issue({ role: 'exchange', exchangeId: 'late-exchange' });
+    // The exchange registered before the restart is still registered (in the table).
+    const late = await second.devClients.token({ role: 'exchange', exchangeId: 'late-exchange' });
     const found = await fetch(`${second.url}/v1/certificates?transactionRef=LOCAL-IT-0003`, { headers: { authorization: `Bearer ${late}` } });
     expect(found.status).toBe(200);
   });
@@ -181,7 +182,7 @@ describe('two local services in one process', () => {
 
       const issued = [];
       for (const s of services) {
-        const token = await s.tokenIssuer.issue({ role: 'exchange' });
+        const token = await s.devClients.token({ role: 'exchange' });
         const r = await fetch(`${s.url}/v1/certificates`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -195,7 +196,7 @@ describe('two local services in one process', () => {
       }
       // The same transaction on both: two certificates, each on record at its own service only.
       expect(issued[0]?.id).not.toBe(issued[1]?.id);
-      const auditor = await a.tokenIssuer.issue({ role: 'auditor' });
+      const auditor = await a.devClients.token({ role: 'auditor' });
       expect((await fetch(`${a.url}/v1/certificates/${issued[0]?.id}`, { headers: { authorization: `Bearer ${auditor}` } })).status).toBe(200);
       expect((await fetch(`${a.url}/v1/certificates/${issued[1]?.id}`, { headers: { authorization: `Bearer ${auditor}` } })).status).toBe(404);
       // Each verifies against its own keys: the other's certificate is signed with a key it does not publish.

@@ -31,8 +31,8 @@ beforeAll(async () => {
   // service runs a pass right after it (and once at start).
   local = await startLocalApi('transparency', { logIntervalMs: 600_000 });
   stateDir = await mkdtemp(join(tmpdir(), 'dcc-monitor-'));
-  tokens.exchange = await local.service.tokenIssuer.issue({ role: 'exchange' });
-  tokens.admin = await local.service.tokenIssuer.issue({ role: 'admin' });
+  tokens.exchange = await local.service.devClients.token({ role: 'exchange' });
+  tokens.admin = await local.service.devClients.token({ role: 'admin' });
 });
 
 afterAll(async () => {

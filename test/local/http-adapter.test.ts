@@ -8,8 +8,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LambdaHandler, LocalRoute } from '#local/api-gateway-event.ts';
 import { DEFAULT_SERVER_TIMEOUTS, type StartedHttpServer, createRequestListener, startHttpServer } from '#local/http-adapter.ts';
 import { createJwtAuthorizer } from '#local/jwt-authorizer.ts';
-import { LocalTokenIssuer, ROLE_CLIENT_IDS } from '#local/token-issuer.ts';
-import { routes } from '#shared/http/routes.ts';
+import { createPublicKey } from 'node:crypto';
+import { type TokenSubject, clientIdFor } from '#local/dev-clients.ts';
+import { LocalAccessTokenSigner } from '#shared/adapters/key-file/access-token-signer.ts';
+import { accessTokenClaims, signAccessToken } from '#shared/domain/access-token.ts';
+import { ACCESS_TOKEN_AUDIENCE } from '#shared/domain/oauth.ts';
+import { CLIENT_ROLES, routes, scopesOf } from '#shared/http/routes.ts';
 
 /** Test handlers: each records what it was called with and answers what the test asks for. */
 interface Call {
@@ -27,18 +31,28 @@ const recording: LambdaHandler = async (event, context) => {
 const EXTRA: LocalRoute[] = [{ handler: 'echo-binary', method: 'POST', path: '/test/binary', auth: 'public' }];
 
 let dataDir: string;
-let issuer: LocalTokenIssuer;
+const ISSUER = 'http://127.0.0.1:1';
+/** Access tokens as the token endpoint signs them (the endpoint itself is tested elsewhere). */
+let issuer: { issue(subject: TokenSubject): Promise<string> };
 let server: StartedHttpServer;
 let audienceChecks = 0;
 const logged: { level: 'info' | 'error'; message: string; error?: unknown }[] = [];
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'dcc-adapter-'));
-  issuer = await LocalTokenIssuer.open({ dataDir });
+  const signer = await LocalAccessTokenSigner.fromKeyFile(join(dataDir, 'access-token-key.pem'));
+  const jwk = await signer.publicJwk();
+  issuer = {
+    issue: (subject) =>
+      signAccessToken(
+        signer,
+        accessTokenClaims({ issuer: ISSUER, clientId: clientIdFor(subject), scope: scopesOf(CLIENT_ROLES[subject.role]).join(' '), now: new Date(), lifetimeSeconds: 3600 }),
+      ),
+  };
   const authorize = createJwtAuthorizer({
-    issuer: issuer.issuer,
-    keys: [{ kid: issuer.keyId, key: issuer.publicKey }],
-    audience: () => new Set(['demo-exchange', ROLE_CLIENT_IDS.auditor, ROLE_CLIENT_IDS.admin]),
+    issuer: ISSUER,
+    keys: [{ kid: jwk.kid, key: createPublicKey({ key: { ...jwk }, format: 'jwk' }) }],
+    audience: () => new Set([ACCESS_TOKEN_AUDIENCE]),
   });
   server = await startHttpServer({
     port: 0,
@@ -158,8 +172,8 @@ describe('authorization', () => {
     expect(r.status).toBe(200);
     const jwt = only().event.requestContext.authorizer.jwt;
     expect(jwt.scopes).toEqual(['dcc/issue']);
-    expect(jwt.claims).toMatchObject({ client_id: 'demo-exchange', sub: 'demo-exchange', token_use: 'access', scope: 'dcc/issue' });
-    for (const claim of ['iat', 'exp', 'auth_time', 'version']) {
+    expect(jwt.claims).toMatchObject({ client_id: 'demo-exchange', sub: 'demo-exchange', aud: ACCESS_TOKEN_AUDIENCE, scope: 'dcc/issue' });
+    for (const claim of ['iat', 'exp']) {
       expect(typeof jwt.claims[claim]).toBe('string');
       expect(jwt.claims[claim]).toMatch(/^\d+$/);
     }

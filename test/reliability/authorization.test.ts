@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerExchange } from '#local/exchange-registry.ts';
 import { type LocalService, startLocalService } from '#local/local-service.ts';
-import { TOKEN_ISSUER_KEY_FILE } from '#local/token-issuer.ts';
+import type { AccessTokenJwk } from '#shared/domain/access-token.ts';
+import { ACCESS_TOKEN_AUDIENCE } from '#shared/domain/oauth.ts';
 import { routeKey, routes } from '#shared/http/routes.ts';
 import { validIssueRequest } from '../fixtures/issue-request.ts';
 import { liveIssueRequest, plainDynamoDb, scanTable } from './support/harness.ts';
@@ -22,13 +22,16 @@ import { checkTable } from './support/table-invariants.ts';
 let dataDir: string;
 let service: LocalService | undefined;
 let tokenKey: KeyObject;
+let tokenJwk: AccessTokenJwk;
 const OTHER = 'other-exchange-auth';
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'dcc-authz-'));
   service = await startLocalService({ dataDir, port: 0, accessLog: false, log: { info: () => undefined, error: () => undefined } });
-  await registerExchange(dataDir, { id: OTHER, name: 'Other Exchange' });
-  tokenKey = createPrivateKey(await readFile(join(dataDir, TOKEN_ISSUER_KEY_FILE), 'utf8'));
+  await service.devClients.registerExchange(OTHER, { name: 'Other Exchange' });
+  // The service's own access-token key: forgeries below are well signed, and wrong otherwise.
+  tokenKey = createPrivateKey(await readFile(service.accessTokenKeyFile, 'utf8'));
+  tokenJwk = await (await service.app.authorizationServer.signer()).publicJwk();
 }, 180_000);
 
 afterAll(async () => {
@@ -43,10 +46,10 @@ const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringi
 function claims(extra: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
   return {
-    iss: s().tokenIssuer.issuer,
+    iss: s().url,
+    aud: ACCESS_TOKEN_AUDIENCE,
     sub: 'demo-exchange',
     client_id: 'demo-exchange',
-    token_use: 'access',
     scope: 'dcc/issue dcc/read dcc/revoke',
     iat: now - 60,
     exp: now + 3600,
@@ -56,22 +59,22 @@ function claims(extra: Record<string, unknown> = {}): Record<string, unknown> {
 }
 
 async function signed(payload: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
-  return new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: s().tokenIssuer.keyId, ...header }).sign(tokenKey);
+  return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: tokenJwk.kid, typ: 'at+jwt', ...header }).sign(tokenKey);
 }
 
 /** Authorization header values the authorizer must refuse, each with why. */
 async function forgedAuthorizations(): Promise<[string, string][]> {
   const good = await signed(claims());
   const [h, p, sig] = good.split('.') as [string, string, string];
-  const jwk = await s().tokenIssuer.publicJwk();
+  const jwk = tokenJwk;
   const hs256 = (secret: string) => {
-    const input = `${b64({ alg: 'HS256', kid: s().tokenIssuer.keyId })}.${p}`;
+    const input = `${b64({ alg: 'HS256', kid: tokenJwk.kid })}.${p}`;
     return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
   };
   const noExp = claims();
   delete noExp['exp'];
   return [
-    ['a client id outside the audience', `Bearer ${await signed(claims({ client_id: 'stranger-client', sub: 'stranger-client' }))}`],
+    ['no aud (a client_id is no audience of this authorizer)', `Bearer ${await signed(claims({ aud: undefined }))}`],
     ['an aud that is not ours (aud decides over client_id)', `Bearer ${await signed(claims({ aud: 'https://elsewhere.example' }))}`],
     ['alg none', `Bearer ${b64({ alg: 'none' })}.${p}.`],
     ['HS256 keyed with the public JWK', `Bearer ${hs256(JSON.stringify(jwk))}`],
@@ -125,8 +128,8 @@ describe('forged tokens on every route of the routes table', () => {
 
 describe('exchange isolation on the write paths', () => {
   it('the exchange comes from the token: another exchange cannot claim, read or supersede a certificate, and the same transactionRef is its own', async () => {
-    const mine = await s().tokenIssuer.issue({ role: 'exchange' });
-    const theirs = await s().tokenIssuer.issue({ role: 'exchange', exchangeId: OTHER });
+    const mine = await s().devClients.token({ role: 'exchange' });
+    const theirs = await s().devClients.token({ role: 'exchange', exchangeId: OTHER });
     const post = (token: string, body: unknown) =>
       fetch(`${s().url}/v1/certificates`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 

@@ -10,7 +10,7 @@ import { decodeStatusList, isRevoked } from '#shared/domain/status-list.ts';
 import type { Exchange, StoredCertificate } from '#shared/domain/records.ts';
 import { issueCertificate } from '#shared/services/issue-certificate.ts';
 import { StatusListPublisher } from '#shared/services/status-list.ts';
-import { validIssueRequest } from '../fixtures/issue-request.ts';
+import { FIXTURE_VOCABULARY, validIssueRequest } from '../fixtures/issue-request.ts';
 import {
   type CallResult,
   createServiceTable,
@@ -162,7 +162,7 @@ describe('status lists under concurrency, with small lists (8 entries, blocks of
     const issued = await Promise.all(
       Array.from({ length: 30 }, async (_, i) => {
         const store = stores[i % 3] as DynamoDbCertificateStore;
-        const deps = { store, statusLists: statusLists[i % 3] as DynamoDbStatusListStore, signer, issuer: 'https://issuer.dcc.localhost', statusListUrl: url, clockSkewSeconds: 300, maxValidityDays: 1830 };
+        const deps = { store, statusLists: statusLists[i % 3] as DynamoDbStatusListStore, signer, issuer: 'https://issuer.dcc.localhost', statusListUrl: url, vocabulary: FIXTURE_VOCABULARY, clockSkewSeconds: 300, maxValidityDays: 1830 };
         const out = await issueCertificate(deps, ex, liveIssueRequest(validIssueRequest(), `SMALL-${i}`), now);
         expect(out.outcome).toBe('created');
         return out.record;

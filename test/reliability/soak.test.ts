@@ -49,7 +49,7 @@ interface Issued {
 describe(`soak: ${SECONDS} s of mixed load from ${WORKERS} clients`, () => {
   it('never a 5xx; afterwards every certificate verifies or shows revoked, every revocation is in its list, counts match', async () => {
     const s = service as LocalService;
-    const [exchange, admin] = await Promise.all([s.tokenIssuer.issue({ role: 'exchange' }), s.tokenIssuer.issue({ role: 'admin' })]);
+    const [exchange, admin] = await Promise.all([s.devClients.token({ role: 'exchange' }), s.devClients.token({ role: 'admin' })]);
     const issued: Issued[] = [];
     const revoked = new Set<string>();
     const statuses = new Map<string, number>();

@@ -88,14 +88,18 @@ export interface LocalApi {
 }
 
 /** Starts the service; call {@link LocalApi.stop} in `afterAll`. */
-export async function startLocalApi(prefix: string, options: Pick<LocalServiceOptions, 'logIntervalMs'> = {}): Promise<LocalApi> {
+export async function startLocalApi(
+  prefix: string,
+  options: Pick<LocalServiceOptions, 'logIntervalMs'> & { settings?: LocalServiceOptions['settings'] } = {},
+): Promise<LocalApi> {
   const dataDir = await mkdtemp(join(tmpdir(), `dcc-${prefix}-`));
   const errors: string[] = [];
   const log = { info: () => undefined, error: (message: string, error?: unknown) => errors.push(`${message}: ${String(error)}`) };
   let service: LocalService;
   try {
     // With no exchange cache every request looks its exchange up afresh.
-    service = await startLocalService({ dataDir, port: 0, log, accessLog: false, settings: { DCC_EXCHANGE_CACHE_SECONDS: '0' }, ...options });
+    const { settings, ...rest } = options;
+    service = await startLocalService({ dataDir, port: 0, log, accessLog: false, settings: { DCC_EXCHANGE_CACHE_SECONDS: '0', ...settings }, ...rest });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;

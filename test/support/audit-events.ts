@@ -40,6 +40,7 @@ export function countingNoteSigner(signer: NoteSigner): NoteSigner & { readonly 
   let signatures = 0;
   return {
     name: signer.name,
+    type: signer.type,
     publicKey: () => signer.publicKey(),
     sign: (message) => {
       signatures += 1;

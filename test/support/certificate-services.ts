@@ -3,6 +3,7 @@ import { LocalCertificateSigner } from '#shared/adapters/key-file/certificate-si
 import type { Exchange } from '#shared/domain/records.ts';
 import type { CertificateSigner } from '#shared/domain/signer.ts';
 import type { IssueDeps } from '#shared/services/issue-certificate.ts';
+import { FIXTURE_VOCABULARY } from '../fixtures/issue-request.ts';
 import { type InMemoryStores, inMemoryStores } from './in-memory-stores.ts';
 
 /**
@@ -48,6 +49,7 @@ export function certificateServices(options: { statusListSize?: number } = {}) {
     signer,
     issuer: TEST_ISSUER,
     statusListUrl: testStatusListUrl,
+    vocabulary: FIXTURE_VOCABULARY,
     clockSkewSeconds: 300,
     maxValidityDays: 1830,
   };

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '#local/dynamodb-local/dynamodb-local.ts';
 
@@ -8,6 +11,8 @@ declare module 'vitest' {
      * run selected no test/integration file (then none was started).
      */
     dynamoDbEndpoint: string | null;
+    /** Where each test file of the HTTP suites writes how many responses the contract check validated. */
+    openApiContractDir: string | null;
   }
 }
 
@@ -31,10 +36,16 @@ async function runIncludesIntegrationTests(project: TestProject): Promise<boolea
  * creating uniquely named tables) and stops it at teardown. The first run on a machine fetches
  * the jar into the cache, which is reported on stderr because it takes a while.
  */
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const contractDir = mkdtempSync(join(tmpdir(), 'dcc-openapi-contract-'));
+  project.provide('openApiContractDir', contractDir);
+  const reportContract = () => {
+    reportContractCounts(contractDir);
+    rmSync(contractDir, { recursive: true, force: true });
+  };
   if (!(await runIncludesIntegrationTests(project))) {
     project.provide('dynamoDbEndpoint', null);
-    return undefined;
+    return async () => reportContract();
   }
   const handle = await startDynamoDbLocal({
     inMemory: true,
@@ -44,5 +55,30 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     },
   });
   project.provide('dynamoDbEndpoint', handle.endpoint);
-  return () => handle.stop();
+  return async () => {
+    reportContract();
+    await handle.stop();
+  };
+}
+
+/**
+ * Prints how many responses the contract check (`openapi-contract-setup.ts`) validated against
+ * openapi.json in this run, in total and by suite, from the counts each test file wrote.
+ */
+function reportContractCounts(dir: string): void {
+  const bySuite = new Map<string, number>();
+  const byVia = { server: 0, fetch: 0, lambda: 0 };
+  for (const name of readdirSync(dir)) {
+    const { file, counts } = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { file: string; counts: typeof byVia };
+    const suite = /[\\/]test[\\/]([^\\/]+)[\\/]/.exec(file)?.[1] ?? 'other';
+    const n = counts.server + counts.fetch + counts.lambda;
+    bySuite.set(suite, (bySuite.get(suite) ?? 0) + n);
+    for (const via of Object.keys(byVia) as (keyof typeof byVia)[]) byVia[via] += counts[via];
+  }
+  const total = byVia.server + byVia.fetch + byVia.lambda;
+  if (total === 0) return;
+  const suites = [...bySuite].map(([suite, n]) => `${suite} ${n}`).join(', ');
+  process.stdout.write(
+    `\nOpenAPI contract: ${total} responses validated against openapi.json (${suites}; at the local server ${byVia.server}, at fetch ${byVia.fetch}, at invoked handlers ${byVia.lambda})\n`,
+  );
 }

@@ -1,5 +1,6 @@
 import { certificateStoreContract } from './contracts/certificate-store-contract.ts';
 import { logStoreContract } from './contracts/log-store-contract.ts';
+import { sdJwtStoreContract } from './contracts/sd-jwt-store-contract.ts';
 import { inMemoryStores } from './in-memory-stores.ts';
 
 /**
@@ -20,3 +21,5 @@ logStoreContract('in memory', async () => {
 });
 
 certificateStoreContract('in memory', async () => ({ ...inMemoryStores({ statusListUrl }), statusListUrl }));
+
+sdJwtStoreContract('in memory', async () => inMemoryStores({ statusListUrl }).sdJwts);

@@ -14,6 +14,7 @@ import {
   ClientIdTakenError,
   type ExchangeStore,
   type RevokeCommand,
+  type SdJwtStore,
   type StatusListStore,
   UniqueValueTakenError,
 } from '#shared/ports/certificate-store.ts';
@@ -50,13 +51,34 @@ export interface InMemoryStores {
   statusLists: InMemoryCertificateStore;
   exchanges: InMemoryCertificateStore;
   log: InMemoryLogStore;
+  sdJwts: InMemorySdJwtStore;
 }
 
 /** Builds every store on one shared in-memory table: certificate changes feed the log's outbox. */
 export function inMemoryStores(options: InMemoryStoresOptions): InMemoryStores {
   const events = new EventTable();
   const store = new InMemoryCertificateStore(options, events);
-  return { certificates: store, statusLists: store, exchanges: store, log: new InMemoryLogStore(events) };
+  return { certificates: store, statusLists: store, exchanges: store, log: new InMemoryLogStore(events), sdJwts: new InMemorySdJwtStore() };
+}
+
+/** The selectively disclosable forms: written once per certificate and holder, the first writer's kept. */
+export class InMemorySdJwtStore implements SdJwtStore {
+  private readonly forms = new Map<string, string>();
+  /** How many forms were written (a test asserts that asking again, or being refused, writes nothing). */
+  writes = 0;
+
+  async getSdJwt(certificateId: string, holder: string): Promise<string | null> {
+    return this.forms.get(`${part(certificateId, 'certificate id')}#${part(holder, 'holder')}`) ?? null;
+  }
+
+  async putSdJwtOnce(certificateId: string, holder: string, sdJwt: string): Promise<{ created: boolean; sdJwt: string }> {
+    const key = `${part(certificateId, 'certificate id')}#${part(holder, 'holder')}`;
+    const stored = this.forms.get(key);
+    if (stored !== undefined) return { created: false, sdJwt: stored };
+    this.forms.set(key, sdJwt);
+    this.writes += 1;
+    return { created: true, sdJwt };
+  }
 }
 
 /** An event as the table holds it: pending in the outbox until integrated at a log index. */
@@ -162,6 +184,11 @@ export class InMemoryCertificateStore implements CertificateStore, StatusListSto
 
   async get(certificateId: string): Promise<StoredCertificate | null> {
     return this.read(part(certificateId, 'certificate id'));
+  }
+
+  async findByNumber(certificateNo: string): Promise<StoredCertificate | null> {
+    const id = this.certificateNos.get(part(certificateNo, 'certificate number'));
+    return id === undefined ? null : this.read(id);
   }
 
   async recordIssue(

@@ -1,6 +1,8 @@
 import { CredentialSchema, type Credential } from '#shared/domain/schemas/credential.ts';
 import { type Check, type VerifierJwk, verifyCompactJws } from '#shared/crypto/webcrypto-jws.ts';
 import { checkRevocationStatus, type StatusListFetcher } from '#shared/domain/status-list-check.ts';
+import type { DisclosableClaim, DisclosedCredential } from '#shared/domain/schemas/disclosed-credential.ts';
+import { type ExpectedKeyBinding, verifyCertificatePresentation } from '#shared/domain/sd-jwt/certificate-sd-jwt.ts';
 
 /**
  * A certificate verified end to end without the service's help: the offline steps of
@@ -80,4 +82,59 @@ export async function verifyCertificateToken(
   if (!status.ok) return { verified: false, status: 'status-unknown', checks, certificate };
   if (status.revoked) return { verified: false, status: 'revoked', checks, certificate };
   return { verified: true, status: 'active', checks, certificate };
+}
+
+/** A presentation's verdict: like a certificate's, with the claims it shows and what it kept hidden. */
+export interface PresentationVerdict {
+  verified: boolean;
+  status: Verdict;
+  checks: Check[];
+  /** The certificate's claims as disclosed; present once signature, payload, disclosures and key binding are proven. */
+  certificate?: DisclosedCredential;
+  presentation?: { disclosed: DisclosableClaim[]; hidden: DisclosableClaim[]; holderBound: boolean };
+}
+
+/**
+ * Verifies a presentation of a selectively disclosable certificate (`vc+sd-jwt`) end to end in
+ * the browser: the issuer-signed JWT by the same WebCrypto steps as a certificate (typ
+ * `vc+sd-jwt`), the disclosures and key binding by the shared domain code, then the revocation
+ * bit of the certificate's status entry, which every form shares. Never throws for bad input.
+ */
+export async function verifyPresentationToken(
+  text: string,
+  keys: readonly VerifierJwk[],
+  now: Date,
+  options: VerifyOptions & { keyBinding?: ExpectedKeyBinding } = {},
+): Promise<PresentationVerdict> {
+  const skewSeconds = options.clockSkewSeconds ?? 300;
+  const offline = await verifyCertificatePresentation(
+    text,
+    async (jwt, checks) => {
+      const jws = await verifyCompactJws(jwt, keys, checks, 'vc+sd-jwt');
+      return jws.ok ? { ok: true, kid: jws.kid, payload: jws.payload } : { ok: false };
+    },
+    now,
+    { clockSkewSeconds: skewSeconds, ...(options.keyBinding ? { keyBinding: options.keyBinding } : {}) },
+  );
+  const shown = offline.presentation;
+  if (!shown) return { verified: false, status: 'invalid', checks: offline.checks };
+  const result = {
+    checks: offline.checks,
+    certificate: shown.claims,
+    presentation: { disclosed: shown.disclosed, hidden: shown.hidden, holderBound: shown.holderKey !== null },
+  };
+  if (offline.status !== 'active') return { ...result, verified: false, status: offline.status };
+  if (!options.fetchStatusList) return { ...result, verified: true, status: 'active' };
+  const status = await checkRevocationStatus(
+    shown.claims.credentialStatus,
+    shown.claims.issuer,
+    keys,
+    options.fetchStatusList,
+    options.statusNow ?? now,
+    skewSeconds,
+  );
+  result.checks.push(status.check);
+  if (!status.ok) return { ...result, verified: false, status: 'status-unknown' };
+  if (status.revoked) return { ...result, verified: false, status: 'revoked' };
+  return { ...result, verified: true, status: 'active' };
 }

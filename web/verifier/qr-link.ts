@@ -1,4 +1,5 @@
 import { decodeBase64urlStrict, encodeBase64url, transformBytes } from '#shared/crypto/portable-bytes.ts';
+import { type CompactReference, certificateCheckValue, checkValuesEqual, parseCompactReference } from '#shared/domain/compact-reference.ts';
 
 /**
  * The compact form of a token for a QR code: a full certificate is 2–3 KB of base64url, too
@@ -48,6 +49,33 @@ function readVarint(bytes: Uint8Array, at: { i: number }): number {
     if ((b & 0x80) === 0) return n;
   }
   throw new Error('length too large');
+}
+
+/**
+ * The fragment (without `#`) of the compact form: the certificate number and the check value of
+ * its token (`n=…&c=…`). The page resolves it by asking its own service for the certificate.
+ */
+export async function compactFragment(certificateNo: string, token: string): Promise<string> {
+  return `n=${certificateNo}&c=${await certificateCheckValue(token)}`;
+}
+
+/** The compact reference a fragment carries, or `null` when it carries a token instead. */
+export function compactReferenceIn(fragment: string): CompactReference | null {
+  return fragment.startsWith('n=') ? parseCompactReference(fragment) : null;
+}
+
+/**
+ * The token in the service's answer to a compact reference, once it is shown to be the one the
+ * reference names: its number and the check value of its bytes. The service is not trusted to
+ * answer with the right certificate; the verification that follows does not trust it either.
+ * @throws {Error} when the answer is not that certificate.
+ */
+export async function tokenForReference(reference: CompactReference, answer: unknown): Promise<string> {
+  const { certificateNo, token } = (answer ?? {}) as { certificateNo?: unknown; token?: unknown };
+  if (typeof token !== 'string' || certificateNo !== reference.certificateNo || !checkValuesEqual(await certificateCheckValue(token), reference.check)) {
+    throw new Error('The issuer answered with another certificate than the code names.');
+  }
+  return token;
 }
 
 /**

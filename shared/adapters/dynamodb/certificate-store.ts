@@ -21,6 +21,7 @@ import {
   fromAttributeMap,
   keys,
   parseCertificate,
+  parseCertificateNoItem,
   parseEvent,
   shardOf,
   transactionItem,
@@ -66,6 +67,12 @@ export class DynamoDbCertificateStore implements CertificateStore {
   async get(certificateId: string): Promise<StoredCertificate | null> {
     const item = await this.table.get(keys.certificate(certificateId));
     return item ? parseCertificate(item) : null;
+  }
+
+  async findByNumber(certificateNo: string): Promise<StoredCertificate | null> {
+    // The number's item names the certificate; it is written in the same transaction.
+    const item = await this.table.get(keys.certificateNo(certificateNo));
+    return item ? this.get(parseCertificateNoItem(item)) : null;
   }
 
   async recordIssue(

@@ -1,6 +1,7 @@
 import { tokenSha256 } from '../../crypto/token-digest.ts';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
+import { ClientJwksSchema, type ClientRegistration } from '../../domain/client-registration.ts';
 import type { AuditEvent, Exchange, StoredCertificate } from '../../domain/records.ts';
 import { RevocationReasons } from '../../domain/schemas/api.ts';
 import { OUTBOX_PENDING } from './table.ts';
@@ -56,6 +57,11 @@ export const keys = {
   }),
   exchange: (id: string): ItemKey => ({ pk: `EXCHANGE#${part(id, 'exchange id')}`, sk: 'EXCHANGE' }),
   client: (clientId: string): ItemKey => ({ pk: `CLIENT#${part(clientId, 'client id')}`, sk: 'CLIENT' }),
+  /** An accepted client assertion's `jti`, by client and SHA-256 of the `jti` (any characters, any length). */
+  assertionJti: (clientId: string, jtiSha256: string): ItemKey => ({
+    pk: `JTI#${part(clientId, 'client id')}#${part(jtiSha256, 'jti digest')}`,
+    sk: 'JTI',
+  }),
 };
 
 /** Indexes per revoked-set shard: a Number Set of 8192 indexes stays far below 400 KB. */
@@ -82,6 +88,11 @@ export function certificateNoItem(c: StoredCertificate): Item {
   return { ...keys.certificateNo(c.certificateNo), kind: 'certificate-number', certificateId: c.id };
 }
 
+/** The certificate id a certificate-number item names. */
+export function parseCertificateNoItem(item: Item): string {
+  return z.object({ kind: z.literal('certificate-number'), certificateId: z.string() }).parse(item).certificateId;
+}
+
 /** The event item; pending in the transparency log's outbox until the integrator takes it. */
 export function eventItem(e: AuditEvent): Item {
   return {
@@ -98,10 +109,22 @@ export function exchangeItem(e: Exchange, revision: number): Item {
   return { ...keys.exchange(e.id), kind: 'exchange', ...e, revision };
 }
 
-/** The item of one OAuth client id: a copy of its exchange, so the lookup is one GetItem. */
-export function clientItem(clientId: string, e: Exchange): Item {
-  return { ...keys.client(clientId), kind: 'client', clientId, exchangeId: e.id, exchange: e };
+/**
+ * The attributes of one OAuth client id's item that bind it to an exchange: a copy of the
+ * exchange, so the lookup is one GetItem. Written with an UpdateItem (`SET` of these only), so
+ * that rewriting the copy keeps the client's registration (its keys) in place.
+ */
+export function clientExchangeAttributes(clientId: string, e: Exchange): Item {
+  return { kind: 'client', clientId, exchangeId: e.id, exchange: e };
 }
+
+/** A whole client item bound to exchange `e` (no registration). */
+export function clientItem(clientId: string, e: Exchange): Item {
+  return { ...keys.client(clientId), ...clientExchangeAttributes(clientId, e) };
+}
+
+/** The registration part of a client item: role, name, keys, status (see `client-registry`). */
+export type StoredRegistration = Pick<ClientRegistration, 'role' | 'name' | 'jwks' | 'status' | 'updatedAt'>;
 
 const RevocationSchema = z.object({
   reason: z.enum(RevocationReasons),
@@ -149,7 +172,21 @@ const ExchangeSchema = z.object({
 
 const ExchangeItemSchema = ExchangeSchema.extend({ revision: z.number().int().nonnegative() });
 
-const ClientItemSchema = z.object({ exchange: ExchangeSchema });
+const ClientItemSchema = z.object({ exchange: ExchangeSchema.optional() });
+
+const RegistrationSchema = z.object({
+  role: z.enum(['exchange', 'auditor', 'admin']),
+  name: z.string(),
+  jwks: ClientJwksSchema,
+  status: z.enum(['active', 'suspended']),
+  updatedAt: z.string(),
+}) satisfies z.ZodType<StoredRegistration>;
+
+const RegisteredClientItemSchema = z.object({
+  clientId: z.string(),
+  exchange: ExchangeSchema.optional(),
+  registration: RegistrationSchema.optional(),
+});
 
 /** Reads a certificate (or transaction-key copy) item back into the port's type. */
 export function parseCertificate(item: Item): StoredCertificate {
@@ -167,9 +204,19 @@ export function parseExchangeItem(item: Item): { exchange: Exchange; revision: n
   return { exchange, revision };
 }
 
-/** Reads a client item: the exchange that client acts for. */
-export function parseClientItem(item: Item): Exchange {
-  return ClientItemSchema.parse(item).exchange;
+/** Reads a client item: the exchange that client acts for; null for a client that acts for none (an auditor, an admin). */
+export function parseClientItem(item: Item): Exchange | null {
+  return ClientItemSchema.parse(item).exchange ?? null;
+}
+
+/** Reads a client item's registration; null when the client holds no keys (bound by `putExchange` alone). */
+export function parseRegisteredClientItem(item: Item): ClientRegistration | null {
+  const parsed = RegisteredClientItemSchema.parse(item);
+  if (!parsed.registration) return null;
+  const exchange = parsed.registration.role === 'exchange' ? (parsed.exchange ?? null) : null;
+  // An exchange's client without its exchange copy is not usable: treated as unregistered.
+  if (parsed.registration.role === 'exchange' && exchange === null) return null;
+  return { clientId: parsed.clientId, ...parsed.registration, exchange };
 }
 
 /**

@@ -11,11 +11,13 @@
  * | transaction key | `TXN#<exchangeId>#<transactionRef>` | `TXN` | a full copy of the certificate (with `requestHash`) |
  * | certificate number | `CERTNO#<certificateNo>` | `CERTNO` | `certificateId`: keeps numbers unique, finds a certificate by number |
  * | audit event | `CERT#<id>` | `EVENT#<at>#<type>` | one change, self-contained (the transparency log's outbox) |
+ * | selectively disclosable form | `CERT#<id>` | `SDJWT#<holder>` | `sdJwt`: the SD-JWT issued on request for one holder key (thumbprint) or `unbound`; written once (`sd-jwt-store.ts`) |
  * | status list counter | `STATUSLIST` | `COUNTER` | `next`: the next unreserved global position |
  * | revoked set head | `STATUSLIST#<listId>` | `HEAD` | `version`: +1 per revocation in that list |
  * | revoked set shard | `STATUSLIST#<listId>` | `SHARD#<n>` | `revoked`: Number Set of indexes `n*8192 … n*8192+8191` |
  * | exchange | `EXCHANGE#<id>` | `EXCHANGE` | the registered exchange and its `revision` |
- * | client | `CLIENT#<clientId>` | `CLIENT` | a copy of the exchange the OAuth client acts for |
+ * | client | `CLIENT#<clientId>` | `CLIENT` | the OAuth client's registration (role, name, public keys, status) and, for an exchange's client, a copy of its exchange |
+ * | assertion `jti` | `JTI#<clientId>#<sha256(jti)>` | `JTI` | `jtiExpiresAt`: the one item that expires (TTL) |
  *
  * Why this shape:
  * - **Issuing is one write.** The issue transaction puts the certificate, the transaction key,
@@ -41,7 +43,15 @@
  *   `outbox` index; the integrator reads that index oldest first and removes the two attributes
  *   once the event is in the log, which takes it out of the index.
  * - **Exchanges** are looked up by OAuth client id in one GetItem: each client item carries a
- *   copy of its exchange, rewritten in the same transaction as the exchange item.
+ *   copy of its exchange, rewritten in the same transaction as the exchange item. The same item
+ *   holds the client's registration (its public keys), so the token endpoint also reads one item
+ *   per request, and any number of clients is registered without a change of infrastructure.
+ * - **Assertion `jti`s expire.** The token endpoint puts the `jti` of each accepted client
+ *   assertion with `attribute_not_exists(pk) OR jtiExpiresAt < :now`, so a replay fails its
+ *   condition even under concurrency. Such an item is worth keeping only while its assertion
+ *   could still be accepted (its `exp` plus the clock skew), and one is written per token, so it
+ *   carries `jtiExpiresAt` (epoch seconds), the table's TTL attribute, and DynamoDB deletes it
+ *   afterwards at no cost. No other item has that attribute, so nothing else ever expires.
  *
  * Each port has its own adapter on this table, and they share only the item layout
  * (`marshalling.ts`, `log-keys.ts`) and the table client (`table-client.ts`: consistent reads,
@@ -52,7 +62,7 @@
  * - `exchange-store.ts` writes exchanges and their client items;
  * - `log-store.ts` (its items in `log-keys.ts`) writes the log and takes events off the outbox.
  *
- * No TTL: certificates, events and revocations are never deleted. Transactions here touch at
+ * Certificates, events and revocations are never deleted: only `jti` items carry the TTL attribute. Transactions here touch at
  * most 9 items (issue with supersede), far from the 100-item and 4 MB limits; no transaction
  * touches an item twice.
  */
@@ -77,10 +87,13 @@ export interface TableDefinition {
   readonly partitionKey: KeyAttribute;
   readonly sortKey: KeyAttribute;
   readonly globalSecondaryIndexes: readonly GlobalIndexDefinition[];
-  /** No item expires: certificates and their trail are kept forever. */
-  readonly timeToLiveAttribute: null;
+  /** The TTL attribute: only assertion `jti` items carry it; certificates and their trail are kept forever. */
+  readonly timeToLiveAttribute: typeof TTL_ATTRIBUTE;
   readonly billingMode: 'PAY_PER_REQUEST';
 }
+
+/** The table's TTL attribute (epoch seconds), carried by assertion `jti` items only. */
+export const TTL_ATTRIBUTE = 'jtiExpiresAt';
 
 /** Name of the sparse index of audit events not yet in the transparency log. */
 export const OUTBOX_INDEX_NAME = 'outbox';
@@ -100,7 +113,7 @@ export const TABLE_DEFINITION: TableDefinition = {
       projectionType: 'ALL',
     },
   ],
-  timeToLiveAttribute: null,
+  timeToLiveAttribute: TTL_ATTRIBUTE,
   billingMode: 'PAY_PER_REQUEST',
 };
 

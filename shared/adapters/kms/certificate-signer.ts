@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { GetPublicKeyCommand, type GetPublicKeyCommandOutput, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { derToP1363 } from '../../crypto/ecdsa-der.ts';
 import { CryptoError, SignerError } from '../../crypto/errors.ts';
 import { jwkFromSpki } from '../../crypto/jwks.ts';
-import type { CertificateSigner, PublicVerificationJwk } from '../../domain/signer.ts';
+import type { CertificateSigner, P256VerificationJwk } from '../../domain/signer.ts';
 import { memoizeAsync } from '../../support/memo.ts';
 
 /** Options of {@link KmsCertificateSigner}. */
@@ -65,35 +65,37 @@ export class KmsCertificateSigner implements CertificateSigner {
    * the same request. A failed fetch is forgotten, so the next call tries again instead of
    * replaying the failure for the life of the container.
    */
-  publicJwk(): Promise<PublicVerificationJwk> {
+  publicJwk(): Promise<P256VerificationJwk> {
     return this.#publicJwk();
   }
 
-  async #fetchPublicJwk(): Promise<PublicVerificationJwk> {
-    const response = await this.#client.send(new GetPublicKeyCommand({ KeyId: this.#keyId }));
-    if (response.KeySpec !== 'ECC_NIST_P256') {
-      throw new SignerError(
-        'signer-key-unsuitable',
-        `KMS key ${this.#keyId} has KeySpec ${String(response.KeySpec)}, expected ECC_NIST_P256`,
-      );
-    }
-    if (response.KeyUsage !== 'SIGN_VERIFY') {
-      throw new SignerError(
-        'signer-key-unsuitable',
-        `KMS key ${this.#keyId} has KeyUsage ${String(response.KeyUsage)}, expected SIGN_VERIFY`,
-      );
-    }
-    if (response.SigningAlgorithms !== undefined && !response.SigningAlgorithms.includes('ECDSA_SHA_256')) {
-      throw new SignerError('signer-key-unsuitable', `KMS key ${this.#keyId} does not offer ECDSA_SHA_256`);
-    }
-    if (response.PublicKey === undefined) {
-      throw new SignerError('signer-response-incomplete', 'KMS GetPublicKey returned no public key');
-    }
-    try {
-      return jwkFromSpki(response.PublicKey);
-    } catch (cause) {
-      if (!(cause instanceof CryptoError)) throw cause;
-      throw new SignerError('signer-key-unsuitable', `KMS public key is unusable (${cause.code})`, { cause });
-    }
+  async #fetchPublicJwk(): Promise<P256VerificationJwk> {
+    return p256JwkOfResponse(this.#keyId, await this.#client.send(new GetPublicKeyCommand({ KeyId: this.#keyId })));
+  }
+}
+
+/**
+ * The published JWK of a `GetPublicKey` answer, checked to be an `ECC_NIST_P256` /
+ * `SIGN_VERIFY` key offering `ECDSA_SHA_256`.
+ * @throws {SignerError} `signer-key-unsuitable` or `signer-response-incomplete`.
+ */
+export function p256JwkOfResponse(keyId: string, response: GetPublicKeyCommandOutput): P256VerificationJwk {
+  if (response.KeySpec !== 'ECC_NIST_P256') {
+    throw new SignerError('signer-key-unsuitable', `KMS key ${keyId} has KeySpec ${String(response.KeySpec)}, expected ECC_NIST_P256`);
+  }
+  if (response.KeyUsage !== 'SIGN_VERIFY') {
+    throw new SignerError('signer-key-unsuitable', `KMS key ${keyId} has KeyUsage ${String(response.KeyUsage)}, expected SIGN_VERIFY`);
+  }
+  if (response.SigningAlgorithms !== undefined && !response.SigningAlgorithms.includes('ECDSA_SHA_256')) {
+    throw new SignerError('signer-key-unsuitable', `KMS key ${keyId} does not offer ECDSA_SHA_256`);
+  }
+  if (response.PublicKey === undefined) {
+    throw new SignerError('signer-response-incomplete', 'KMS GetPublicKey returned no public key');
+  }
+  try {
+    return jwkFromSpki(response.PublicKey);
+  } catch (cause) {
+    if (!(cause instanceof CryptoError)) throw cause;
+    throw new SignerError('signer-key-unsuitable', `KMS public key is unusable (${cause.code})`, { cause });
   }
 }

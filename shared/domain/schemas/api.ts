@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isValidCertificateNumber } from '../certificate-number.ts';
+import { CHECK_VALUE_LENGTH, isCheckValue } from '../compact-reference.ts';
 import {
   CertificateIdSchema,
   DateTimeSchema,
@@ -9,6 +10,7 @@ import {
   TransactionRefSchema,
 } from './common.ts';
 import { CredentialSchema, MAX_STATUS_LIST_INDEX } from './credential.ts';
+import { DISCLOSABLE_CLAIMS, DisclosedCredentialSchema } from './disclosed-credential.ts';
 
 /**
  * Request and response shapes of the HTTP API, other than the issue request. The response types
@@ -43,15 +45,65 @@ export const RevokeRequestSchema = z.strictObject({
  */
 export const MAX_TOKEN_LENGTH = 32_768;
 
-/** `POST /v1/verify` body: any string is a token to judge (an empty one is simply invalid). */
-export const VerifyRequestSchema = z.strictObject({
-  token: z.string().max(MAX_TOKEN_LENGTH),
+/**
+ * `POST /v1/verify` body: any string is a token to judge (an empty one is simply invalid): a
+ * certificate, or a presentation of its selectively disclosable form. `aud` and `nonce` are what
+ * the verifier expects a holder-bound presentation's Key Binding JWT to carry; both or neither.
+ */
+export const VerifyRequestSchema = z
+  .strictObject({
+    token: z.string().max(MAX_TOKEN_LENGTH),
+    aud: z.string().min(1).max(TextLimits.url).optional(),
+    nonce: z.string().min(1).max(TextLimits.reference).optional(),
+  })
+  .refine((b) => (b.aud === undefined) === (b.nonce === undefined), { path: ['nonce'], message: 'aud and nonce go together' });
+
+/**
+ * `POST /v1/certificates/{id}/sd-jwt` body (optional): the holder's public P-256 key, to bind the
+ * form to (`cnf`); without it the form is bound to no key.
+ */
+export const SdJwtRequestSchema = z.strictObject({
+  holderJwk: z
+    .strictObject({
+      kty: z.literal('EC'),
+      crv: z.literal('P-256'),
+      x: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a base64url P-256 coordinate' }),
+      y: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a base64url P-256 coordinate' }),
+      kid: z.string().max(TextLimits.reference).optional(),
+      alg: z.literal('ES256').optional(),
+      use: z.literal('sig').optional(),
+    })
+    .optional(),
 });
+
+/** `POST /v1/certificates/{id}/sd-jwt` response: the issuer-signed JWT and every disclosure. */
+export const SdJwtResponseSchema = z.strictObject({ sdJwt: z.string().min(1).max(MAX_TOKEN_LENGTH) });
 
 /** `GET /v1/certificates?transactionRef=…` query parameters. */
 export const TransactionLookupQuerySchema = z.strictObject({
   transactionRef: TransactionRefSchema,
 });
+
+/** Path parameters of `/v1/certificate-numbers/{certificateNo}`. */
+export const CertificateNumberPathSchema = z.strictObject({
+  certificateNo: z.string().refine(isValidCertificateNumber, { message: 'must be a 20-digit certificate number with a valid check digit' }),
+});
+
+/** Query of `/v1/certificate-numbers/{certificateNo}`: the check value of a compact reference. */
+export const CompactReferenceQuerySchema = z.strictObject({
+  check: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .refine(isCheckValue, { message: `must be a check value: ${CHECK_VALUE_LENGTH} characters of Crockford base32` }),
+});
+
+/** What a compact reference opens: the certificate's id, number and signed token. */
+export const CompactReferenceResponseSchema = z.strictObject({
+  id: CertificateIdSchema,
+  certificateNo: z.string(),
+  token: z.string(),
+});
+export type CompactReferenceResponse = z.infer<typeof CompactReferenceResponseSchema>;
 
 /** Path parameters of `/v1/certificates/{id}` and its sub-resources. */
 export const CertificatePathSchema = z.strictObject({ id: CertificateIdSchema });
@@ -131,6 +183,16 @@ export const VerificationResultSchema = z
     status: z.enum(VerificationStatuses),
     checks: z.array(VerificationCheckSchema).min(1).max(32),
     certificate: CredentialSchema.optional(),
+    /** A presentation (`vc+sd-jwt`): what it disclosed, what stayed hidden, and the claims it shows. */
+    presentation: z
+      .strictObject({
+        format: z.literal('vc+sd-jwt'),
+        disclosed: z.array(z.enum(DISCLOSABLE_CLAIMS)),
+        hidden: z.array(z.enum(DISCLOSABLE_CLAIMS)),
+        holderBound: z.boolean(),
+        claims: DisclosedCredentialSchema,
+      })
+      .optional(),
     revocation: RevocationSchema.optional(),
     log: LogInclusionSchema.optional(),
   })
@@ -180,3 +242,19 @@ export const ProblemDocumentSchema = z.strictObject({
   instance: z.string().max(TextLimits.url).optional(),
 });
 export type ProblemDocument = z.infer<typeof ProblemDocumentSchema>;
+
+/** Base64url without padding, as JWK members are written. */
+const Base64urlSchema = z.string().regex(/^[A-Za-z0-9_-]+$/);
+
+/**
+ * `GET /.well-known/jwks.json` response: the certificate verification keys, P-256 (ES256) or SM2,
+ * each with its RFC 7638 thumbprint as `kid` and only public members.
+ */
+export const VerificationJwksSchema = z.strictObject({
+  keys: z.array(
+    z.discriminatedUnion('crv', [
+      z.strictObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: Base64urlSchema, y: Base64urlSchema, kid: Base64urlSchema, alg: z.literal('ES256'), use: z.literal('sig') }),
+      z.strictObject({ kty: z.literal('EC'), crv: z.literal('SM2'), x: Base64urlSchema, y: Base64urlSchema, kid: Base64urlSchema, alg: z.literal('SM2'), use: z.literal('sig') }),
+    ]),
+  ).min(1),
+});

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { decimalAmountProblem, fractionDigits } from '../decimal-amount.ts';
+import { DECIMAL_AMOUNT_MAX_LENGTH, decimalAmountProblem, fractionDigits } from '../decimal-amount.ts';
 import { isSha256Hex } from '../digest.ts';
 import { isIso3166Alpha2 } from '../iso3166.ts';
 import { currencyMinorUnits, isIso4217Code } from '../iso4217.ts';
@@ -51,12 +51,15 @@ export const DateTimeSchema = z
   .max(RFC3339_MAX_LENGTH, { message: 'must be an RFC 3339 date-time such as 2026-11-20T08:30:00Z' })
   .refine(isRfc3339DateTime, {
     message: 'must be an RFC 3339 date-time with Z or an offset, such as 2026-11-20T08:30:00Z, naming a real date',
-  });
+  })
+  // What a JSON Schema (the published credential schema, the API description) can say of it.
+  .meta({ format: 'date-time' });
 
 /** An 18-character unified social credit code with valid check characters. */
 export const UsccSchema = z
   .string()
-  .refine(isValidUscc, { message: 'must be an 18-character unified social credit code (GB 32100-2015) with valid check characters' });
+  .refine(isValidUscc, { message: 'must be an 18-character unified social credit code (GB 32100-2015) with valid check characters' })
+  .meta({ pattern: '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$' });
 
 /** A legal person: its registered name and unified social credit code. */
 export const PartySchema = z.strictObject({
@@ -67,7 +70,7 @@ export const PartySchema = z.strictObject({
 /** `{ alg: "sha-256", value: <64 lower-case hex> }`. */
 export const Sha256DigestSchema = z.strictObject({
   alg: z.literal('sha-256'),
-  value: z.string().refine(isSha256Hex, { message: 'must be 64 lower-case hexadecimal characters' }),
+  value: z.string().refine(isSha256Hex, { message: 'must be 64 lower-case hexadecimal characters' }).meta({ pattern: '^[0-9a-f]{64}$' }),
 });
 
 /** 1–64 characters of `A–Z a–z 0–9 . _ : / -`. */
@@ -78,7 +81,8 @@ export const TransactionRefSchema = z
 /** An officially assigned ISO 3166-1 alpha-2 country code. */
 export const CountryCodeSchema = z
   .string()
-  .refine(isIso3166Alpha2, { message: 'must be an assigned ISO 3166-1 alpha-2 country code' });
+  .refine(isIso3166Alpha2, { message: 'must be an assigned ISO 3166-1 alpha-2 country code' })
+  .meta({ pattern: '^[A-Z]{2}$' });
 
 /** An active ISO 4217 code that has minor units (so can state a price). */
 export const CurrencySchema = z.string().superRefine((code, ctx) => {
@@ -87,7 +91,7 @@ export const CurrencySchema = z.string().superRefine((code, ctx) => {
   } else if (currencyMinorUnits(code) === null) {
     ctx.addIssue({ code: 'custom', message: `${code} has no minor unit in ISO 4217 and cannot price a transaction`, input: code });
   }
-});
+}).meta({ pattern: '^[A-Z]{3}$' });
 
 /**
  * A price: a positive decimal string with no more fraction digits than the currency's minor
@@ -95,14 +99,17 @@ export const CurrencySchema = z.string().superRefine((code, ctx) => {
  */
 export const AmountSchema = z
   .strictObject({
-    value: z.string().superRefine((value, ctx) => {
-      const problem = decimalAmountProblem(value);
-      if (problem === 'format') {
-        ctx.addIssue({ code: 'custom', message: 'must be a decimal string such as "120000.00" (no sign, exponent or leading zeros)', input: value });
-      } else if (problem === 'not-positive') {
-        ctx.addIssue({ code: 'custom', message: 'must be greater than zero', input: value });
-      }
-    }),
+    value: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = decimalAmountProblem(value);
+        if (problem === 'format') {
+          ctx.addIssue({ code: 'custom', message: 'must be a decimal string such as "120000.00" (no sign, exponent or leading zeros)', input: value });
+        } else if (problem === 'not-positive') {
+          ctx.addIssue({ code: 'custom', message: 'must be greater than zero', input: value });
+        }
+      })
+      .meta({ pattern: '^(0|[1-9][0-9]{0,17})(\\.[0-9]+)?$', maxLength: DECIMAL_AMOUNT_MAX_LENGTH }),
     currency: CurrencySchema,
   })
   .superRefine((amount, ctx) => {
@@ -140,4 +147,5 @@ export const HttpUrlSchema = z
       return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '';
     },
     { message: 'must be an absolute http(s) URL without credentials' },
-  );
+  )
+  .meta({ format: 'uri', pattern: '^https?://' });

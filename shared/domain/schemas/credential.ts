@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { isValidCertificateNumber } from '../certificate-number.ts';
-import { DCC_CONTEXT_V1, VC_V2_CONTEXT } from '../credential-context.ts';
+import { DCC_CONTEXT_V1, VC_V2_CONTEXT, VOCABULARY_PATHS, VOCABULARY_SRI } from '../credential-context.ts';
 import {
   AmountSchema,
   CERTIFICATE_ID_PATTERN,
@@ -54,7 +54,8 @@ const CredentialIdSchema = z
   .string()
   .refine((s) => s.startsWith(CREDENTIAL_ID_PREFIX) && CERTIFICATE_ID_PATTERN.test(s.slice(CREDENTIAL_ID_PREFIX.length)), {
     message: 'must be urn:uuid: followed by a lower-case UUIDv7',
-  });
+  })
+  .meta({ pattern: `^${CREDENTIAL_ID_PREFIX}${CERTIFICATE_ID_PATTERN.source.slice(1)}` });
 
 /** `statusListIndex` is a decimal string in the W3C Bitstring Status List format. */
 const StatusListIndexSchema = z
@@ -132,8 +133,22 @@ export const CredentialSubjectSchema = z.strictObject({
   supersedes: CredentialIdSchema.optional(),
 });
 
+/** A URL of the service's whose path ends with `path`: where one of its vocabulary documents is. */
+const vocabularyUrl = (path: string) =>
+  HttpUrlSchema.refine((url) => url.endsWith(path), { message: `must be the service's ${path}` }).meta({
+    pattern: `^https?://\\S*${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+  });
+
+/**
+ * A published vocabulary document and the digest of its bytes (VC 2.0 `relatedResource`). Which
+ * digest is right is {@link vocabularyLinksProblem}'s check, not the shape's: the published JSON
+ * Schema is rendered from this shape and cannot contain its own digest.
+ */
+const relatedResource = (path: string) =>
+  z.strictObject({ id: vocabularyUrl(path), digestSRI: z.string().regex(/^sha384-[A-Za-z0-9+/]{64}$/, { message: 'must be a SHA-384 SRI digest' }) });
+
 export const CredentialSchema = z.strictObject({
-  '@context': z.tuple([z.literal(VC_V2_CONTEXT), z.literal(DCC_CONTEXT_V1)]),
+  '@context': z.tuple([z.literal(VC_V2_CONTEXT), z.union([vocabularyUrl(VOCABULARY_PATHS.context), z.literal(DCC_CONTEXT_V1)])]),
   id: CredentialIdSchema,
   type: z.tuple([z.literal(CREDENTIAL_TYPES[0]), z.literal(CREDENTIAL_TYPES[1])]),
   issuer: HttpUrlSchema,
@@ -141,12 +156,46 @@ export const CredentialSchema = z.strictObject({
   validUntil: DateTimeSchema,
   certificateNo: z
     .string()
-    .refine(isValidCertificateNumber, { message: 'must be a 20-digit certificate number with a valid check digit' }),
+    .refine(isValidCertificateNumber, { message: 'must be a 20-digit certificate number with a valid check digit' })
+    .meta({ pattern: '^[0-9]{20}$' }),
   credentialSubject: CredentialSubjectSchema,
   credentialStatus: CredentialStatusSchema,
+  /** The published JSON Schema of this shape (absent on certificates older than it). */
+  credentialSchema: z.strictObject({ id: vocabularyUrl(VOCABULARY_PATHS.schema), type: z.literal('JsonSchema') }).optional(),
+  /** The context and the schema, each with the digest of its bytes (absent with `credentialSchema`). */
+  relatedResource: z
+    .tuple([relatedResource(VOCABULARY_PATHS.context), relatedResource(VOCABULARY_PATHS.schema)])
+    .optional(),
   /** Issue time, seconds since the epoch (JWT `iat`). */
   iat: z.number().int().min(946_684_800).max(253_402_300_799),
 });
+
+/** The members {@link vocabularyLinksProblem} reads. */
+type VocabularyLinks = Pick<Credential, '@context' | 'credentialSchema' | 'relatedResource'>;
+
+/**
+ * What is wrong with a parsed credential's links to its vocabulary, or `null`: the published
+ * context comes with the schema and both digests, all under the same base URL; the older
+ * context with neither. A cross-member rule, kept out of {@link CredentialSchema} so that the
+ * schema stays an object other shapes can extend; the verifier applies both.
+ */
+export function vocabularyLinksProblem(credential: VocabularyLinks): { path: string; message: string } | null {
+  const context = credential['@context'][1];
+  const linked = credential.credentialSchema !== undefined || credential.relatedResource !== undefined;
+  if (context === DCC_CONTEXT_V1) {
+    return linked ? { path: '/credentialSchema', message: `must be absent with the context ${DCC_CONTEXT_V1}` } : null;
+  }
+  const schemaUrl = `${context.slice(0, -VOCABULARY_PATHS.context.length)}${VOCABULARY_PATHS.schema}`;
+  if (credential.credentialSchema?.id !== schemaUrl) return { path: '/credentialSchema', message: `must name ${schemaUrl}` };
+  const [contextResource, schemaResource] = credential.relatedResource ?? [];
+  if (contextResource?.id !== context || schemaResource?.id !== schemaUrl) {
+    return { path: '/relatedResource', message: 'must pin the context and the schema the credential names' };
+  }
+  // A certificate of this version names these exact documents: other bytes are other terms.
+  if (contextResource.digestSRI !== VOCABULARY_SRI.context) return { path: '/relatedResource/0/digestSRI', message: 'is not the digest of version 1 of the context' };
+  if (schemaResource.digestSRI !== VOCABULARY_SRI.schema) return { path: '/relatedResource/1/digestSRI', message: 'is not the digest of version 1 of the schema' };
+  return null;
+}
 
 /** A data compliance certificate as signed (the JWS payload). */
 export type Credential = z.infer<typeof CredentialSchema>;

@@ -33,7 +33,7 @@ export const DeliveryMethods = [
 /** The three data property rights a transaction can grant (持有权, 加工使用权, 经营权). */
 export const UsageRights = ['hold', 'process-use', 'operate'] as const;
 
-/** The compliance checks an assessor reports, by stable code (`check-labels.ts` names them). */
+/** The compliance checks an assessor reports, by stable code (`shared/i18n/messages/certificate.ts` names them). */
 export const CheckCodes = [
   'source-legality',
   'usage-scope',

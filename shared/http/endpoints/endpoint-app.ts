@@ -1,6 +1,9 @@
 import type { PublicVerificationJwk, CertificateSigner } from '../../domain/signer.ts';
-import type { CertificateStore, StatusListStore } from '../../ports/certificate-store.ts';
+import type { VocabularyUrls } from '../../domain/credential-context.ts';
+import type { CertificateStore, SdJwtStore, StatusListStore } from '../../ports/certificate-store.ts';
+import type { ClientRegistry } from '../../ports/client-registry.ts';
 import type { LogReader } from '../../services/log-reader.ts';
+import type { TokenServiceDeps } from '../../services/oauth-token.ts';
 import type { StatusListPublisher } from '../../services/status-list.ts';
 import type { HttpDeps } from '../handler.ts';
 
@@ -12,6 +15,8 @@ export interface CertificatePolicy {
   clockSkewSeconds: number;
   /** The longest usage window a certificate may grant. */
   maxValidityDays: number;
+  /** Where the service publishes the context and the schema new certificates name. */
+  vocabulary: VocabularyUrls;
 }
 
 /**
@@ -23,6 +28,8 @@ export interface EndpointApp extends HttpDeps {
   stores: {
     certificates: CertificateStore;
     statusLists: Pick<StatusListStore, 'reserveStatusListPosition'>;
+    /** The selectively disclosable forms, issued on request. */
+    sdJwts: SdJwtStore;
   };
   /** The certificate signer, made on first use. */
   signer: () => Promise<CertificateSigner>;
@@ -34,6 +41,8 @@ export interface EndpointApp extends HttpDeps {
   /** The transparency log's public reads. */
   log: { reader: LogReader };
   policy: CertificatePolicy;
+  /** The OAuth authorization server: the token endpoint's dependencies and the client registry. */
+  authorizationServer: TokenServiceDeps & { clients: ClientRegistry };
 }
 
 /** The chain's dependencies and the parts `K` of the app: what one endpoint takes. */

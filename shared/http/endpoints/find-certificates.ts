@@ -1,4 +1,5 @@
-import { TransactionLookupQuerySchema } from '../../domain/schemas/api.ts';
+import type { z } from 'zod';
+import { TransactionLookupQuerySchema, type TransactionLookupResponseSchema } from '../../domain/schemas/api.ts';
 import { toCertificateRecord } from '../../services/certificate-record.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { requireExchange } from '../principal.ts';
@@ -11,7 +12,7 @@ export function findCertificatesEndpoint(app: EndpointNeeds<'stores'>): ApiHandl
     const found = await app.stores.certificates.findByTransaction(exchange.id, query.transactionRef);
     return {
       status: 200,
-      json: { items: found ? [toCertificateRecord(found)] : [] },
+      json: { items: found ? [toCertificateRecord(found)] : [] } satisfies z.output<typeof TransactionLookupResponseSchema>,
       headers: { 'cache-control': 'no-store' },
     };
   });

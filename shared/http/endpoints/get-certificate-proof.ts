@@ -2,9 +2,10 @@ import * as z from 'zod';
 import { CertificatePathSchema } from '../../domain/schemas/api.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { HttpProblem } from '../problems.ts';
+import { problemDetail } from '../../i18n/messages/problems.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 
-const ProofQuerySchema = z.strictObject({ event: z.enum(['issued', 'revoked']).default('issued') });
+export const ProofQuerySchema = z.strictObject({ event: z.enum(['issued', 'revoked']).default('issued') });
 
 /**
  * `GET /v1/certificates/{id}/proof[?event=issued|revoked]`: a `c2sp.org/tlog-proof@v1` document
@@ -17,7 +18,7 @@ export function getCertificateProofEndpoint(app: EndpointNeeds<'log'>): ApiHandl
     () => app,
     async ({ path, query }) => {
       const proof = await app.log.reader.proof(path.id, query.event);
-      if (proof === null) throw new HttpProblem('not-found', `The ${query.event} event of ${path.id} is not in the log (yet).`);
+      if (proof === null) throw new HttpProblem('not-found', problemDetail('detail.not-in-log', { event: query.event, id: path.id }));
       return {
         status: 200,
         text: { body: proof, contentType: 'text/plain; charset=utf-8' },

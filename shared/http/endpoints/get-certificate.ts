@@ -1,4 +1,4 @@
-import { CertificatePathSchema } from '../../domain/schemas/api.ts';
+import { type CertificateRecord, CertificatePathSchema } from '../../domain/schemas/api.ts';
 import { readableCertificate } from '../../services/queries.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { requirePrincipal } from '../principal.ts';
@@ -15,7 +15,7 @@ export function getCertificateEndpoint(app: EndpointNeeds<'stores' | 'log'>): Ap
       readableCertificate(app.stores.certificates, requirePrincipal(principal), path.id),
       app.log.reader.indexes(path.id),
     ]);
-    const record =
+    const record: CertificateRecord =
       log.issued === undefined
         ? certificate
         : { ...certificate, log: { issued: log.issued, ...(log.revoked !== undefined ? { revoked: log.revoked } : {}) } };

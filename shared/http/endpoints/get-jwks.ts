@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import { buildJwks } from '../../crypto/jwks.ts';
+import type { VerificationJwksSchema } from '../../domain/schemas/api.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 
@@ -6,7 +8,7 @@ import type { EndpointNeeds } from './endpoint-app.ts';
 export function getJwksEndpoint(app: EndpointNeeds<'verificationKeys'>): ApiHandler {
   return httpRoute({ name: 'get-jwks' }, () => app, async () => ({
     status: 200,
-    json: buildJwks(await app.verificationKeys()),
+    json: buildJwks(await app.verificationKeys()) satisfies z.output<typeof VerificationJwksSchema>,
     headers: { 'cache-control': 'public, max-age=300', 'content-type': 'application/jwk-set+json' },
   }));
 }

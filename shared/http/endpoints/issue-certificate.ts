@@ -17,6 +17,7 @@ export function issueCertificateEndpoint(app: EndpointNeeds<'stores' | 'signer' 
         statusListUrl: app.statusListUrl,
         clockSkewSeconds: app.policy.clockSkewSeconds,
         maxValidityDays: app.policy.maxValidityDays,
+        vocabulary: app.policy.vocabulary,
       },
       requireExchange(principal),
       body,

@@ -1,4 +1,5 @@
-import { CertificatePathSchema } from '../../domain/schemas/api.ts';
+import type { z } from 'zod';
+import { type AuditTrailSchema, CertificatePathSchema } from '../../domain/schemas/api.ts';
 import { auditTrail } from '../../services/audit-trail.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
@@ -7,7 +8,7 @@ import type { EndpointNeeds } from './endpoint-app.ts';
 export function listCertificateEventsEndpoint(app: EndpointNeeds<'stores'>): ApiHandler {
   return httpRoute({ name: 'list-certificate-events', path: CertificatePathSchema }, () => app, async ({ path }) => ({
     status: 200,
-    json: await auditTrail(app.stores.certificates, path.id),
+    json: (await auditTrail(app.stores.certificates, path.id)) satisfies z.output<typeof AuditTrailSchema>,
     headers: { 'cache-control': 'no-store' },
   }));
 }

@@ -1,12 +1,13 @@
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { HttpProblem } from '../problems.ts';
+import { problemDetail } from '../../i18n/messages/problems.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 
 /** `GET /v1/log/checkpoint`: the log's latest signed checkpoint (C2SP tlog-checkpoint). */
 export function logCheckpointEndpoint(app: EndpointNeeds<'log'>): ApiHandler {
   return httpRoute({ name: 'log-checkpoint' }, () => app, async () => {
     const checkpoint = await app.log.reader.checkpoint();
-    if (checkpoint === null) throw new HttpProblem('not-found', 'The log has no checkpoint yet.');
+    if (checkpoint === null) throw new HttpProblem('not-found', problemDetail('detail.log-no-checkpoint'));
     return {
       status: 200,
       text: { body: checkpoint, contentType: 'text/plain; charset=utf-8' },

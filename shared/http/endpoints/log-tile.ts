@@ -2,15 +2,16 @@ import * as z from 'zod';
 import { TILE_WIDTH } from '../../transparency/tiles.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { HttpProblem } from '../problems.ts';
+import { problemDetail } from '../../i18n/messages/problems.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 
-const TilePathSchema = z.strictObject({ proxy: z.string().min(1).max(200) });
+export const TilePathSchema = z.strictObject({ proxy: z.string().min(1).max(200) });
 
 /** `GET /v1/log/tile/{proxy+}`: Merkle tiles `tile/<L>/<N>[.p/<W>]` and entry bundles `tile/entries/<N>[.p/<W>]`. */
 export function logTileEndpoint(app: EndpointNeeds<'log'>): ApiHandler {
   const route = httpRoute({ name: 'log-tile', path: TilePathSchema }, () => app, async ({ path }) => {
     const tile = await app.log.reader.tile(path.proxy);
-    if (!tile) throw new HttpProblem('not-found', `No tile tile/${path.proxy} in a published tree.`);
+    if (!tile) throw new HttpProblem('not-found', problemDetail('detail.no-tile', { path: path.proxy }));
     return {
       status: 200,
       // The chain writes text bodies; the wrapper below marks this one as base64 for API Gateway.

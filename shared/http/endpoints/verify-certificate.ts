@@ -6,10 +6,12 @@ import { type ApiHandler, httpRoute } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 
 /** `?log=true` asks for the transparency log's view too (a few more reads, so only on request). */
-const VerifyQuerySchema = z.object({ log: z.enum(['true', 'false']).optional() });
+export const VerifyQuerySchema = z.object({ log: z.enum(['true', 'false']).optional() });
 
 /**
- * `POST /v1/verify`: anyone checks a certificate token against the published keys and its status;
+ * `POST /v1/verify`: anyone checks a certificate token, or a presentation of its selectively
+ * disclosable form (with `aud` and `nonce` for a holder-bound one), against the published keys
+ * and its status;
  * with `?log=true`, also the certificate's log indexes and whether their inclusion proofs check
  * against the current checkpoint.
  */
@@ -21,13 +23,17 @@ export function verifyCertificateEndpoint(app: EndpointNeeds<'stores' | 'verific
       const result = await verifyPresentedToken(
         {
           store: app.stores.certificates,
+          sdJwts: app.stores.sdJwts,
           keys: app.verificationKeys,
           clockSkewSeconds: app.policy.clockSkewSeconds,
           logInclusion: (id, sha256) => app.log.reader.inclusion(id, sha256),
         },
         body.token,
         now,
-        { withLog: query.log === 'true' },
+        {
+          withLog: query.log === 'true',
+          ...(body.aud !== undefined && body.nonce !== undefined ? { keyBinding: { aud: body.aud, nonce: body.nonce } } : {}),
+        },
       );
       app.metrics.addMetric(result.verified ? 'CertificatesVerified' : 'VerificationFailures', MetricUnit.Count, 1);
       return { status: 200, json: result, headers: { 'cache-control': 'no-store' } };

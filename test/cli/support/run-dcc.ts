@@ -51,7 +51,10 @@ export function issueRequestNow(transactionRef: string, days = 30) {
  * cases where spawning the executable would only add seconds: the executable itself is
  * exercised by the spawned runs.
  */
-export async function runDccHere(args: readonly string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<DccRun> {
+export async function runDccHere(
+  args: readonly string[],
+  options: { env?: Record<string, string>; stdin?: string; now?: () => Date } = {},
+): Promise<DccRun> {
   const { runCli } = await import('../../../cli/main.ts');
   let stdout = '';
   let stderr = '';
@@ -62,7 +65,7 @@ export async function runDccHere(args: readonly string[], options: { env?: Recor
     readStdin: async () => options.stdin ?? '',
     env: options.env ?? {},
     fetch: globalThis.fetch,
-    now: () => new Date(),
+    now: options.now ?? (() => new Date()),
   });
   return { code, stdout, stderr };
 }

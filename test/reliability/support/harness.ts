@@ -15,6 +15,7 @@ import { handler as verificationPage } from '#functions/verification-page.ts';
 import { endpoints, isAppRoute } from '#shared/http/endpoints/table.ts';
 import type { ApiHandler } from '#shared/http/handler.ts';
 import { type RouteHandlerName, routeKey, routes } from '#shared/http/routes.ts';
+import { contractRecorder } from '../../support/openapi-contract.ts';
 
 /**
  * Runs the real Lambda handlers in this process, against DynamoDB Local, on an app built with SDK
@@ -237,6 +238,15 @@ export async function invoke(app: LoadedApp, call: Call): Promise<CallResult> {
   for (const [k, v] of Object.entries(result.headers ?? {})) out[k.toLowerCase()] = String(v);
   let body: unknown = raw;
   if ((out['content-type'] ?? '').includes('json') && raw.length > 0) body = JSON.parse(raw);
+  // Held against the API description like every response of the HTTP suites.
+  contractRecorder().observe('lambda', {
+    method: route.method,
+    path,
+    status: result.statusCode ?? 200,
+    contentType: out['content-type'],
+    body: Buffer.from(raw, result.isBase64Encoded ? 'base64' : 'utf8'),
+    handler: call.handler,
+  });
   return { status: result.statusCode ?? 200, headers: out, body, raw };
 }
 

@@ -109,17 +109,24 @@ describe('loadConfig', () => {
 
 describe('logSigning', () => {
   it('follows DCC_SIGNER unless DCC_LOG_SIGNER says otherwise', () => {
-    expect(logSigning(loadConfig(LOCAL))).toEqual({ kind: 'local', origin: 'dcc.localhost/log', keyFile: '/data/log-key.pem' });
+    expect(logSigning(loadConfig(LOCAL))).toEqual({ kind: 'local', origin: 'dcc.localhost/log', signature: 'ed25519', keyFile: '/data/log-key.pem' });
     expect(logSigning(loadConfig({ ...DEPLOYED, DCC_LOG_KMS_KEY_ID: 'arn:log' }))).toEqual({
       kind: 'kms',
       origin: 'dcc.example.gov.cn/log',
+      signature: 'ed25519',
       keyId: 'arn:log',
     });
     expect(logSigning(loadConfig({ ...DEPLOYED, DCC_LOG_SIGNER: 'local', DCC_LOG_KEY_FILE: '/k.pem' }))).toEqual({
       kind: 'local',
       origin: 'dcc.example.gov.cn/log',
+      signature: 'ed25519',
       keyFile: '/k.pem',
     });
+  });
+
+  it('takes the checkpoint signature from DCC_LOG_SIGNATURE (rfc6962 in the China regions) and refuses others', () => {
+    expect(logSigning(loadConfig({ ...DEPLOYED, DCC_LOG_KMS_KEY_ID: 'arn:log', DCC_LOG_SIGNATURE: 'rfc6962' }))).toMatchObject({ signature: 'rfc6962' });
+    expect(() => loadConfig({ ...DEPLOYED, DCC_LOG_SIGNATURE: 'ecdsa' })).toThrow(/DCC_LOG_SIGNATURE/);
   });
 
   it('names the missing key setting, only when the log is to sign', () => {

@@ -16,7 +16,7 @@ import {
   VerifyRequestSchema,
 } from '#shared/domain/schemas/api.ts';
 import { CertificateIdSchema } from '#shared/domain/schemas/common.ts';
-import { FIXTURE_NOW, validIssueRequest } from '../../fixtures/issue-request.ts';
+import { FIXTURE_NOW, FIXTURE_VOCABULARY, validIssueRequest } from '../../fixtures/issue-request.ts';
 
 const ID = newCertificateId(FIXTURE_NOW);
 
@@ -112,6 +112,7 @@ describe('response schemas', () => {
       exchange: { id: 'sde', name: 'Shanghai Data Exchange' },
       now: FIXTURE_NOW,
       status: { statusListCredential: 'https://dcc.example.gov.cn/v1/status-lists/0', statusListIndex: 1 },
+      vocabulary: FIXTURE_VOCABULARY,
     });
     const checks = [{ name: 'signature', ok: true }, { name: 'status', ok: true }];
     expect(VerificationResultSchema.safeParse({ verified: true, status: 'active', checks, certificate }).success).toBe(true);

@@ -7,7 +7,7 @@ import { DCC_CONTEXT_DOCUMENT, VC_V2_TERMS_USED } from '#shared/domain/credentia
 import { MAX_TOKEN_LENGTH } from '#shared/domain/schemas/api.ts';
 import { type Credential, CredentialSchema } from '#shared/domain/schemas/credential.ts';
 import { IssueRequestSchema, type IssueRequest } from '#shared/domain/schemas/issue-request.ts';
-import { FIXTURE_NOW, validIssueRequest } from '../../fixtures/issue-request.ts';
+import { FIXTURE_NOW, FIXTURE_VOCABULARY, validIssueRequest } from '../../fixtures/issue-request.ts';
 
 const STATUS_LIST = 'https://dcc.example.gov.cn/v1/status-lists/0';
 
@@ -20,6 +20,7 @@ function context(overrides: Partial<IssuanceContext> = {}): IssuanceContext {
     exchange: { id: 'sde', name: 'Shanghai Data Exchange' },
     now,
     status: { statusListCredential: STATUS_LIST, statusListIndex: 4711 },
+    vocabulary: FIXTURE_VOCABULARY,
     ...overrides,
   };
 }
@@ -48,7 +49,9 @@ describe('buildCredential', () => {
     const ctx = context();
     const credential = buildCredential(validIssueRequest(), ctx);
     expect(CredentialSchema.parse(JSON.parse(JSON.stringify(credential)))).toEqual(credential);
-    expect(credential['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'https://w3id.org/data-compliance/v1']);
+    expect(credential['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'https://dcc.example.gov.cn/ns/data-compliance/v1.jsonld']);
+    expect(credential.credentialSchema).toEqual({ id: 'https://dcc.example.gov.cn/ns/data-compliance/v1.schema.json', type: 'JsonSchema' });
+    expect(credential.relatedResource?.map((r) => r.id)).toEqual([credential['@context'][1], credential.credentialSchema?.id]);
     expect(credential.id).toBe(`urn:uuid:${ctx.certificateId}`);
     expect(credential.type).toEqual(['VerifiableCredential', 'DataComplianceCertificate']);
     expect(credential.issuer).toBe('https://dcc.example.gov.cn');

@@ -3,7 +3,7 @@ import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
 import { buildCredential, newCertificateId } from '#shared/domain/credential-builder.ts';
 import { zodIssuesToProblems } from '#shared/domain/problems.ts';
 import { CredentialSchema } from '#shared/domain/schemas/credential.ts';
-import { FIXTURE_NOW, validIssueRequest } from '../../fixtures/issue-request.ts';
+import { FIXTURE_NOW, FIXTURE_VOCABULARY, validIssueRequest } from '../../fixtures/issue-request.ts';
 
 /** A built credential as a loose JSON value, so tests can tamper with it as an attacker would. */
 type Payload = Record<string, any>;
@@ -19,6 +19,7 @@ function payload(): Payload {
     exchange: { id: 'sde', name: 'Shanghai Data Exchange' },
     now,
     status: { statusListCredential: 'https://dcc.example.gov.cn/v1/status-lists/0', statusListIndex: 12 },
+    vocabulary: FIXTURE_VOCABULARY,
   });
   return JSON.parse(JSON.stringify(credential)) as Payload;
 }

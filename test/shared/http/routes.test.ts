@@ -26,6 +26,11 @@ const API_GATEWAY_SCOPES: Partial<Record<RouteHandlerName, readonly string[]>> =
   'get-certificate': [ISSUE, READ, REVOKE],
   'list-certificate-events': [READ, REVOKE],
   'revoke-certificate': [REVOKE],
+  'issue-sd-jwt': [ISSUE],
+  // Client registration: admins only.
+  'put-exchange': [REVOKE],
+  'get-exchange': [REVOKE],
+  'put-client': [REVOKE],
 };
 
 describe('the role -> scope table', () => {
@@ -121,12 +126,21 @@ describe('the routes table', () => {
 
   it('keeps the public routes public', () => {
     expect(routes.filter((r) => r.access === 'public').map((r) => r.handler).sort()).toEqual([
+      // A compact QR code's reference: its check value opens the certificate, not a token.
+      'get-certificate-by-number',
       'get-certificate-proof',
       'get-jwks',
+      // The API description and the certificate's vocabulary: documents for anyone.
+      'get-openapi',
       'get-status-list',
+      'get-vocabulary',
       'log-checkpoint',
       'log-key',
       'log-tile',
+      // The authorization server: a client authenticates with its assertion, not a bearer token.
+      'oauth-jwks',
+      'oauth-token',
+      'openid-configuration',
       'verification-page',
       'verify-certificate',
     ]);

@@ -6,6 +6,7 @@ import { errorToResponse } from '#shared/http/handler.ts';
 import { type CertificateStore, UniqueValueTakenError } from '#shared/ports/certificate-store.ts';
 import { type IssueDeps, issueCertificate } from '#shared/services/issue-certificate.ts';
 import { FIXTURE_NOW, validIssueRequest } from '../../fixtures/issue-request.ts';
+import { vocabularyUrls } from '#shared/domain/credential-context.ts';
 
 const EXCHANGE: Exchange = { id: 'demo-exchange', name: 'Demo Exchange', clientIds: ['demo-exchange'], status: 'active' };
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
@@ -28,6 +29,7 @@ function depsWith(answer: (attempt: number, certificate: StoredCertificate) => R
     signer: LocalCertificateSigner.fromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey),
     issuer: 'https://dcc.example/issuer',
     statusListUrl: (listId) => `https://dcc.example/v1/status-lists/${listId}`,
+    vocabulary: vocabularyUrls('https://dcc.example'),
     clockSkewSeconds: 300,
     maxValidityDays: 1830,
   };

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '#shared/domain/caller.ts';
 import { issueCertificate } from '#shared/services/issue-certificate.ts';
-import { readableCertificate } from '#shared/services/queries.ts';
+import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
+import { certificateCheckValue } from '#shared/domain/compact-reference.ts';
+import { certificateByReference, readableCertificate } from '#shared/services/queries.ts';
 import { FIXTURE_NOW, validIssueRequest } from '../../fixtures/issue-request.ts';
 import { TEST_EXCHANGE, certificateServices } from '../../support/certificate-services.ts';
 
@@ -36,5 +38,20 @@ describe('readableCertificate', () => {
     expect(absent).toMatchObject({ code: 'certificate-not-found' });
     // The refusal says nothing that tells a foreign certificate from a missing one.
     expect((hidden as Error).message.replace(record.id, 'ID')).toBe((absent as Error).message.replace('0190d5f2-0000-7000-8000-000000000042', 'ID'));
+  });
+});
+
+describe('certificateByReference', () => {
+  it('opens the certificate whose number and check value match, and answers anything else as absent', async () => {
+    const { stores, record } = await oneIssued();
+    const check = await certificateCheckValue(record.token);
+    const found = await certificateByReference(stores.certificates, { certificateNo: record.certificateNo, check });
+    expect(found.token).toBe(record.token);
+
+    const wrongCheck = check.startsWith('0') ? `1${check.slice(1)}` : `0${check.slice(1)}`;
+    const refused = await certificateByReference(stores.certificates, { certificateNo: record.certificateNo, check: wrongCheck }).catch((e: unknown) => e);
+    const unknown = await certificateByReference(stores.certificates, { certificateNo: newCertificateNumber(FIXTURE_NOW), check }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'certificate-not-found' });
+    expect(unknown).toMatchObject({ code: 'certificate-not-found' });
   });
 });

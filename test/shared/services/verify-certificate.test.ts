@@ -8,7 +8,7 @@ import { LogIntegrator } from '#shared/services/log-integrator.ts';
 import { LogReader } from '#shared/services/log-reader.ts';
 import { revokeCertificate } from '#shared/services/revoke-certificate.ts';
 import { type VerifyDeps, verifyPresentedToken } from '#shared/services/verify-certificate.ts';
-import { FIXTURE_NOW, validIssueRequest } from '../../fixtures/issue-request.ts';
+import { FIXTURE_NOW, FIXTURE_VOCABULARY, validIssueRequest } from '../../fixtures/issue-request.ts';
 import { testNoteSigner } from '../../support/audit-events.ts';
 import {
   TEST_EXCHANGE,
@@ -121,6 +121,7 @@ describe('a token that is not a genuine certificate on record', () => {
       exchange: { id: TEST_EXCHANGE.id, name: TEST_EXCHANGE.name },
       now,
       status: { statusListCredential: testStatusListUrl('0'), statusListIndex: 7 },
+      vocabulary: FIXTURE_VOCABULARY,
     });
     const token = await signCertificate(credential, signer);
     const result = await verifyPresentedToken(deps, token, IN_WINDOW);

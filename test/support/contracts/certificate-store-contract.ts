@@ -76,6 +76,18 @@ export function certificateStoreContract(name: string, fresh: () => Promise<Cert
       expect((await f.log.pendingEvents(10)).map((p) => p.event)).toEqual(events);
     });
 
+    it('finds a certificate by its number, the one recorded and no other, also after a revocation', async () => {
+      const f = await fresh();
+      const recorded = await newCertificate(f);
+      await f.certificates.recordIssue(recorded, null);
+      const refused = await newCertificate(f, { transactionRef: recorded.transactionRef, requestHash: 'c'.repeat(64) });
+      await f.certificates.recordIssue(refused, null);
+      await expect(f.certificates.findByNumber(recorded.certificateNo)).resolves.toEqual(recorded);
+      await expect(f.certificates.findByNumber(refused.certificateNo)).resolves.toBeNull();
+      const revoked = await f.certificates.revoke({ certificateId: recorded.id, reason: 'compliance-violation', comment: null, revokedAt: issuedPlus(1000), actor: 'admin' });
+      await expect(f.certificates.findByNumber(recorded.certificateNo)).resolves.toEqual(revoked);
+    });
+
     it('revokes once: the bit, a new version, the replay tells the truth, a second revocation is refused', async () => {
       const f = await fresh();
       const c = await newCertificate(f);

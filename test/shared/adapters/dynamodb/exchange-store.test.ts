@@ -23,12 +23,15 @@ describe('exchanges', () => {
     ddb.on(TransactWriteCommand).resolves({});
     await newStore().putExchange(exchange);
     const items = onlyTransaction().TransactItems ?? [];
-    expect(items.map((i) => i.Put?.Item?.['pk'])).toEqual(['EXCHANGE#sde', 'CLIENT#c1', 'CLIENT#c2']);
+    expect(items.map((i) => i.Put?.Item?.['pk'] ?? i.Update?.Key?.['pk'])).toEqual(['EXCHANGE#sde', 'CLIENT#c1', 'CLIENT#c2']);
     expect(items[0]?.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(#pk)', Item: { revision: 1, ...exchange } });
-    expect(items[1]?.Put).toMatchObject({
-      ConditionExpression: 'attribute_not_exists(#pk) OR #exchangeId = :exchangeId',
-      Item: { exchangeId: 'sde', exchange },
+    // An update of the binding only, so that a client's registered keys stay in place; never over another exchange's or role's client.
+    expect(items[1]?.Update).toMatchObject({
+      ConditionExpression:
+        '(attribute_not_exists(#pk) OR #exchangeId = :exchangeId) AND (attribute_not_exists(#registration.#role) OR #registration.#role = :exchangeRole)',
+      ExpressionAttributeValues: { ':exchangeId': 'sde', ':exchange': exchange, ':clientId': 'c1' },
     });
+    expect(items[1]?.Update?.UpdateExpression).not.toContain('registration');
   });
 
   it('updates under the revision it read and removes the client ids it lost', async () => {
@@ -37,7 +40,7 @@ describe('exchanges', () => {
     await newStore().putExchange({ ...exchange, clientIds: ['c2', 'c3'] });
     const items = onlyTransaction().TransactItems ?? [];
     expect(items[0]?.Put).toMatchObject({ ConditionExpression: '#revision = :seen', ExpressionAttributeValues: { ':seen': 4 }, Item: { revision: 5 } });
-    expect(items.slice(1, 3).map((i) => i.Put?.Item?.['pk'])).toEqual(['CLIENT#c2', 'CLIENT#c3']);
+    expect(items.slice(1, 3).map((i) => i.Update?.Key?.['pk'])).toEqual(['CLIENT#c2', 'CLIENT#c3']);
     expect(items[3]?.Delete).toMatchObject({ Key: { pk: 'CLIENT#c1', sk: 'CLIENT' }, ConditionExpression: '#exchangeId = :exchangeId' });
   });
 

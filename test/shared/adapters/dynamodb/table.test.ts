@@ -21,6 +21,7 @@ describe('table definition', () => {
         Projection: { ProjectionType: 'ALL' },
       },
     ]);
-    expect(TABLE_DEFINITION.timeToLiveAttribute).toBeNull();
+    // Only assertion jti items carry it (the token endpoint's replay store).
+    expect(TABLE_DEFINITION.timeToLiveAttribute).toBe('jtiExpiresAt');
   });
 });

@@ -25,3 +25,16 @@ describe('the local log key', () => {
     expect(openNote(note, parseVerifierKey(formatVerifierKey(a.name, await a.publicKey())))).toContain('dcc.localhost/log\n0\n');
   });
 });
+
+describe('the local log key for RFC 6962 checkpoint signatures', () => {
+  it('is a P-256 key, and a key file of the other type is refused rather than used', async () => {
+    const path = join(dir, 'rfc6962-log-key.pem');
+    const signer = await localNoteSigner(path, 'dcc.localhost/log', 'rfc6962');
+    expect(signer.type).toBe('rfc6962');
+    const text = 'dcc.localhost/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n';
+    const note = await signNote(text, signer, () => new Date('2030-01-01T00:00:00Z'));
+    expect(openNote(note, parseVerifierKey(formatVerifierKey(signer.name, await signer.publicKey(), 'rfc6962')))).toBe(text);
+    await expect(localNoteSigner(path, 'dcc.localhost/log', 'ed25519')).rejects.toThrow(/rfc6962/);
+    await expect(localNoteSigner(join(dir, LOG_KEY_FILE), 'dcc.localhost/log', 'rfc6962')).rejects.toThrow(/ed25519/);
+  });
+});

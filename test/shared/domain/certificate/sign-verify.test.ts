@@ -10,7 +10,7 @@ import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
 import { buildCredential, newCertificateId } from '#shared/domain/credential-builder.ts';
 import type { Credential } from '#shared/domain/schemas/credential.ts';
 import type { CertificateSigner, PublicVerificationJwk } from '#shared/domain/signer.ts';
-import { FIXTURE_NOW, validIssueRequest } from '../../../fixtures/issue-request.ts';
+import { FIXTURE_NOW, FIXTURE_VOCABULARY, validIssueRequest } from '../../../fixtures/issue-request.ts';
 import { parts } from './support/forge.ts';
 import { sampleCredential, SAMPLE_VALID_AT } from './support/sample-credential.ts';
 
@@ -100,6 +100,7 @@ describe('verifyCertificate on genuine certificates', () => {
       exchange: { id: 'sde', name: 'Shanghai Data Exchange' },
       now: FIXTURE_NOW,
       status: { statusListCredential: 'https://dcc.example.gov.cn/v1/status-lists/0', statusListIndex: 4242 },
+      vocabulary: FIXTURE_VOCABULARY,
     });
     const token = await signCertificate(credential, signer);
     const result = await verifyCertificate(token, [await signer.publicJwk()], inWindow);

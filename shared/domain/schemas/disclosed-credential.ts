@@ -1,0 +1,74 @@
+import * as z from 'zod';
+import { CredentialSchema, CredentialSubjectSchema } from './credential.ts';
+
+/**
+ * The shapes of a selectively disclosable certificate (`vc+sd-jwt`): what the issuer signs, with
+ * the disclosable claims replaced by digests, and what a verifier sees once a presentation's
+ * disclosures are in place. Both are derived from {@link CredentialSchema}, so they cannot drift
+ * from the certificate itself: every always-visible claim keeps its exact rule.
+ */
+
+/** The claims a holder may disclose or keep hidden, by the names `dcc present --disclose` takes. */
+export const DISCLOSABLE_CLAIMS = ['amount', 'provider', 'consumer', 'dataProduct', 'purpose'] as const;
+export type DisclosableClaim = (typeof DISCLOSABLE_CLAIMS)[number];
+
+/** Where each disclosable claim sits in the credential: the objects above it, and its member name. */
+export const DISCLOSABLE_PLACES: Readonly<Record<DisclosableClaim, { readonly parent: readonly string[]; readonly name: string }>> = {
+  amount: { parent: ['credentialSubject', 'transaction'], name: 'amount' },
+  provider: { parent: ['credentialSubject'], name: 'provider' },
+  consumer: { parent: ['credentialSubject'], name: 'consumer' },
+  dataProduct: { parent: ['credentialSubject'], name: 'dataProduct' },
+  purpose: { parent: ['credentialSubject', 'usage'], name: 'purpose' },
+};
+
+const subject = CredentialSubjectSchema.shape;
+
+/** A SHA-256 digest, base64url without padding. */
+const DigestSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a base64url SHA-256 digest' });
+
+/**
+ * An `_sd` array as we issue it: exactly one digest per disclosable claim of that object, no
+ * decoys (every certificate has the same disclosable claims, so their number tells nothing), in
+ * ascending order (so the order tells nothing of which claim is which).
+ */
+function sdArray(count: number) {
+  return z
+    .array(DigestSchema)
+    .length(count, { message: `must hold exactly ${count} digest${count === 1 ? '' : 's'}, as issued` })
+    .refine((digests) => digests.every((d, i) => i === 0 || digests[i - 1]! < d), { message: 'must be in ascending order, as issued' });
+}
+
+/** `cnf` of a holder-bound form: the holder's public P-256 key (RFC 7800). */
+const HolderJwkSchema = z.strictObject({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  y: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+});
+
+/**
+ * The payload of the issuer-signed JWT: the certificate with `amount`, `provider`, `consumer`,
+ * `dataProduct` and `purpose` replaced by digests in `_sd`, plus `_sd_alg` and, when bound to a
+ * holder, `cnf`. No `_sd` at the top level: number, validity, exchange, compliance result, status
+ * entry and everything else stays in plain sight.
+ */
+export const SdJwtPayloadSchema = CredentialSchema.extend({
+  credentialSubject: CredentialSubjectSchema.omit({ provider: true, consumer: true, dataProduct: true }).extend({
+    transaction: subject.transaction.omit({ amount: true }).extend({ _sd: sdArray(1) }),
+    usage: subject.usage.omit({ purpose: true }).extend({ _sd: sdArray(1) }),
+    _sd: sdArray(3),
+  }),
+  _sd_alg: z.literal('sha-256'),
+  cnf: z.strictObject({ jwk: HolderJwkSchema }).optional(),
+});
+
+/** The certificate as a presentation shows it: each disclosable claim present only when disclosed. */
+export const DisclosedCredentialSchema = CredentialSchema.extend({
+  credentialSubject: CredentialSubjectSchema.partial({ provider: true, consumer: true, dataProduct: true }).extend({
+    transaction: subject.transaction.partial({ amount: true }),
+    usage: subject.usage.partial({ purpose: true }),
+  }),
+  cnf: z.strictObject({ jwk: HolderJwkSchema }).optional(),
+});
+/** A certificate with some claims possibly hidden; a full {@link Credential} is one too. */
+export type DisclosedCredential = z.infer<typeof DisclosedCredentialSchema>;

@@ -1,0 +1,106 @@
+import { defineCatalogue } from '../translate.ts';
+
+/**
+ * The verification page's own words: its static text (named by `data-i18n` attributes in
+ * web/page/verify-page.html), verdicts, reasons, checks and the language switch. A certificate's
+ * field labels are in certificate.ts.
+ *
+ * `summary.*` is what the verdict says in Chinese; English shows the verifier's own sentence
+ * there, as it always did, and Chinese shows that sentence below it as the technical detail.
+ */
+export const pageMessages = defineCatalogue({
+  en: {
+    'page.title': 'Verify a data compliance certificate',
+    'page.lede.paste':
+      'Paste a certificate token or a presentation of its selectively disclosable form (…~…~), open a link ending in #…, or scan the QR code of a printed certificate.',
+    'page.lede.where':
+      "The signature is checked here, in your browser, against the issuer's published keys; the revocation status against the issuer's signed status list.",
+    'language.label': 'Language',
+    'form.token': 'Certificate token',
+    'form.key-binding': 'Presentation bound to its holder',
+    'form.aud': 'Audience you asked the holder to present to',
+    'form.nonce': 'Nonce you gave the holder',
+    'form.verify': 'Verify',
+    'form.print': 'Print',
+    'checks.heading': 'Checks',
+    'qr.compact.alt': "QR code with this certificate's number and check value",
+    'qr.compact.caption': 'Scan to fetch this certificate from its issuer and verify it (certificate number and check value).',
+    'qr.full.alt': 'QR code carrying this whole certificate',
+    'qr.full.caption': 'Scan to verify without asking the issuer for the certificate (the whole certificate).',
+
+    'verdict.active': 'Valid',
+    'verdict.revoked': 'Revoked',
+    'verdict.expired': 'Expired',
+    'verdict.not-yet-valid': 'Not yet valid',
+    'verdict.status-unknown': 'Status unknown',
+    'verdict.invalid': 'Invalid',
+    'verdict.error': 'Could not verify',
+    'verdict.checking': 'Checking…',
+    'reason.checking': 'Checking the signature and the revocation status…',
+    'reason.active': 'Genuine: signed by the issuer, inside its validity window, and not revoked.',
+    'reason.keys-unavailable': "The issuer's published keys could not be loaded: {reason}",
+    'reason.not-valid': 'The certificate is not valid.',
+    'summary.revoked': "Revoked by its issuer: the issuer's signed status list marks this certificate.",
+    'summary.expired': 'Expired: the validity period has ended.',
+    'summary.not-yet-valid': 'Not yet valid: the validity period has not begun.',
+    'summary.status-unknown':
+      "Signature and validity period hold, but the issuer's status list could not be read or trusted, so nobody can say it is not revoked.",
+    'summary.invalid': 'Not a genuine certificate of this issuer: the "{step}" check failed.',
+    'summary.link': 'The link does not carry a readable certificate.',
+    'detail.label': 'Technical detail: {detail}',
+    'check.ok': '{step}: ok',
+    'check.failed': '{step}: {detail}',
+    'check.failed.plain': '{step}: failed',
+    'disclosure.heading': 'Selective disclosure',
+    'disclosure.heading.bound': "Selective disclosure (bound to the holder's key)",
+    'disclosure.disclosed': 'Disclosed: {claims}',
+    'disclosure.hidden': 'Hidden: {claims}',
+    'disclosure.none': 'none',
+  },
+  'zh-CN': {
+    'page.title': '数据合规流通数字证书验证',
+    'page.lede.paste':
+      '粘贴证书令牌或其选择性披露形式的出示（…~…~），打开以 #… 结尾的链接，或扫描纸质证书上的二维码。',
+    'page.lede.where': '签名在您的浏览器中依据签发机构公布的密钥校验；吊销状态依据签发机构签名的状态列表校验。',
+    'language.label': '语言',
+    'form.token': '证书令牌',
+    'form.key-binding': '绑定持有者的出示',
+    'form.aud': '您要求持有者出示的对象（audience）',
+    'form.nonce': '您提供给持有者的随机数（nonce）',
+    'form.verify': '验证',
+    'form.print': '打印',
+    'checks.heading': '校验步骤',
+    'qr.compact.alt': '含本证书编号和校验码的二维码',
+    'qr.compact.caption': '扫码向签发机构获取并验证本证书（证书编号和校验码）。',
+    'qr.full.alt': '含完整证书的二维码',
+    'qr.full.caption': '扫码即可验证，无需向签发机构获取证书（完整证书）。',
+
+    'verdict.active': '有效',
+    'verdict.revoked': '已吊销',
+    'verdict.expired': '已过期',
+    'verdict.not-yet-valid': '尚未生效',
+    'verdict.status-unknown': '状态未知',
+    'verdict.invalid': '无效',
+    'verdict.error': '无法验证',
+    'verdict.checking': '正在验证…',
+    'reason.checking': '正在校验签名和吊销状态…',
+    'reason.active': '真实有效：由签发机构签名，处于有效期内，且未被吊销。',
+    'reason.keys-unavailable': '无法加载签发机构公布的密钥：{reason}',
+    'reason.not-valid': '该证书无效。',
+    'summary.revoked': '已被签发机构吊销：签发机构签名的状态列表已标记本证书。',
+    'summary.expired': '已过期：有效期已结束。',
+    'summary.not-yet-valid': '尚未生效：有效期尚未开始。',
+    'summary.status-unknown': '签名和有效期均通过，但无法读取或信任签发机构的状态列表，不能确认未被吊销。',
+    'summary.invalid': '不是该签发机构签发的真实证书：“{step}”校验未通过。',
+    'summary.link': '链接中没有可读取的证书。',
+    'detail.label': '技术细节（英文）：{detail}',
+    'check.ok': '{step}：通过',
+    'check.failed': '{step}：{detail}',
+    'check.failed.plain': '{step}：未通过',
+    'disclosure.heading': '选择性披露',
+    'disclosure.heading.bound': '选择性披露（已绑定持有者密钥）',
+    'disclosure.disclosed': '已披露：{claims}',
+    'disclosure.hidden': '未披露：{claims}',
+    'disclosure.none': '无',
+  },
+});
