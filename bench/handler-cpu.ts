@@ -116,19 +116,22 @@ export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<Han
         caller: 'exchange',
       });
     const firstIssue = issueEvent();
+    // Read before the handler runs: its body parser replaces the event's body with the parsed value.
+    const issueRequestText = firstIssue.body ?? '';
     const firstIssued = await issuer(firstIssue, lambdaContext('issue-certificate'));
     const first = expectStatus(firstIssued, 201, 'issue') as { token: string };
     const token = first.token;
     const verifyEvent = () => apiEvent({ method: 'POST', target: '/v1/verify', routeKey: 'POST /v1/verify', body: { token }, caller: 'public' });
     const firstVerify = verifyEvent();
+    const verifyRequestText = firstVerify.body ?? '';
     const firstVerified = await verifier(firstVerify, lambdaContext('verify-certificate'));
     const checked = expectStatus(firstVerified, 200, 'verify') as { checks: { ok: boolean }[] };
     if (!checked.checks.every((c) => c.ok)) throw new Error(`the benchmark certificate does not verify: ${JSON.stringify(checked)}`);
     // The bodies the floors parse and write: the very ones the handlers took and gave.
     const bodies = {
-      issueRequest: firstIssue.body ?? '',
+      issueRequest: issueRequestText,
       issueResponse: JSON.parse(String(firstIssued.body)) as unknown,
-      verifyRequest: firstVerify.body ?? '',
+      verifyRequest: verifyRequestText,
       verifyResponse: JSON.parse(String(firstVerified.body)) as unknown,
     };
 

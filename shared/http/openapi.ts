@@ -511,7 +511,9 @@ function responsesOf(route: RouteDefinition<RouteHandlerName>, ids: Map<z.ZodTyp
 }
 
 function operationOf(route: RouteDefinition<RouteHandlerName>, ids: Map<z.ZodType, string>): JsonSchema {
-  const spec = OPERATIONS[route.handler];
+  const spec = OPERATIONS[route.handler] as OperationSpec | undefined;
+  // The type of OPERATIONS already asks for every route; this says which one at run time too.
+  if (!spec) throw new Error(`route ${route.handler} has no description in shared/http/openapi.ts (OPERATIONS)`);
   const parameters = [...parametersOf('path', spec.path), ...parametersOf('query', spec.query)];
   if (spec.path && route.path.includes('+}')) {
     for (const parameter of parameters) if (parameter['in'] === 'path') parameter['description'] = 'The rest of the path, slashes included (sent unescaped).';

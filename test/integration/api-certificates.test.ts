@@ -467,6 +467,24 @@ describe('JWKS', () => {
 });
 
 // Last: this breaks the service's table on purpose.
+describe('GET /v1/certificate-numbers/{certificateNo}: the compact reference of a QR code', () => {
+  it('opens the certificate for its number and check value, with no token, and refuses anything else alike', async () => {
+    const record = await issued(issueRequestAt(new Date()));
+    const check = await certificateCheckValue(record.token);
+    const opened = await running().api.get(`/v1/certificate-numbers/${record.certificateNo}?check=${check.toLowerCase()}`);
+    expect(opened.status, opened.text).toBe(200);
+    expect(opened.json()).toEqual({ id: record.id, certificateNo: record.certificateNo, token: record.token });
+    expect(opened.headers.get('cache-control')).toBe('public, max-age=3600');
+
+    const wrong = check.startsWith('0') ? `1${check.slice(1)}` : `0${check.slice(1)}`;
+    const refused = expectProblem(await running().api.get(`/v1/certificate-numbers/${record.certificateNo}?check=${wrong}`), 404, 'certificate-not-found');
+    const unknown = expectProblem(await running().api.get(`/v1/certificate-numbers/${newCertificateNumber(new Date())}?check=${check}`), 404, 'certificate-not-found');
+    expect(refused.title).toBe(unknown.title);
+    expectProblem(await running().api.get(`/v1/certificate-numbers/${record.certificateNo}`), 400, 'validation-failed');
+    expectProblem(await running().api.get(`/v1/certificate-numbers/12345?check=${check}`), 400, 'validation-failed');
+  });
+});
+
 describe('a failing dependency', () => {
   it('answers a 5xx problem document that carries no internals', async () => {
     const s = running();
@@ -509,23 +527,5 @@ describe('a failing dependency', () => {
       expect(doc.errors).toEqual([]);
       expect(a.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect|\bat \w+ \(|stack|Exception/i);
     }
-  });
-});
-
-describe('GET /v1/certificate-numbers/{certificateNo}: the compact reference of a QR code', () => {
-  it('opens the certificate for its number and check value, with no token, and refuses anything else alike', async () => {
-    const record = await issued(issueRequestAt(new Date()));
-    const check = await certificateCheckValue(record.token);
-    const opened = await running().api.get(`/v1/certificate-numbers/${record.certificateNo}?check=${check.toLowerCase()}`);
-    expect(opened.status, opened.text).toBe(200);
-    expect(opened.json()).toEqual({ id: record.id, certificateNo: record.certificateNo, token: record.token });
-    expect(opened.headers.get('cache-control')).toBe('public, max-age=3600');
-
-    const wrong = check.startsWith('0') ? `1${check.slice(1)}` : `0${check.slice(1)}`;
-    const refused = expectProblem(await running().api.get(`/v1/certificate-numbers/${record.certificateNo}?check=${wrong}`), 404, 'certificate-not-found');
-    const unknown = expectProblem(await running().api.get(`/v1/certificate-numbers/${newCertificateNumber(new Date())}?check=${check}`), 404, 'certificate-not-found');
-    expect(refused.title).toBe(unknown.title);
-    expectProblem(await running().api.get(`/v1/certificate-numbers/${record.certificateNo}`), 400, 'validation-failed');
-    expectProblem(await running().api.get(`/v1/certificate-numbers/12345?check=${check}`), 400, 'validation-failed');
   });
 });

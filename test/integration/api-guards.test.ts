@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientAssertion, openDevClientKey, tokenRequestBody } from '#local/dev-clients.ts';
+import { certificateCheckValue } from '#shared/domain/compact-reference.ts';
 import { ACCESS_TOKEN_AUDIENCE } from '#shared/domain/oauth.ts';
 import {
   AuditTrailSchema,
@@ -101,6 +102,16 @@ const explicit: Partial<Record<RouteHandlerName, Record<Identity, Outcome>>> = {
     'unregistered client': scope,
     auditor: scope,
     admin: '200',
+  },
+  'issue-sd-jwt': {
+    ...unauthenticated,
+    // The issuing exchange gets the form (created on this first request); another cannot tell its certificate from a missing one.
+    exchange: '201',
+    'other exchange': '404',
+    'suspended exchange': '403 exchange-suspended',
+    'unregistered client': '403 exchange-not-registered',
+    auditor: scope,
+    admin: scope,
   },
   'put-exchange': { ...unauthenticated, exchange: scope, 'other exchange': scope, 'suspended exchange': scope, 'unregistered client': scope, auditor: scope, admin: '200' },
   'get-exchange': { ...unauthenticated, exchange: scope, 'other exchange': scope, 'suspended exchange': scope, 'unregistered client': scope, auditor: scope, admin: '200' },
@@ -224,6 +235,12 @@ const requestFor: Partial<Record<RouteHandlerName, (token: string | undefined) =
   'verify-certificate': (token) => running().api.post('/v1/verify', { ...(token ? { token } : {}), json: { token: fixed().certificate.token } }),
   'get-status-list': (token) => running().api.get(`/v1/status-lists/${fixed().listId}`, token ? { token } : {}),
   'get-jwks': (token) => running().api.get('/.well-known/jwks.json', token ? { token } : {}),
+  'issue-sd-jwt': (token) => running().api.post(`/v1/certificates/${fixed().certificate.id}/sd-jwt`, token ? { token } : {}),
+  'get-certificate-by-number': async (token) => {
+    const check = await certificateCheckValue(fixed().certificate.token);
+    return running().api.get(`/v1/certificate-numbers/${fixed().certificate.certificateNo}?check=${check}`, token ? { token } : {});
+  },
+  'get-vocabulary': (token) => running().api.get('/ns/data-compliance/v1.jsonld', token ? { token } : {}),
   // The token endpoint ignores the Authorization header: the demo exchange's assertion decides.
   'oauth-token': async (token) => {
     const key = await openDevClientKey(running().service.dataDir, 'demo-exchange');

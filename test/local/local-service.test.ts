@@ -30,7 +30,7 @@ describe('localConfiguration', () => {
       POWERTOOLS_LOG_LEVEL: 'WARN',
     });
     expect(DEFAULT_LOCAL_LOG_ORIGIN).toBe('dcc.localhost/log');
-    expect(logSigning(config)).toEqual({ kind: 'local', origin: DEFAULT_LOCAL_LOG_ORIGIN, keyFile: `/data/${LOG_KEY_FILE}` });
+    expect(logSigning(config)).toEqual({ kind: 'local', origin: DEFAULT_LOCAL_LOG_ORIGIN, signature: 'ed25519', keyFile: `/data/${LOG_KEY_FILE}` });
   });
 
   it('takes settings over the defaults, but never over what the service decides', () => {

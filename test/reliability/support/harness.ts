@@ -130,7 +130,9 @@ export async function loadApp(options: AppOptions): Promise<LoadedApp> {
   const config = loadConfig({
     DCC_TABLE_NAME: options.tableName,
     DCC_SIGNER: options.signer.kind,
-    ...(options.signer.kind === 'kms' ? { DCC_KMS_KEY_ID: options.signer.keyId } : { DCC_LOCAL_KEY_FILE: join(scratch, 'signing-key.pem') }),
+    ...(options.signer.kind === 'kms'
+      ? { DCC_KMS_KEY_ID: options.signer.keyId }
+      : { DCC_LOCAL_KEY_FILE: join(scratch, 'signing-key.pem'), DCC_ACCESS_TOKEN_KEY_FILE: join(scratch, 'access-token-key.pem') }),
     DCC_ISSUER: 'https://issuer.dcc.localhost',
     DCC_PUBLIC_BASE_URL: options.publicBaseUrl ?? 'https://dcc.localhost',
     DCC_DYNAMODB_ENDPOINT: options.endpoint,
