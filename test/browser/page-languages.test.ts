@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalService, startLocalService } from '#local/local-service.ts';
-import { issueRequestNow } from '../cli/support/run-dcc.ts';
+import { issueThroughService } from '../support/local-issue.ts';
 
 /**
  * The verification page in Chinese and in English, in headless Chromium against a local
@@ -47,16 +47,7 @@ function running(): LocalService {
   return service;
 }
 
-async function issue(transactionRef: string): Promise<{ id: string; certificateNo: string; token: string }> {
-  const token = await running().devClients.token({ role: 'exchange' });
-  const response = await fetch(`${running().url}/v1/certificates`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(issueRequestNow(transactionRef)),
-  });
-  expect(response.status).toBe(201);
-  return (await response.json()) as { id: string; certificateNo: string; token: string };
-}
+const issue = (transactionRef: string) => issueThroughService(running(), transactionRef);
 
 /** A page in a fresh browser context whose languages are `locale` (navigator.languages, Accept-Language). */
 async function openPage(locale: string): Promise<Page> {

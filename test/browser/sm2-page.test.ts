@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalService, startLocalService } from '#local/local-service.ts';
-import { issueRequestNow } from '../cli/support/run-dcc.ts';
+import { issueThroughService } from '../support/local-issue.ts';
 
 /**
  * The verification page in headless Chromium against a local service of the SM2 suite: the
@@ -29,15 +29,7 @@ function running(): LocalService {
   return service;
 }
 
-async function issue(transactionRef: string): Promise<{ id: string; token: string }> {
-  const response = await fetch(`${running().url}/v1/certificates`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${await running().devClients.token({ role: 'exchange' })}`, 'content-type': 'application/json' },
-    body: JSON.stringify(issueRequestNow(transactionRef)),
-  });
-  expect(response.status).toBe(201);
-  return (await response.json()) as { id: string; token: string };
-}
+const issue = (transactionRef: string) => issueThroughService(running(), transactionRef);
 
 async function verdictFor(token: string): Promise<{ verdict: string | null; reason: string }> {
   if (!browser) throw new Error('no browser');

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalService, startLocalService } from '#local/local-service.ts';
 import { WORKER_THRESHOLD } from '../../cli/verification.ts';
-import { issueRequestNow } from './support/run-dcc.ts';
+import { issueThroughService } from '../support/local-issue.ts';
 
 /**
  * The installable `dcc`, as an auditor without the repository gets it: `npm pack` in
@@ -54,14 +54,7 @@ beforeAll(async () => {
   });
 
   service = await startLocalService({ dataDir: join(work, 'data'), port: 0, log: { info: () => undefined, error: () => undefined }, accessLog: false });
-  const exchangeToken = await service.devClients.token({ role: 'exchange' });
-  const response = await fetch(`${service.url}/v1/certificates`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${exchangeToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(issueRequestNow('PACKAGE-1')),
-  });
-  expect(response.status).toBe(201);
-  token = ((await response.json()) as { token: string }).token;
+  token = (await issueThroughService(service, 'PACKAGE-1')).token;
   await writeFile(join(installed, 'certificate.jwt'), `${token}\n`);
   await writeFile(join(installed, 'jwks.json'), await (await fetch(`${service.url}/.well-known/jwks.json`)).text());
 }, 240_000);

@@ -6,7 +6,8 @@ import { type LocalService, SM2_SIGNING_KEY_FILE, startLocalService } from '#loc
 import { Sm2PrivateKey } from '#shared/crypto/sm2.ts';
 import { checkRevocationStatus } from '#shared/domain/status-list-check.ts';
 import { readJwks } from '#shared/crypto/webcrypto-jws.ts';
-import { issueRequestNow, runDcc, runDccHere } from '../cli/support/run-dcc.ts';
+import { runDcc, runDccHere } from '../cli/support/run-dcc.ts';
+import { issueThroughService } from '../support/local-issue.ts';
 
 /**
  * Local mode with `DCC_SIGNATURE_SUITE=sm2` (an SM2 key file standing in for a KMS `SM2` key),
@@ -33,16 +34,7 @@ function running(): LocalService {
   return service;
 }
 
-async function issue(transactionRef: string): Promise<{ id: string; token: string; statusListCredential: string }> {
-  const s = running();
-  const response = await fetch(`${s.url}/v1/certificates`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${await s.devClients.token({ role: 'exchange' })}`, 'content-type': 'application/json' },
-    body: JSON.stringify(issueRequestNow(transactionRef)),
-  });
-  expect(response.status).toBe(201);
-  return (await response.json()) as { id: string; token: string; statusListCredential: string };
-}
+const issue = (transactionRef: string) => issueThroughService(running(), transactionRef);
 
 describe('local mode with DCC_SIGNATURE_SUITE=sm2', () => {
   it('signs with the SM2 key file and publishes {kty: EC, crv: SM2} in the JWKS', async () => {

@@ -13,7 +13,7 @@ import { type LocalService, startLocalService } from '#local/local-service.ts';
 import { VC_V2_CONTEXT, VOCABULARY_PATHS, VOCABULARY_SRI } from '#shared/domain/credential-context.ts';
 import type { Credential } from '#shared/domain/schemas/credential.ts';
 import { decodeStatusList, isRevoked } from '#shared/domain/status-list.ts';
-import { issueRequestNow } from '../cli/support/run-dcc.ts';
+import { issueThroughService } from '../support/local-issue.ts';
 
 /**
  * The certificate's vocabulary as tools we did not write read it, against a running local
@@ -29,23 +29,13 @@ let active: Credential;
 let revoked: Credential;
 let statusListToken: string;
 
-async function issue(token: string, transactionRef: string): Promise<{ id: string; token: string }> {
-  const response = await fetch(`${service.url}/v1/certificates`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(issueRequestNow(transactionRef)),
-  });
-  expect(response.status).toBe(201);
-  return (await response.json()) as { id: string; token: string };
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dcc-vocabulary-'));
   service = await startLocalService({ dataDir: dir, port: 0, log: { info: () => undefined, error: () => undefined }, accessLog: false });
   const exchange = await service.devClients.token({ role: 'exchange' });
   const admin = await service.devClients.token({ role: 'admin' });
-  const first = await issue(exchange, 'VOCABULARY-ACTIVE');
-  const second = await issue(exchange, 'VOCABULARY-REVOKED');
+  const first = await issueThroughService(service, 'VOCABULARY-ACTIVE', exchange);
+  const second = await issueThroughService(service, 'VOCABULARY-REVOKED', exchange);
   const revocation = await fetch(`${service.url}/v1/certificates/${second.id}/revoke`, {
     method: 'POST',
     headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },

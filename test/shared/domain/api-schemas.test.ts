@@ -16,7 +16,7 @@ import {
   VerifyRequestSchema,
 } from '#shared/domain/schemas/api.ts';
 import { CertificateIdSchema } from '#shared/domain/schemas/common.ts';
-import { FIXTURE_NOW, FIXTURE_VOCABULARY, validIssueRequest } from '../../fixtures/issue-request.ts';
+import { FIXTURE_NOW, FIXTURE_STATUS_LIST, fixtureIssuance, validIssueRequest } from '../../fixtures/issue-request.ts';
 
 const ID = newCertificateId(FIXTURE_NOW);
 
@@ -105,15 +105,7 @@ describe('response schemas', () => {
   });
 
   it('VerificationResultSchema ties verified and revocation to the status', () => {
-    const certificate = buildCredential(validIssueRequest(), {
-      certificateId: ID,
-      certificateNo: newCertificateNumber(FIXTURE_NOW),
-      issuer: 'https://dcc.example.gov.cn',
-      exchange: { id: 'sde', name: 'Shanghai Data Exchange' },
-      now: FIXTURE_NOW,
-      status: { statusListCredential: 'https://dcc.example.gov.cn/v1/status-lists/0', statusListIndex: 1 },
-      vocabulary: FIXTURE_VOCABULARY,
-    });
+    const certificate = buildCredential(validIssueRequest(), fixtureIssuance({ certificateId: ID, status: { statusListCredential: FIXTURE_STATUS_LIST, statusListIndex: 1 } }));
     const checks = [{ name: 'signature', ok: true }, { name: 'status', ok: true }];
     expect(VerificationResultSchema.safeParse({ verified: true, status: 'active', checks, certificate }).success).toBe(true);
     expect(VerificationResultSchema.safeParse({ verified: false, status: 'invalid', checks: [{ name: 'format', ok: false, detail: 'not three parts' }] }).success).toBe(true);

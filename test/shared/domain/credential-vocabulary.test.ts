@@ -2,8 +2,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LocalCertificateSigner } from '#shared/adapters/key-file/certificate-signer.ts';
 import { signJwt, verifyCertificate } from '#shared/domain/certificate.ts';
-import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
-import { buildCredential, newCertificateId } from '#shared/domain/credential-builder.ts';
+import { buildCredential } from '#shared/domain/credential-builder.ts';
 import {
   DCC_CONTEXT_DOCUMENT,
   DCC_CONTEXT_V1,
@@ -14,20 +13,12 @@ import {
 } from '#shared/domain/credential-context.ts';
 import { credentialJsonSchemaText } from '#shared/domain/credential-json-schema.ts';
 import { type Credential, vocabularyLinksProblem } from '#shared/domain/schemas/credential.ts';
-import { FIXTURE_NOW, FIXTURE_VOCABULARY, validIssueRequest } from '../../fixtures/issue-request.ts';
+import { FIXTURE_NOW, FIXTURE_STATUS_LIST, fixtureIssuance, validIssueRequest } from '../../fixtures/issue-request.ts';
 
 const sri = (text: string) => `sha384-${createHash('sha384').update(text, 'utf8').digest('base64')}`;
 
 function credential(): Credential {
-  return buildCredential(validIssueRequest(), {
-    certificateId: newCertificateId(FIXTURE_NOW),
-    certificateNo: newCertificateNumber(FIXTURE_NOW),
-    issuer: 'https://dcc.example.gov.cn',
-    exchange: { id: 'sde', name: 'Shanghai Data Exchange' },
-    now: FIXTURE_NOW,
-    status: { statusListCredential: 'https://dcc.example.gov.cn/v1/status-lists/0', statusListIndex: 3 },
-    vocabulary: FIXTURE_VOCABULARY,
-  });
+  return buildCredential(validIssueRequest(), fixtureIssuance({ status: { statusListCredential: FIXTURE_STATUS_LIST, statusListIndex: 3 } }));
 }
 
 /** A mutable copy of the fixture credential. */

@@ -6,11 +6,10 @@ import { LocalCertificateSigner } from '#shared/adapters/key-file/certificate-si
 import { SignerError } from '#shared/crypto/errors.ts';
 import { jwkFromKeyObject } from '#shared/crypto/jwks.ts';
 import { signCertificate, signJwt, verifyCertificate } from '#shared/domain/certificate.ts';
-import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
-import { buildCredential, newCertificateId } from '#shared/domain/credential-builder.ts';
+import { buildCredential } from '#shared/domain/credential-builder.ts';
 import type { Credential } from '#shared/domain/schemas/credential.ts';
 import type { CertificateSigner, PublicVerificationJwk } from '#shared/domain/signer.ts';
-import { FIXTURE_NOW, FIXTURE_VOCABULARY, validIssueRequest } from '../../../fixtures/issue-request.ts';
+import { FIXTURE_NOW, FIXTURE_STATUS_LIST, fixtureIssuance, validIssueRequest } from '../../../fixtures/issue-request.ts';
 import { parts } from './support/forge.ts';
 import { sampleCredential, SAMPLE_VALID_AT } from './support/sample-credential.ts';
 
@@ -93,15 +92,7 @@ describe('verifyCertificate on genuine certificates', () => {
   });
 
   it('round-trips the credential exactly as the service builds it from an issue request', async () => {
-    const credential = buildCredential(validIssueRequest(), {
-      certificateId: newCertificateId(FIXTURE_NOW),
-      certificateNo: newCertificateNumber(FIXTURE_NOW),
-      issuer: 'https://dcc.example.gov.cn',
-      exchange: { id: 'sde', name: 'Shanghai Data Exchange' },
-      now: FIXTURE_NOW,
-      status: { statusListCredential: 'https://dcc.example.gov.cn/v1/status-lists/0', statusListIndex: 4242 },
-      vocabulary: FIXTURE_VOCABULARY,
-    });
+    const credential = buildCredential(validIssueRequest(), fixtureIssuance({ status: { statusListCredential: FIXTURE_STATUS_LIST, statusListIndex: 4242 } }));
     const token = await signCertificate(credential, signer);
     const result = await verifyCertificate(token, [await signer.publicJwk()], inWindow);
     expect(result.status).toBe('active');
