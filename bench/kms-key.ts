@@ -5,6 +5,7 @@ import {
   type KMSClient,
   SignCommand,
   type SignCommandInput,
+  type SignCommandOutput,
 } from '@aws-sdk/client-kms';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
@@ -71,14 +72,17 @@ export class InProcessKmsKey {
     };
   }
 
+  /** The `Sign` answer of KMS for this key; refuses, as KMS would, anything but ECDSA_SHA_256 over a 32-byte DIGEST. */
+  signOutput(input: SignCommandInput): Partial<SignCommandOutput> {
+    if (input.MessageType !== 'DIGEST' || input.SigningAlgorithm !== 'ECDSA_SHA_256' || input.Message?.length !== 32) {
+      throw Object.assign(new Error('expected ECDSA_SHA_256 over a 32-byte DIGEST'), { name: 'ValidationException', $fault: 'client' });
+    }
+    return { KeyId: this.keyId, Signature: this.signDigest(input.Message), SigningAlgorithm: 'ECDSA_SHA_256' };
+  }
+
   /** Makes the mocked KMS client answer `Sign` and `GetPublicKey` as KMS would for this key. */
   install(kms: AwsClientStub<KMSClient>): void {
-    kms.on(SignCommand).callsFake(async (input: SignCommandInput) => {
-      if (input.MessageType !== 'DIGEST' || input.SigningAlgorithm !== 'ECDSA_SHA_256' || input.Message?.length !== 32) {
-        throw Object.assign(new Error('expected ECDSA_SHA_256 over a 32-byte DIGEST'), { name: 'ValidationException', $fault: 'client' });
-      }
-      return { KeyId: this.keyId, Signature: this.signDigest(input.Message), SigningAlgorithm: 'ECDSA_SHA_256' };
-    });
+    kms.on(SignCommand).callsFake(async (input: SignCommandInput) => this.signOutput(input));
     kms.on(GetPublicKeyCommand).resolves(this.getPublicKeyOutput());
   }
 }

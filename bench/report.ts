@@ -52,6 +52,17 @@ export function renderReport(r: BenchResults): string {
     ),
   );
   out.push('');
+  out.push('What each layer costs: the same endpoint as one plain function, in the middy chain, and with Powertools (logger context and keys, metrics), process CPU µs per request in the same rounds');
+  out.push(
+    textTable(
+      ['handler', 'bare µs', 'middy µs', 'middy + Powertools µs', 'middy adds', 'Powertools adds'],
+      (['issue', 'verify'] as const).map((k) => {
+        const l = cpu[k].layers;
+        return [k, l.bareUs, l.middyUs, l.powertoolsUs, Math.round((l.middyUs - l.bareUs) * 10) / 10, Math.round((l.powertoolsUs - l.middyUs) * 10) / 10];
+      }),
+    ),
+  );
+  out.push('');
   out.push(`End to end through the local server: ${r.http.connections} connections, ${r.http.durationSeconds} s each`);
   out.push(
     textTable(

@@ -20,7 +20,7 @@ import type { ExchangeResolver } from '../http/principal.ts';
 import { CLIENT_ROLES, ROLES, scopesOf } from '../http/routes.ts';
 import type { ClientRegistry } from '../ports/client-registry.ts';
 import type { TokenServiceDeps } from '../services/oauth-token.ts';
-import { StatusListPublisher } from '../services/status-list.ts';
+import type { StatusListPublisher } from '../services/status-list.ts';
 import { memoizeAsync } from '../support/memo.ts';
 import { type Config, accessTokenSigning, logSigning, statusListUrl } from './config.ts';
 import { type LogServices, buildLogServices } from './log-services.ts';
@@ -120,9 +120,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       : new KmsAccessTokenSigner({ client: kms(), keyId: signing.keyId });
   });
 
+  // Imported on first use: it signs credentials, so it brings the credential schemas, which a
+  // function that never publishes a status list (its bundle holds them all the same) need not
+  // build at its cold start.
   const statusLists = memoizeAsync(
-    async () =>
-      new StatusListPublisher({
+    async (): Promise<StatusListPublisher> =>
+      new (await import('../services/status-list.ts')).StatusListPublisher({
         store: stores.statusLists,
         signer: await signer(),
         issuer: config.DCC_ISSUER,

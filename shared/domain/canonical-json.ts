@@ -17,10 +17,18 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 /** The canonical JSON text of `value` (RFC 8785). */
 export function canonicalJson(value: unknown): string {
-  return serialise(value, '');
+  try {
+    return serialise(value, null);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    // Again with the JSON pointer of every member built, only to say where the bad value is: a
+    // valid value (every request hash, every log entry) never pays for those strings.
+    return serialise(value, '');
+  }
 }
 
-function serialise(value: unknown, at: string): string {
+/** `at` is the pointer of `value`, or null on the first pass, which builds no pointers. */
+function serialise(value: unknown, at: string | null): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
@@ -38,7 +46,12 @@ function serialise(value: unknown, at: string): string {
       throw new TypeError(`canonicalJson: ${typeof value} is not JSON (at ${at || '/'})`);
   }
   if (Array.isArray(value)) {
-    return `[${value.map((item, i) => serialise(item, `${at}/${i}`)).join(',')}]`;
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += serialise(value[i], at === null ? null : `${at}/${i}`);
+    }
+    return `${out}]`;
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) {
@@ -47,11 +60,13 @@ function serialise(value: unknown, at: string): string {
   const record = value as Record<string, unknown>;
   // Default sort compares UTF-16 code units, which is exactly RFC 8785's member order.
   const keys = Object.keys(record).sort();
-  const members: string[] = [];
+  let out = '{';
   for (const key of keys) {
-    if (record[key] === undefined) continue;
+    const member = record[key];
+    if (member === undefined) continue;
     if (!isWellFormedUnicode(key)) throw new TypeError(`canonicalJson: lone surrogate in a member name at ${at || '/'}`);
-    members.push(`${JSON.stringify(key)}:${serialise(record[key], `${at}/${key}`)}`);
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(key)}:${serialise(member, at === null ? null : `${at}/${key}`)}`;
   }
-  return `{${members.join(',')}}`;
+  return `${out}}`;
 }

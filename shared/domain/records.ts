@@ -1,12 +1,27 @@
-import type { RevocationReasonCode } from './schemas/api.ts';
-
 /**
  * The records the service keeps: certificates as stored, their audit events, and the data
  * exchanges that request them. Plain data; the stores persist them as they are.
  */
 
+/**
+ * Why a certificate was revoked. Here rather than beside the API schemas (which re-export it) so
+ * that the stores can name it without building those schemas at a function's cold start.
+ */
+export const RevocationReasons = [
+  'unspecified',
+  'issued-in-error',
+  'superseded',
+  'transaction-cancelled',
+  'compliance-violation',
+  'data-breach',
+  'key-compromise',
+] as const;
+
 /** Why a certificate was revoked: one of `RevocationReasons`. */
-export type RevocationReason = RevocationReasonCode;
+export type RevocationReason = (typeof RevocationReasons)[number];
+
+/** Status list ids are decimal strings ("0", "1", …). */
+export const STATUS_LIST_ID_PATTERN = /^(0|[1-9]\d{0,8})$/;
 
 export interface Revocation {
   reason: RevocationReason;

@@ -97,10 +97,15 @@ describe('npm run bench, every piece at tiny counts', () => {
     for (const figure of [results.handlerCpu.issue, results.handlerCpu.verify]) {
       expect(figure.floorCpuUs).toBeGreaterThan(0);
       expect(figure.floorRatio).toBeGreaterThan(0);
+      // The same endpoint without middy and Powertools, with middy only, and with both (= cpuUs).
+      expect(figure.layers.bareUs).toBeGreaterThan(0);
+      expect(figure.layers.middyUs).toBeGreaterThan(0);
+      expect(figure.layers.powertoolsUs).toBe(figure.cpuUs);
     }
     expect(results.handlerCpu.verify.floorRatio).toBeCloseTo(results.handlerCpu.verify.cpuUs / results.handlerCpu.verify.floorCpuUs, 1);
     const table = renderReport(results);
     expect(table).toContain('get-jwks');
+    expect(table).toContain('Powertools adds');
     expect(table).toContain('verifyCertificate one at a time');
     expect(table).toContain('dcc verify batch');
     expect(table).toContain('LogIntegrator.drain()');

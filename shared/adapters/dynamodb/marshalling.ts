@@ -3,7 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { ClientJwksSchema, type ClientRegistration } from '../../domain/client-registration.ts';
 import type { AuditEvent, Exchange, StoredCertificate } from '../../domain/records.ts';
-import { RevocationReasons } from '../../domain/schemas/api.ts';
+import { RevocationReasons } from '../../domain/records.ts';
 import { OUTBOX_PENDING } from './table.ts';
 
 /** Primary key of an item. */

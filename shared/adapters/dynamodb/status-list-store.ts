@@ -1,6 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StatusListPosition } from '../../domain/records.ts';
-import { STATUS_LIST_ID_PATTERN } from '../../domain/schemas/api.ts';
+import { STATUS_LIST_ID_PATTERN } from '../../domain/records.ts';
 import { STATUS_LIST_SIZE } from '../../domain/status-list.ts';
 import type { StatusListStore } from '../../ports/certificate-store.ts';
 import { keys } from './marshalling.ts';

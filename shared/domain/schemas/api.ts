@@ -11,6 +11,7 @@ import {
 } from './common.ts';
 import { CredentialSchema, MAX_STATUS_LIST_INDEX } from './credential.ts';
 import { DISCLOSABLE_CLAIMS, DisclosedCredentialSchema } from './disclosed-credential.ts';
+import { RevocationReasons, STATUS_LIST_ID_PATTERN } from '../records.ts';
 
 /**
  * Request and response shapes of the HTTP API, other than the issue request. The response types
@@ -18,19 +19,7 @@ import { DISCLOSABLE_CLAIMS, DisclosedCredentialSchema } from './disclosed-crede
  * with them hold one contract.
  */
 
-export { CertificateIdSchema };
-
-/** Why a certificate was revoked. */
-export const RevocationReasons = [
-  'unspecified',
-  'issued-in-error',
-  'superseded',
-  'transaction-cancelled',
-  'compliance-violation',
-  'data-breach',
-  'key-compromise',
-] as const;
-export type RevocationReasonCode = (typeof RevocationReasons)[number];
+export { CertificateIdSchema, RevocationReasons, STATUS_LIST_ID_PATTERN };
 
 /** `POST /v1/certificates/{id}/revoke` body. */
 export const RevokeRequestSchema = z.strictObject({
@@ -107,9 +96,6 @@ export type CompactReferenceResponse = z.infer<typeof CompactReferenceResponseSc
 
 /** Path parameters of `/v1/certificates/{id}` and its sub-resources. */
 export const CertificatePathSchema = z.strictObject({ id: CertificateIdSchema });
-
-/** Status list ids are decimal strings ("0", "1", …). */
-export const STATUS_LIST_ID_PATTERN = /^(0|[1-9]\d{0,8})$/;
 
 /** Path parameters of `/v1/status-lists/{listId}`. */
 export const StatusListPathSchema = z.strictObject({

@@ -142,8 +142,13 @@ export const HttpUrlSchema = z
   .max(TextLimits.url)
   .refine(
     (value) => {
-      if (!URL.canParse(value)) return false;
-      const url = new URL(value);
+      let url: URL;
+      try {
+        // One parse: URL.canParse and then new URL would parse every URL twice.
+        url = new URL(value);
+      } catch {
+        return false;
+      }
       return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '';
     },
     { message: 'must be an absolute http(s) URL without credentials' },
