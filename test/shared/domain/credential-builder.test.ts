@@ -1,28 +1,18 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isBuiltCredential } from '#shared/domain/built-credentials.ts';
-import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
 import { buildCredential, canonicalRequestHash, type IssuanceContext, newCertificateId } from '#shared/domain/credential-builder.ts';
 import { DCC_CONTEXT_DOCUMENT, VC_V2_TERMS_USED } from '#shared/domain/credential-context.ts';
 import { MAX_TOKEN_LENGTH } from '#shared/domain/schemas/api.ts';
 import { type Credential, CredentialSchema } from '#shared/domain/schemas/credential.ts';
 import { IssueRequestSchema, type IssueRequest } from '#shared/domain/schemas/issue-request.ts';
-import { FIXTURE_NOW, FIXTURE_VOCABULARY, validIssueRequest } from '../../fixtures/issue-request.ts';
+import { FIXTURE_NOW, FIXTURE_STATUS_LIST, fixtureIssuance, validIssueRequest } from '../../fixtures/issue-request.ts';
 
-const STATUS_LIST = 'https://dcc.example.gov.cn/v1/status-lists/0';
+const STATUS_LIST = FIXTURE_STATUS_LIST;
 
+/** The fixtures' issuance, at position 4711 of the fixtures' list. */
 function context(overrides: Partial<IssuanceContext> = {}): IssuanceContext {
-  const now = new Date(FIXTURE_NOW);
-  return {
-    certificateId: newCertificateId(now),
-    certificateNo: newCertificateNumber(now),
-    issuer: 'https://dcc.example.gov.cn',
-    exchange: { id: 'sde', name: 'Shanghai Data Exchange' },
-    now,
-    status: { statusListCredential: STATUS_LIST, statusListIndex: 4711 },
-    vocabulary: FIXTURE_VOCABULARY,
-    ...overrides,
-  };
+  return fixtureIssuance({ status: { statusListCredential: STATUS_LIST, statusListIndex: 4711 }, ...overrides });
 }
 
 describe('newCertificateId', () => {
