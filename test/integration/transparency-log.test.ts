@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main.ts';
-import type { CliIo } from '../../cli/context.ts';
 import { parseCheckpoint } from '#shared/transparency/checkpoint.ts';
 import { consistencyProof, verifyConsistency } from '#shared/transparency/merkle.ts';
 import { openNote, parseVerifierKey, type NoteVerifierKey } from '#shared/transparency/note.ts';
@@ -14,6 +13,7 @@ import { tileHasher } from '#shared/transparency/tile-hasher.ts';
 import { decodeTile, tilePath } from '#shared/transparency/tiles.ts';
 import { type LocalApi, startLocalApi } from '../support/api-client.ts';
 import { issueRequestAt } from '../support/issue-requests.ts';
+import { memoryIo } from '../cli/support/run-dcc.ts';
 
 /**
  * The transparency log through the local service: the in-process integrator puts every issue
@@ -70,22 +70,6 @@ async function checkpoint(key: NoteVerifierKey) {
   const r = await running().api.get('/v1/log/checkpoint');
   expect(r.status).toBe(200);
   return parseCheckpoint(openNote(r.text, key));
-}
-
-function memoryIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-    stderrIsTTY: false,
-    readStdin: async () => '',
-    env: {},
-    fetch: globalThis.fetch,
-    now: () => new Date(),
-  };
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main.ts';
-import type { CliIo } from '../../cli/context.ts';
 import { parseCheckpoint } from '#shared/transparency/checkpoint.ts';
 import { formatVerifierKey, openNote, parseNote, parseVerifierKey } from '#shared/transparency/note.ts';
 import { type LocalApi, startLocalApi } from '../support/api-client.ts';
 import { issueRequestAt } from '../support/issue-requests.ts';
+import { memoryIo } from '../cli/support/run-dcc.ts';
 
 /**
  * The log as the China regions run it (`DCC_LOG_SIGNATURE=rfc6962`: RFC 6962 tree head
@@ -29,22 +29,6 @@ afterAll(async () => {
   await local?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-function memoryIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-    stderrIsTTY: false,
-    readStdin: async () => '',
-    env: {},
-    fetch: globalThis.fetch,
-    now: () => new Date(),
-  };
-}
 
 async function until<T>(fn: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 10_000;

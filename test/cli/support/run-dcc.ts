@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { CliIo } from '../../../cli/context.ts';
 import { validIssueRequest } from '../../fixtures/issue-request.ts';
 
 /** The `dcc` executable as users run it (`bin/dcc.mjs`, no build step). */
@@ -68,4 +69,21 @@ export async function runDccHere(
     now: options.now ?? (() => new Date()),
   });
   return { code, stdout, stderr };
+}
+
+/** An io for `runCli` in this process that keeps what the program prints. */
+export function memoryIo(): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    stderrIsTTY: false,
+    readStdin: async () => '',
+    env: {},
+    fetch: globalThis.fetch,
+    now: () => new Date(),
+  };
 }
