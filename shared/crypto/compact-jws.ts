@@ -20,6 +20,15 @@ export interface ParsedCompactJws {
 const ascii = new TextEncoder();
 
 /**
+ * The bytes of a text known to be ASCII (here: two canonical base64url parts and a dot), copied
+ * by Node's one-byte-per-character encoder, about twice as fast as a TextEncoder on a template.
+ */
+function asciiBytes(text: string): Uint8Array {
+  const bytes = Buffer.from(text, 'latin1');
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
  * Parses a JWS Compact Serialization (RFC 7515 §7.1) strictly: exactly three non-empty parts,
  * each the canonical unpadded base64url of its bytes (no `=`, whitespace or stray characters,
  * zero unused bits), and a protected header that is a JSON object without duplicate members.
@@ -34,16 +43,18 @@ export function parseCompactJwsStrict(token: string): ParsedCompactJws {
   if (token.length > MAX_COMPACT_JWS_LENGTH) {
     throw new CryptoError('jws-not-compact', `token is longer than ${MAX_COMPACT_JWS_LENGTH} characters`);
   }
-  const parts = token.split('.');
-  if (parts.length !== 3) {
-    throw new CryptoError('jws-not-compact', `expected 3 dot-separated parts, found ${parts.length}`);
+  const first = token.indexOf('.');
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (second < 0 || token.indexOf('.', second + 1) >= 0) {
+    throw new CryptoError('jws-not-compact', `expected 3 dot-separated parts, found ${token.split('.').length}`);
   }
-  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
-  const names = ['header', 'payload', 'signature'] as const;
-  parts.forEach((part, i) => {
-    // An empty payload would be a detached-payload JWS (RFC 7515 Appendix F): never ours.
-    if (part.length === 0) throw new CryptoError('jws-empty-part', `the ${names[i]} part is empty`);
-  });
+  const encodedHeader = token.slice(0, first);
+  const encodedPayload = token.slice(first + 1, second);
+  const encodedSignature = token.slice(second + 1);
+  // An empty payload would be a detached-payload JWS (RFC 7515 Appendix F): never ours.
+  if (encodedHeader.length === 0) throw new CryptoError('jws-empty-part', 'the header part is empty');
+  if (encodedPayload.length === 0) throw new CryptoError('jws-empty-part', 'the payload part is empty');
+  if (encodedSignature.length === 0) throw new CryptoError('jws-empty-part', 'the signature part is empty');
   const headerBytes = decodeBase64urlStrict(encodedHeader, 'the header part');
   const payload = decodeBase64urlStrict(encodedPayload, 'the payload part');
   const signature = decodeBase64urlStrict(encodedSignature, 'the signature part');
@@ -62,7 +73,7 @@ export function parseCompactJwsStrict(token: string): ParsedCompactJws {
     header: header as Record<string, unknown>,
     payload,
     signature,
-    signingInput: ascii.encode(`${encodedHeader}.${encodedPayload}`),
+    signingInput: asciiBytes(token.slice(0, second)),
   };
 }
 

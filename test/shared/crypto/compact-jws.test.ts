@@ -147,3 +147,61 @@ describe('parseCompactJwsStrict', () => {
     );
   });
 });
+
+describe('the fast paths fall back to the full checks', () => {
+  // The rules decodeBase64urlStrict spelled out before its round-trip fast path: the reference.
+  const byTheRules = (text: string): string => {
+    if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return 'jws-base64url-invalid';
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const rest = text.length % 4;
+    const last = alphabet.indexOf(text.at(-1) ?? 'A');
+    return rest !== 0 && (last & (rest === 2 ? 0x0f : 0x03)) !== 0 ? 'jws-base64url-non-canonical' : 'no-error';
+  };
+
+  it('base64url: the round trip accepts and refuses exactly what the rules do, with the same code', () => {
+    // Characters Node's lenient decoder skips, maps or stops at, beside the alphabet.
+    const unit = fc.constantFrom(...'AZaz09-_+/= \n\t.', 'é', 'Ł', '\u0141', '\u4e2d', '\ud800', '\u0000');
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), (text) => {
+        const expected = byTheRules(text);
+        expect(codeOf(() => decodeBase64urlStrict(text))).toBe(expected);
+        if (expected === 'no-error') expect(Buffer.from(decodeBase64urlStrict(text)).equals(Buffer.from(text, 'base64url'))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it.each([
+    ['a colon inside the repeated name', '{"a:b":1,"a:b":2}'],
+    ['an escaped quote before a colon inside a name', '{"a\\":":1,"a\\":":2}'],
+    ['names ending in an escaped backslash', '{"a\\\\":1,"a\\\\":2}'],
+    ['a repeated __proto__', '{"__proto__":{},"__proto__":{}}'],
+    ['an escaped spelling in a nested object', '{"x":[{"b":{"ab":1,"a\\u0062":2}}]}'],
+    ['a duplicate beside extra colons in string values', '{"u":"https://a:1","k":1,"v":"::","k":2}'],
+  ])('strict JSON: the member count sends %s to the scan, which refuses it', (_name, json) => {
+    expect(codeOf(() => parseJsonStrict(utf8.encode(json)))).toBe('json-duplicate-member');
+  });
+
+  it('strict JSON: refuses a duplicate at the bottom of deep nesting, and accepts the same depth without one', () => {
+    const depth = 20_000;
+    const deep = (inner: string) => utf8.encode(`${'{"a":'.repeat(depth)}${inner}${'}'.repeat(depth)}`);
+    expect(codeOf(() => parseJsonStrict(deep('{"k":1,"k":2}')))).toBe('json-duplicate-member');
+    expect(codeOf(() => parseJsonStrict(deep('{"k":1,"l":2}')))).toBe('no-error');
+  });
+
+  it('strict JSON: accepts names and strings full of colons, quotes and backslashes that repeat nothing', () => {
+    const json = '{"a\\\\":"x:\\"y\\":z","a\\\\\\"":[":",{"a\\\\":"\\\\"}],"b":{"a\\\\":1}}';
+    expect(parseJsonStrict(utf8.encode(json))).toEqual(JSON.parse(json));
+  });
+
+  it('strict JSON: refuses an object with a member written twice wherever it is put in random JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 6 }), (value, name) => {
+        const key = JSON.stringify(name);
+        const json = JSON.stringify({ outer: value, inner: [value] }).replace('"inner":', `"inner":{${key}:1,${key}:2},"x":`);
+        expect(codeOf(() => parseJsonStrict(utf8.encode(json)))).toBe('json-duplicate-member');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
