@@ -1,9 +1,12 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { P256VerificationJwk, PublicVerificationJwk, Sm2VerificationJwk } from '../domain/signer.ts';
-import { decodeBase64urlStrict } from './base64url.ts';
+import { decodeBase64urlStrict, encodeBase64url } from './base64url.ts';
 import { CryptoError } from './errors.ts';
 import { jwkThumbprint } from './jwk-thumbprint.ts';
-import { Sm2PublicKey } from './sm2.ts';
+// Only the type of sm2.ts: a key set's SM2 points are checked by sm2-curve.ts, so reading one
+// never loads the SM2 arithmetic (sm2-loader.ts).
+import type { Sm2PublicKey } from './sm2.ts';
+import { sm2JwkCoordinates } from './sm2-curve.ts';
 
 /** A JSON Web Key Set of certificate verification keys (RFC 7517 §5). */
 export interface VerificationJwks {
@@ -25,13 +28,27 @@ function publicJwk(x: string, y: string): P256VerificationJwk {
  */
 export function sm2PublicJwk(key: Sm2PublicKey): Sm2VerificationJwk {
   const { x, y } = key.jwkMembers();
+  return sm2Jwk(x, y);
+}
+
+function sm2Jwk(x: string, y: string): Sm2VerificationJwk {
   const kid = jwkThumbprint({ kty: 'EC', crv: 'SM2', x, y });
   return { kty: 'EC', crv: 'SM2', x, y, kid, alg: 'SM2', use: 'sig' };
 }
 
+/**
+ * The published JWK of the SM2 point of a JWK's `x` and `y`, refused as `Sm2PublicKey.fromJwk`
+ * refuses it (not canonical, not 32 bytes, not on the curve), without the SM2 arithmetic.
+ * @throws {CryptoError} `jwk-invalid`.
+ */
+function sm2JwkOf(jwk: { x: string; y: string }): Sm2VerificationJwk {
+  const { x, y } = sm2JwkCoordinates(jwk);
+  return sm2Jwk(encodeBase64url(x), encodeBase64url(y));
+}
+
 /** The normalised published form of a key of either curve (only its public members). */
 function normalisedJwk(key: PublicVerificationJwk): PublicVerificationJwk {
-  return key.crv === 'SM2' ? sm2PublicJwk(Sm2PublicKey.fromJwk(key)) : publicJwk(key.x, key.y);
+  return key.crv === 'SM2' ? sm2JwkOf(key) : publicJwk(key.x, key.y);
 }
 
 function p256PublicKeyJwk(key: KeyObject): P256VerificationJwk {
@@ -128,8 +145,8 @@ function importKey(candidate: unknown, index: number): PublicVerificationJwk {
   }
   let key: PublicVerificationJwk;
   try {
-    // Node refuses coordinates that are not a point on P-256; Sm2PublicKey those off the SM2 curve.
-    if (crv === 'SM2') key = sm2PublicJwk(Sm2PublicKey.fromJwk({ x, y }));
+    // Node refuses coordinates that are not a point on P-256; sm2-curve.ts those off the SM2 curve.
+    if (crv === 'SM2') key = sm2JwkOf({ x, y });
     else {
       createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' });
       key = publicJwk(x, y);

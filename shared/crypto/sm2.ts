@@ -1,6 +1,9 @@
 import { sm2, sm3 as sm3Hex } from 'sm-crypto-v2';
 import { CryptoError } from './errors.ts';
-import { decodeBase64urlStrict, encodeBase64url } from './portable-bytes.ts';
+import { encodeBase64url } from './portable-bytes.ts';
+import { SM2_CURVE_A, SM2_CURVE_B, SM2_ORDER, assertSm2Point, sm2JwkCoordinates } from './sm2-curve.ts';
+
+export { SM2_ORDER };
 
 /**
  * SM2 signatures with SM3 (GB/T 32918.2, GM/T 0003.2 and GM/T 0009), the algorithm of the `SM2`
@@ -17,13 +20,12 @@ export const SM2_DEFAULT_ID = '1234567812345678';
 /** r and s as two 32-byte big-endian integers, the same `R||S` form as ES256. */
 export const SM2_SIGNATURE_LENGTH = 64;
 
-// The recommended curve of GM/T 0003.5 (GB/T 32918.5): y² = x³ + ax + b over p, base point G of order n.
-const CURVE_A = hex('fffffffeffffffffffffffffffffffffffffffff00000000fffffffffffffffc');
-const CURVE_B = hex('28e9fa9e9d9f5e344d5a9e4bcf6509a7f39789f515ab8f92ddbcbd414d940e93');
+// The recommended curve of GM/T 0003.5 (GB/T 32918.5): y² = x³ + ax + b over p (a, b and n in
+// sm2-curve.ts), base point G of order n.
+const CURVE_A = hex(SM2_CURVE_A.toString(16).padStart(64, '0'));
+const CURVE_B = hex(SM2_CURVE_B.toString(16).padStart(64, '0'));
 const BASE_X = hex('32c4ae2c1f1981195f9904466a39c9948fe30bbff2660be1715a4589334c74c7');
 const BASE_Y = hex('bc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0');
-/** The order n of the base point. */
-export const SM2_ORDER = 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n;
 
 const utf8 = new TextEncoder();
 
@@ -89,7 +91,8 @@ export class Sm2PublicKey {
    * @throws {CryptoError} `jwk-invalid` when a coordinate is not 32 bytes or the point is not on the curve.
    */
   static fromCoordinates(x: Uint8Array, y: Uint8Array): Sm2PublicKey {
-    if (x.length !== 32 || y.length !== 32) throw new CryptoError('jwk-invalid', 'SM2 coordinates must be 32 bytes each');
+    // The check a key set's reader makes without this module; the library's own check stays.
+    assertSm2Point(x, y);
     try {
       if (!sm2.verifyPublicKey(pointHex(x, y))) throw new Error('not on the curve');
       return new Sm2PublicKey(Uint8Array.from(x), Uint8Array.from(y));
@@ -103,14 +106,7 @@ export class Sm2PublicKey {
    * @throws {CryptoError} `jwk-invalid`.
    */
   static fromJwk(jwk: { x: string; y: string }): Sm2PublicKey {
-    let x: Uint8Array;
-    let y: Uint8Array;
-    try {
-      x = decodeBase64urlStrict(jwk.x, 'x');
-      y = decodeBase64urlStrict(jwk.y, 'y');
-    } catch (cause) {
-      throw new CryptoError('jwk-invalid', 'the SM2 coordinates are not canonical base64url', { cause });
-    }
+    const { x, y } = sm2JwkCoordinates(jwk);
     return Sm2PublicKey.fromCoordinates(x, y);
   }
 

@@ -1,7 +1,11 @@
 import { Base64urlError, decodeBase64urlStrict, encodeBase64url } from './portable-bytes.ts';
 import { parseJsonStrict } from './strict-json.ts';
 import { algorithmOfCurve, isCertificateAlgorithm } from './jws-algorithms.ts';
-import { Sm2PublicKey } from './sm2.ts';
+// Only the type of sm2.ts: a key set's SM2 points are checked by sm2-curve.ts, and the SM2
+// arithmetic is loaded for the first SM2 signature.
+import type { Sm2PublicKey } from './sm2.ts';
+import { sm2JwkCoordinates } from './sm2-curve.ts';
+import { loadSm2 } from './sm2-loader.ts';
 import { quoteText } from '../domain/text.ts';
 
 /**
@@ -63,9 +67,9 @@ async function ecThumbprint(key: Pick<VerifierJwk, 'crv' | 'kty' | 'x' | 'y'>): 
 
 /** SM2 keys parsed once per key object (WebCrypto has no SM2: `sm2.ts` verifies them). */
 const sm2Keys = new WeakMap<VerifierJwk, Sm2PublicKey>();
-function sm2KeyOf(key: VerifierJwk): Sm2PublicKey {
+function sm2KeyOf(key: VerifierJwk, sm2: Awaited<ReturnType<typeof loadSm2>>): Sm2PublicKey {
   let parsed = sm2Keys.get(key);
-  if (parsed === undefined) sm2Keys.set(key, (parsed = Sm2PublicKey.fromJwk(key)));
+  if (parsed === undefined) sm2Keys.set(key, (parsed = sm2.Sm2PublicKey.fromJwk(key)));
   return parsed;
 }
 
@@ -94,7 +98,7 @@ export async function readJwks(jwks: unknown): Promise<VerifierJwk[]> {
     const key = { kty: 'EC', crv, x: k['x'], y: k['y'], kid: String(k['kid']) };
     if (crv === 'SM2') {
       try {
-        sm2KeyOf(key);
+        sm2JwkCoordinates(key);
       } catch {
         throw new Error(`keys[${i}] is not a point on the SM2 curve`);
       }
@@ -180,8 +184,10 @@ export async function verifyCompactJws(
   // signature: WebCrypto's ECDSA takes the raw R||S form that JWS uses; SM2 is checked by sm2.ts.
   if (signature.length !== 64) return failed('signature', `The signature is ${signature.length} bytes; ${alg} needs exactly 64 (R||S).`);
   let genuine = false;
+  // Loaded outside the try: a module that cannot load is a defect, not a forged signature.
+  const sm2 = alg === 'SM2' ? await loadSm2() : undefined;
   try {
-    if (alg === 'SM2') genuine = sm2KeyOf(key).verify(utf8.encode(`${parts[0]}.${parts[1]}`), signature);
+    if (sm2) genuine = sm2KeyOf(key, sm2).verify(utf8.encode(`${parts[0]}.${parts[1]}`), signature);
     else {
       const publicKey = await subtle().importKey('jwk', { kty: 'EC', crv: 'P-256', x: key.x, y: key.y, ext: true }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
       genuine = await subtle().verify(

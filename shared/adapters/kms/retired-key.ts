@@ -18,7 +18,7 @@ export class KmsRetiredKey {
     const { client, keyId } = options;
     this.#publicJwk = memoizeAsync(async () => {
       const response = await client.send(new GetPublicKeyCommand({ KeyId: keyId }));
-      if (response.KeySpec === 'SM2') return sm2PublicJwk(sm2KeyOfResponse(keyId, response));
+      if (response.KeySpec === 'SM2') return sm2PublicJwk(await sm2KeyOfResponse(keyId, response));
       return p256JwkOfResponse(keyId, response);
     });
   }

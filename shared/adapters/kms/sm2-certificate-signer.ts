@@ -2,7 +2,12 @@ import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/clien
 import { derToP1363 } from '../../crypto/ecdsa-der.ts';
 import { CryptoError, SignerError } from '../../crypto/errors.ts';
 import { sm2PublicJwk } from '../../crypto/jwks.ts';
-import { SM2_ORDER, Sm2PublicKey } from '../../crypto/sm2.ts';
+// Only the type of sm2.ts: the SM2 arithmetic is loaded with the key's public point, so a
+// function that has this signer wired in but never signs (or a stage of the ES256 suite) never
+// evaluates it; this module itself stays a static import of the app (see app.ts on the SDK).
+import type { Sm2PublicKey } from '../../crypto/sm2.ts';
+import { SM2_ORDER } from '../../crypto/sm2-curve.ts';
+import { loadSm2 } from '../../crypto/sm2-loader.ts';
 import type { CertificateSigner, Sm2VerificationJwk } from '../../domain/signer.ts';
 import { memoizeAsync } from '../../support/memo.ts';
 
@@ -68,7 +73,7 @@ export class KmsSm2CertificateSigner implements CertificateSigner {
 
   async #fetchPublicKey(): Promise<{ key: Sm2PublicKey; jwk: Sm2VerificationJwk }> {
     const response = await this.#client.send(new GetPublicKeyCommand({ KeyId: this.#keyId }));
-    const key = sm2KeyOfResponse(this.#keyId, response);
+    const key = await sm2KeyOfResponse(this.#keyId, response);
     if (response.SigningAlgorithms !== undefined && !response.SigningAlgorithms.includes('SM2DSA')) {
       throw new SignerError('signer-key-unsuitable', `KMS key ${this.#keyId} does not offer SM2DSA`);
     }
@@ -80,10 +85,10 @@ export class KmsSm2CertificateSigner implements CertificateSigner {
  * The SM2 public key of a `GetPublicKey` answer, checked to be an `SM2` / `SIGN_VERIFY` key.
  * @throws {SignerError} `signer-key-unsuitable` or `signer-response-incomplete`.
  */
-export function sm2KeyOfResponse(
+export async function sm2KeyOfResponse(
   keyId: string,
   response: { KeySpec?: string | undefined; KeyUsage?: string | undefined; PublicKey?: Uint8Array | undefined },
-): Sm2PublicKey {
+): Promise<Sm2PublicKey> {
   if (response.KeySpec !== 'SM2') {
     throw new SignerError('signer-key-unsuitable', `KMS key ${keyId} has KeySpec ${String(response.KeySpec)}, expected SM2`);
   }
@@ -93,8 +98,9 @@ export function sm2KeyOfResponse(
   if (response.PublicKey === undefined) {
     throw new SignerError('signer-response-incomplete', 'KMS GetPublicKey returned no public key');
   }
+  const sm2 = await loadSm2();
   try {
-    return Sm2PublicKey.fromSpki(response.PublicKey);
+    return sm2.Sm2PublicKey.fromSpki(response.PublicKey);
   } catch (cause) {
     if (!(cause instanceof CryptoError)) throw cause;
     throw new SignerError('signer-key-unsuitable', `KMS public key is unusable (${cause.code})`, { cause });
