@@ -1,6 +1,7 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { JWK } from 'jose';
-import { type ClientJwks, ClientJwksSchema, MAX_CLIENT_KEYS } from '#shared/domain/client-registration.ts';
+import { type ClientJwks, MAX_CLIENT_KEYS } from '#shared/domain/client-registration.ts';
+import { ClientJwksSchema } from '#shared/domain/schemas/client-registration.ts';
 import { algOfKey, privateMembersOf } from './client-key.ts';
 import { UsageError } from './context.ts';
 

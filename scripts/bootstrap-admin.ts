@@ -4,7 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Command, CommanderError } from 'commander';
 import { DynamoDbExchangeStore } from '#shared/adapters/dynamodb/exchange-store.ts';
-import { type ClientJwks, ClientJwksSchema, ROLE_CLIENT_ID_PATTERN } from '#shared/domain/client-registration.ts';
+import { type ClientJwks, ROLE_CLIENT_ID_PATTERN } from '#shared/domain/client-registration.ts';
+import { ClientJwksSchema } from '#shared/domain/schemas/client-registration.ts';
 
 /**
  * Registers an admin client, with its public keys, directly in a deployed stage's table: the

@@ -1,13 +1,14 @@
-import { createPublicKey } from 'node:crypto';
-import * as z from 'zod';
 import type { Role } from './caller.ts';
-import { EXCHANGE_ID_PATTERN, type Exchange } from './records.ts';
+import type { Exchange } from './records.ts';
 
 /**
- * The machine clients of the API and the public keys they authenticate with: the JWKS rules, the
- * registration records and the admin requests that write them. An exchange's client id is its
- * exchange id; auditor and admin clients have ids with a dot or a colon, which no exchange id
- * has, so the two can never collide.
+ * The machine clients of the API and the public keys they authenticate with: the key rules, the
+ * registration records and the admin views of them. An exchange's client id is its exchange id;
+ * auditor and admin clients have ids with a dot or a colon, which no exchange id has, so the two
+ * can never collide. The admin requests that write registrations, and the full JWKS rules they
+ * are checked with, are zod schemas beside the other route schemas
+ * (`schemas/client-registration.ts`); this module stays free of zod, so that the stores, which
+ * every function builds, can read a registration back without loading it.
  */
 
 /** Keys per client: enough for a rotation with overlap (old and new) and a spare. */
@@ -17,102 +18,102 @@ export const MAX_CLIENT_KEYS = 5;
 export const RSA_MIN_BITS = 2048;
 export const RSA_MAX_BITS = 4096;
 
+/** The one RSA public exponent accepted, 65537: every current generator's default. */
+export const RSA_PUBLIC_EXPONENT = 'AQAB';
+
+/** The `use` a registered key may name: keys sign client assertions, nothing else. */
+export const CLIENT_KEY_USE = 'sig';
+
+/**
+ * The key types a client may register: per `kty`, its curve (RSA has none), the one JWS
+ * algorithm it signs with, and the public members it carries besides `kty`, `crv`, `kid`,
+ * `alg` and `use`.
+ */
+export const CLIENT_KEY_TYPES = {
+  EC: { crv: 'P-256', alg: 'ES256', members: ['x', 'y'] },
+  RSA: { crv: null, alg: 'RS256', members: ['n', 'e'] },
+  OKP: { crv: 'Ed25519', alg: 'EdDSA', members: ['x'] },
+} as const satisfies Record<string, { crv: string | null; alg: string; members: readonly string[] }>;
+
+type KeyTypes = typeof CLIENT_KEY_TYPES;
+
 /** Auditor and admin client ids: like exchange ids, plus `.`, `:` and `_`, and at least one `.` or `:`. */
 export const ROLE_CLIENT_ID_PATTERN = /^(?=[^.:]*[.:])[a-z0-9][a-z0-9._:-]{1,127}$/;
 
-/** The longest `kid` accepted: an RFC 7638 thumbprint is 43 characters. */
-const MAX_KID_LENGTH = 128;
-
-/** Members only a private or symmetric key has: a registered key never carries one. */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
-
-const base64url = (what: string) => z.string().regex(/^[A-Za-z0-9_-]+$/, `${what} must be base64url without padding`);
-const kid = z.string().min(1).max(MAX_KID_LENGTH).regex(/^[\x21-\x7e]+$/, 'kid must be visible ASCII');
-const use = z.literal('sig').optional();
-
-const EcJwk = z.strictObject({
-  kty: z.literal('EC'),
-  crv: z.literal('P-256'),
-  x: base64url('x'),
-  y: base64url('y'),
-  kid,
-  alg: z.literal('ES256').optional(),
-  use,
-});
-
-const RsaJwk = z.strictObject({
-  kty: z.literal('RSA'),
-  n: base64url('n'),
-  // 65537: every current generator's default; a small exponent is refused rather than judged.
-  e: z.literal('AQAB'),
-  kid,
-  alg: z.literal('RS256').optional(),
-  use,
-});
-
-const OkpJwk = z.strictObject({
-  kty: z.literal('OKP'),
-  crv: z.literal('Ed25519'),
-  x: base64url('x'),
-  kid,
-  alg: z.literal('EdDSA').optional(),
-  use,
-});
-
-/** One registered public key: EC P-256 (ES256), RSA 2048–4096 (RS256) or Ed25519 (EdDSA). */
-export const ClientJwkSchema = z
-  .unknown()
-  .superRefine((value, ctx) => {
-    // Named first, so a private key is refused as such rather than as an unknown member.
-    if (typeof value === 'object' && value !== null) {
-      for (const member of PRIVATE_MEMBERS) {
-        if (Object.hasOwn(value, member)) {
-          ctx.addIssue({ code: 'custom', path: [member], message: `a registered key must be public: "${member}" is a private key member` });
-        }
-      }
-    }
-  })
-  .pipe(z.discriminatedUnion('kty', [EcJwk, RsaJwk, OkpJwk]))
-  .superRefine((jwk, ctx) => {
-    const problem = publicKeyProblem(jwk);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
-export type ClientJwk = z.output<typeof ClientJwkSchema>;
-
-/** A client's JWKS: 1 to 5 public keys, each with its own `kid`. */
-export const ClientJwksSchema = z
-  .strictObject({ keys: z.array(ClientJwkSchema).min(1).max(MAX_CLIENT_KEYS) })
-  .superRefine(({ keys }, ctx) => {
-    const seen = new Set<string>();
-    keys.forEach((key, i) => {
-      if (seen.has(key.kid)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'kid'], message: `kid ${key.kid} is used twice` });
-      seen.add(key.kid);
-    });
-  });
-export type ClientJwks = z.output<typeof ClientJwksSchema>;
-
-/** Why `jwk` is not a usable public key of its type, or null. */
-function publicKeyProblem(jwk: z.output<typeof EcJwk | typeof RsaJwk | typeof OkpJwk>): string | null {
-  if (jwk.kty === 'RSA') {
-    const modulus = Buffer.from(jwk.n, 'base64url');
-    const bits = modulus.length === 0 ? 0 : (modulus.length - 1) * 8 + (32 - Math.clz32(modulus[0] as number));
-    if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) {
-      return `an RSA key must have ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits, not ${bits}`;
-    }
-  }
-  try {
-    // Checks what the schema cannot: the coordinates are a point of the curve, the lengths right.
-    createPublicKey({ key: { kty: jwk.kty, ...('crv' in jwk ? { crv: jwk.crv } : {}), ...pick(jwk) }, format: 'jwk' });
-    return null;
-  } catch {
-    return `the key is not a valid ${jwk.kty === 'EC' ? 'P-256' : jwk.kty === 'OKP' ? 'Ed25519' : 'RSA'} public key`;
-  }
+interface ClientJwkBase<K extends keyof KeyTypes> {
+  kty: K;
+  kid: string;
+  alg?: KeyTypes[K]['alg'];
+  use?: typeof CLIENT_KEY_USE;
 }
 
-function pick(jwk: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of ['x', 'y', 'n', 'e']) if (typeof jwk[name] === 'string') out[name] = jwk[name];
-  return out;
+/** A registered EC P-256 key (ES256). */
+export interface EcClientJwk extends ClientJwkBase<'EC'> {
+  crv: KeyTypes['EC']['crv'];
+  x: string;
+  y: string;
+}
+
+/** A registered RSA key of 2048 to 4096 bits (RS256). */
+export interface RsaClientJwk extends ClientJwkBase<'RSA'> {
+  n: string;
+  e: typeof RSA_PUBLIC_EXPONENT;
+}
+
+/** A registered Ed25519 key (EdDSA). */
+export interface OkpClientJwk extends ClientJwkBase<'OKP'> {
+  crv: KeyTypes['OKP']['crv'];
+  x: string;
+}
+
+/** One registered public key: EC P-256 (ES256), RSA 2048–4096 (RS256) or Ed25519 (EdDSA). */
+export type ClientJwk = EcClientJwk | RsaClientJwk | OkpClientJwk;
+
+/** A client's JWKS: 1 to {@link MAX_CLIENT_KEYS} public keys, each with its own `kid`. */
+export interface ClientJwks {
+  keys: ClientJwk[];
+}
+
+/** The members every registered key may have; the rest are its type's `members`. */
+const COMMON_KEY_MEMBERS: ReadonlySet<string> = new Set(['kty', 'crv', 'kid', 'alg', 'use']);
+
+/**
+ * Whether `value` has the shape of a registered key set, as a store reads one back: an object
+ * with a `keys` array and nothing else; each key of a known type, with its type's curve and
+ * public members, its algorithm and `use` if it names them, and no other member; every member a
+ * string. Shape only, not every rule: the keys were checked in full when they were registered
+ * (`ClientJwksSchema` in `schemas/client-registration.ts`: base64url members, the `kid` rules,
+ * no private member, 1 to {@link MAX_CLIENT_KEYS} keys with unique kids, a point on the curve,
+ * the RSA size), and nothing else writes them. A key that still fails to import is refused
+ * where it is used, as any other unusable assertion key.
+ */
+export function isClientJwks(value: unknown): value is ClientJwks {
+  if (!isRecord(value) || !Array.isArray(value['keys'])) return false;
+  for (const member of Object.keys(value)) if (member !== 'keys') return false;
+  return value['keys'].every(isClientJwkShape);
+}
+
+function isClientJwkShape(key: unknown): boolean {
+  if (!isRecord(key)) return false;
+  const kty = key['kty'];
+  if (typeof kty !== 'string' || !Object.hasOwn(CLIENT_KEY_TYPES, kty)) return false;
+  const type: KeyTypes[keyof KeyTypes] = CLIENT_KEY_TYPES[kty as keyof KeyTypes];
+  const members: readonly string[] = type.members;
+  for (const [member, value] of Object.entries(key)) {
+    if (typeof value !== 'string' || !(COMMON_KEY_MEMBERS.has(member) || members.includes(member))) return false;
+  }
+  return (
+    Object.hasOwn(key, 'kid') &&
+    members.every((member) => Object.hasOwn(key, member)) &&
+    (type.crv === null ? !Object.hasOwn(key, 'crv') : key['crv'] === type.crv) &&
+    (!Object.hasOwn(key, 'alg') || key['alg'] === type.alg) &&
+    (!Object.hasOwn(key, 'use') || key['use'] === CLIENT_KEY_USE) &&
+    (kty !== 'RSA' || key['e'] === RSA_PUBLIC_EXPONENT)
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export type ClientStatus = 'active' | 'suspended';
@@ -133,30 +134,6 @@ export interface ClientRegistration {
   /** The exchange the client acts for; present exactly when `role` is `exchange`. */
   exchange: Exchange | null;
 }
-
-const name = z.string().trim().min(1).max(200);
-const status = z.enum(['active', 'suspended']).default('active');
-
-/** Body of `PUT /v1/exchanges/{exchangeId}`. */
-export const ExchangeRegistrationRequestSchema = z.strictObject({ name, jwks: ClientJwksSchema, status });
-export type ExchangeRegistrationRequest = z.output<typeof ExchangeRegistrationRequestSchema>;
-
-/** Body of `PUT /v1/clients/{clientId}`: an auditor or admin client. */
-export const ClientRegistrationRequestSchema = z.strictObject({
-  role: z.enum(['auditor', 'admin']),
-  name,
-  jwks: ClientJwksSchema,
-  status,
-});
-export type ClientRegistrationRequest = z.output<typeof ClientRegistrationRequestSchema>;
-
-/** Path of `PUT|GET /v1/exchanges/{exchangeId}`. */
-export const ExchangePathSchema = z.object({ exchangeId: z.string().regex(EXCHANGE_ID_PATTERN, `an exchange id matches ${EXCHANGE_ID_PATTERN.source}`) });
-
-/** Path of `PUT /v1/clients/{clientId}`. */
-export const RoleClientPathSchema = z.object({
-  clientId: z.string().regex(ROLE_CLIENT_ID_PATTERN, 'an auditor or admin client id has a "." or ":" (so it is never an exchange id)'),
-});
 
 /** What the admin routes answer: the registration with its public keys only. */
 export interface RegistrationView {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import issueRequestExample from '../../examples/issue-request.json' with { type: 'json' };
-import { ClientRegistrationRequestSchema, ExchangePathSchema, ExchangeRegistrationRequestSchema, RoleClientPathSchema } from '../domain/client-registration.ts';
+import { ClientRegistrationRequestSchema, ExchangePathSchema, ExchangeRegistrationRequestSchema, RoleClientPathSchema } from '../domain/schemas/client-registration.ts';
 import { VOCABULARY_PATHS } from '../domain/credential-context.ts';
 import { OAUTH_PATHS } from '../domain/oauth.ts';
 import {

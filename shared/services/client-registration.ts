@@ -1,10 +1,6 @@
 import type { Role } from '../domain/caller.ts';
-import type {
-  ClientRegistration,
-  ClientRegistrationRequest,
-  ExchangeRegistrationRequest,
-  RegistrationView,
-} from '../domain/client-registration.ts';
+import type { ClientRegistration, RegistrationView } from '../domain/client-registration.ts';
+import type { ClientRegistrationRequest, ExchangeRegistrationRequest } from '../domain/schemas/client-registration.ts';
 import type { ClientRegistry } from '../ports/client-registry.ts';
 
 /**

@@ -82,9 +82,13 @@ export class DynamoDbCertificateStore implements CertificateStore {
     checkNewCertificate(certificate, supersede, this.statusListUrl);
 
     const issued = issuedEvent(certificate);
+    const certificatePut = this.table.putNew(certificateItem(certificate));
+    const transaction = this.table.putNew(transactionItem(certificate));
+    // A fresh object of our own: set in place rather than copied into another with a spread.
+    transaction.Put.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
     const items: TransactItem[] = [
-      this.table.putNew(certificateItem(certificate)),
-      { Put: { ...this.table.putNew(transactionItem(certificate)).Put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+      certificatePut,
+      transaction,
       this.table.putNew(certificateNoItem(certificate)),
       this.table.putNew(eventItem(issued)),
     ];

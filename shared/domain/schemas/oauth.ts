@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { ClientJwksSchema, ROLE_CLIENT_ID_PATTERN } from '../client-registration.ts';
+import { ROLE_CLIENT_ID_PATTERN } from '../client-registration.ts';
+import { ClientJwksSchema } from './client-registration.ts';
 import {
   ACCESS_TOKEN_ALGORITHM,
   ASSERTION_ALGORITHMS,

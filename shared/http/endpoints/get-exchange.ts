@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ExchangePathSchema } from '../../domain/client-registration.ts';
+import { ExchangePathSchema } from '../../domain/schemas/client-registration.ts';
 import type { RegistrationViewSchema } from '../../domain/schemas/oauth.ts';
 import { findExchangeRegistration, registrationView } from '../../services/client-registration.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';

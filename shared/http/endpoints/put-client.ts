@@ -1,4 +1,4 @@
-import { ClientRegistrationRequestSchema, RoleClientPathSchema } from '../../domain/client-registration.ts';
+import { ClientRegistrationRequestSchema, RoleClientPathSchema } from '../../domain/schemas/client-registration.ts';
 import { registerRoleClient } from '../../services/client-registration.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';

@@ -1,8 +1,5 @@
-import {
-  type ClientRegistration,
-  ExchangePathSchema,
-  ExchangeRegistrationRequestSchema,
-} from '../../domain/client-registration.ts';
+import type { ClientRegistration } from '../../domain/client-registration.ts';
+import { ExchangePathSchema, ExchangeRegistrationRequestSchema } from '../../domain/schemas/client-registration.ts';
 import type { z } from 'zod';
 import type { RegistrationViewSchema } from '../../domain/schemas/oauth.ts';
 import { CodedError } from '../../domain/coded-error.ts';

@@ -4,7 +4,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { LocalAccessTokenSigner } from '#shared/adapters/key-file/access-token-signer.ts';
 import { jwkThumbprint } from '#shared/crypto/jwk-thumbprint.ts';
 import type { Role } from '#shared/domain/caller.ts';
-import { type ClientJwk, ClientJwkSchema } from '#shared/domain/client-registration.ts';
+import type { ClientJwk } from '#shared/domain/client-registration.ts';
+import { ClientJwkSchema } from '#shared/domain/schemas/client-registration.ts';
 import {
   ACCESS_TOKEN_AUDIENCE,
   CLIENT_ASSERTION_TYPE_JWT_BEARER,

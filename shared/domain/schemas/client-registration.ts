@@ -1,0 +1,138 @@
+import { createPublicKey } from 'node:crypto';
+import * as z from 'zod';
+import {
+  CLIENT_KEY_TYPES,
+  CLIENT_KEY_USE,
+  type ClientJwk,
+  type ClientJwks,
+  MAX_CLIENT_KEYS,
+  ROLE_CLIENT_ID_PATTERN,
+  RSA_MAX_BITS,
+  RSA_MIN_BITS,
+  RSA_PUBLIC_EXPONENT,
+} from '../client-registration.ts';
+import { EXCHANGE_ID_PATTERN } from '../records.ts';
+
+/**
+ * The admin routes' requests that register clients, and the JWKS rules they are checked with in
+ * full, as zod schemas: the handlers parse the requests with them and the API description is
+ * rendered from them. The records and key types they produce are in `../client-registration.ts`,
+ * which stays free of zod for the stores.
+ */
+
+/** The longest `kid` accepted: an RFC 7638 thumbprint is 43 characters. */
+const MAX_KID_LENGTH = 128;
+
+/** Members only a private or symmetric key has: a registered key never carries one. */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+const base64url = (what: string) => z.string().regex(/^[A-Za-z0-9_-]+$/, `${what} must be base64url without padding`);
+const kid = z.string().min(1).max(MAX_KID_LENGTH).regex(/^[\x21-\x7e]+$/, 'kid must be visible ASCII');
+const use = z.literal(CLIENT_KEY_USE).optional();
+
+const EcJwk = z.strictObject({
+  kty: z.literal('EC'),
+  crv: z.literal(CLIENT_KEY_TYPES.EC.crv),
+  x: base64url('x'),
+  y: base64url('y'),
+  kid,
+  alg: z.literal(CLIENT_KEY_TYPES.EC.alg).optional(),
+  use,
+});
+
+const RsaJwk = z.strictObject({
+  kty: z.literal('RSA'),
+  n: base64url('n'),
+  // 65537: every current generator's default; a small exponent is refused rather than judged.
+  e: z.literal(RSA_PUBLIC_EXPONENT),
+  kid,
+  alg: z.literal(CLIENT_KEY_TYPES.RSA.alg).optional(),
+  use,
+});
+
+const OkpJwk = z.strictObject({
+  kty: z.literal('OKP'),
+  crv: z.literal(CLIENT_KEY_TYPES.OKP.crv),
+  x: base64url('x'),
+  kid,
+  alg: z.literal(CLIENT_KEY_TYPES.OKP.alg).optional(),
+  use,
+});
+
+/** One registered public key: EC P-256 (ES256), RSA 2048–4096 (RS256) or Ed25519 (EdDSA). */
+export const ClientJwkSchema = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    // Named first, so a private key is refused as such rather than as an unknown member.
+    if (typeof value === 'object' && value !== null) {
+      for (const member of PRIVATE_MEMBERS) {
+        if (Object.hasOwn(value, member)) {
+          ctx.addIssue({ code: 'custom', path: [member], message: `a registered key must be public: "${member}" is a private key member` });
+        }
+      }
+    }
+  })
+  .pipe(z.discriminatedUnion('kty', [EcJwk, RsaJwk, OkpJwk]))
+  .superRefine((jwk, ctx) => {
+    const problem = publicKeyProblem(jwk);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }) satisfies z.ZodType<ClientJwk>;
+
+/** A client's JWKS: 1 to 5 public keys, each with its own `kid`. */
+export const ClientJwksSchema = z
+  .strictObject({ keys: z.array(ClientJwkSchema).min(1).max(MAX_CLIENT_KEYS) })
+  .superRefine(({ keys }, ctx) => {
+    const seen = new Set<string>();
+    keys.forEach((key, i) => {
+      if (seen.has(key.kid)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'kid'], message: `kid ${key.kid} is used twice` });
+      seen.add(key.kid);
+    });
+  }) satisfies z.ZodType<ClientJwks>;
+
+/** Why `jwk` is not a usable public key of its type, or null. */
+function publicKeyProblem(jwk: z.output<typeof EcJwk | typeof RsaJwk | typeof OkpJwk>): string | null {
+  if (jwk.kty === 'RSA') {
+    const modulus = Buffer.from(jwk.n, 'base64url');
+    const bits = modulus.length === 0 ? 0 : (modulus.length - 1) * 8 + (32 - Math.clz32(modulus[0] as number));
+    if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) {
+      return `an RSA key must have ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits, not ${bits}`;
+    }
+  }
+  try {
+    // Checks what the schema cannot: the coordinates are a point of the curve, the lengths right.
+    createPublicKey({ key: { kty: jwk.kty, ...('crv' in jwk ? { crv: jwk.crv } : {}), ...pick(jwk) }, format: 'jwk' });
+    return null;
+  } catch {
+    return `the key is not a valid ${jwk.kty === 'EC' ? 'P-256' : jwk.kty === 'OKP' ? 'Ed25519' : 'RSA'} public key`;
+  }
+}
+
+function pick(jwk: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['x', 'y', 'n', 'e']) if (typeof jwk[name] === 'string') out[name] = jwk[name];
+  return out;
+}
+
+const name = z.string().trim().min(1).max(200);
+const status = z.enum(['active', 'suspended']).default('active');
+
+/** Body of `PUT /v1/exchanges/{exchangeId}`. */
+export const ExchangeRegistrationRequestSchema = z.strictObject({ name, jwks: ClientJwksSchema, status });
+export type ExchangeRegistrationRequest = z.output<typeof ExchangeRegistrationRequestSchema>;
+
+/** Body of `PUT /v1/clients/{clientId}`: an auditor or admin client. */
+export const ClientRegistrationRequestSchema = z.strictObject({
+  role: z.enum(['auditor', 'admin']),
+  name,
+  jwks: ClientJwksSchema,
+  status,
+});
+export type ClientRegistrationRequest = z.output<typeof ClientRegistrationRequestSchema>;
+
+/** Path of `PUT|GET /v1/exchanges/{exchangeId}`. */
+export const ExchangePathSchema = z.object({ exchangeId: z.string().regex(EXCHANGE_ID_PATTERN, `an exchange id matches ${EXCHANGE_ID_PATTERN.source}`) });
+
+/** Path of `PUT /v1/clients/{clientId}`. */
+export const RoleClientPathSchema = z.object({
+  clientId: z.string().regex(ROLE_CLIENT_ID_PATTERN, 'an auditor or admin client id has a "." or ":" (so it is never an exchange id)'),
+});
