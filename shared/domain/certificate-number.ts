@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { fillRandom } from './random-pool.ts';
 
 /**
  * Certificate numbers: 20 digits, read and typed by people like an invoice number.
@@ -70,7 +70,9 @@ export function certificateNumberDate(value: string): string {
 /** A source of `n` uniformly random bytes. */
 export type RandomBytes = (n: number) => Uint8Array;
 
-const defaultRandom: RandomBytes = (n) => randomBytes(n);
+// From the shared pool (WebCrypto): a call into the random generator per number cost more than
+// the rest of the number.
+const defaultRandom: RandomBytes = (n) => fillRandom(new Uint8Array(n));
 
 /**
  * A fresh certificate number for an issue at `now`. The 11 random digits are drawn by rejection
