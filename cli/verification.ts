@@ -1,6 +1,7 @@
 import { type CertificateVerification, verifyCertificate } from '#shared/domain/certificate.ts';
-import { certificateIdOf } from '#shared/domain/schemas/credential.ts';
-import type { DisclosableClaim, DisclosedCredential } from '#shared/domain/schemas/disclosed-credential.ts';
+import { certificateIdOf } from '#shared/domain/schemas/credential-terms.ts';
+import type { DisclosableClaim } from '#shared/domain/schemas/credential-terms.ts';
+import type { DisclosedCredential } from '#shared/domain/schemas/disclosed-credential.ts';
 import { type ExpectedKeyBinding, verifyCertificatePresentation } from '#shared/domain/sd-jwt/certificate-sd-jwt.ts';
 import { issuerJwtVerifier } from '#shared/domain/sd-jwt/issuer-jwt-verifier.ts';
 import { looksLikeSdJwt } from '#shared/domain/sd-jwt/sd-jwt.ts';

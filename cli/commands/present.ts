@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DISCLOSABLE_CLAIMS, type DisclosableClaim } from '#shared/domain/schemas/disclosed-credential.ts';
+import { DISCLOSABLE_CLAIMS, type DisclosableClaim } from '#shared/domain/schemas/credential-terms.ts';
 import { PresentationError, presentCertificate } from '#shared/domain/sd-jwt/certificate-sd-jwt.ts';
 import type { HolderPrivateJwk } from '#shared/domain/sd-jwt/sd-jwt.ts';
 import { addApiOptions, type ApiOptions, callApi, renderProblem } from '../api-client.ts';

@@ -5,11 +5,16 @@ import { P256_SIGNATURE_LENGTH, toP256PublicKey, verifyP256 } from '../crypto/ec
 import { CryptoError, SignerError } from '../crypto/errors.ts';
 import { algorithmOfCurve, isCertificateAlgorithm } from '../crypto/jws-algorithms.ts';
 import { jwkThumbprint } from '../crypto/jwk-thumbprint.ts';
-import { Sm2PublicKey } from '../crypto/sm2.ts';
+// Only the type: the SM2 arithmetic is loaded when an SM2 key is first proven or signed with.
+import type { Sm2PublicKey } from '../crypto/sm2.ts';
+import { loadSm2 } from '../crypto/sm2-loader.ts';
 import { parseJsonStrict } from '../crypto/strict-json.ts';
 import type { CertificateAlgorithm, CertificateSigner, PublicVerificationJwk } from './signer.ts';
 import { isBuiltCredential } from './built-credentials.ts';
-import { CredentialSchema, type Credential, vocabularyLinksProblem } from './schemas/credential.ts';
+// Only types from the zod schema: it loads on the first payload the predicate refuses (zodRefusal).
+import type { Credential, CredentialSchema } from './schemas/credential.ts';
+import { isCredential } from './schemas/credential-check.ts';
+import { vocabularyLinksProblem } from './schemas/credential-terms.ts';
 import { quoteText } from './text.ts';
 
 /**
@@ -61,7 +66,8 @@ export async function signJwt(payload: object, signer: CertificateSigner, typ: S
   if (signature.length !== P256_SIGNATURE_LENGTH) {
     throw new SignerError('signer-signature-malformed', `the signer returned ${signature.length} bytes, not 64`);
   }
-  const genuine = jwk.crv === 'SM2' ? sm2KeyOf(jwk).verify(signingInputBytes, signature) : verifyP256(jwk, signingInputBytes, signature);
+  const genuine =
+    jwk.crv === 'SM2' ? (await sm2KeyOf(jwk)).verify(signingInputBytes, signature) : verifyP256(jwk, signingInputBytes, signature);
   if (!genuine) {
     throw new SignerError('signer-signature-mismatch', `the signature does not verify under the signer's key ${jwk.kid}`);
   }
@@ -70,9 +76,9 @@ export async function signJwt(payload: object, signer: CertificateSigner, typ: S
 
 /** SM2 keys parsed once per published JWK object (a signer hands out the same object for its life). */
 const sm2Keys = new WeakMap<PublicVerificationJwk, Sm2PublicKey>();
-function sm2KeyOf(jwk: PublicVerificationJwk): Sm2PublicKey {
+async function sm2KeyOf(jwk: PublicVerificationJwk): Promise<Sm2PublicKey> {
   let key = sm2Keys.get(jwk);
-  if (key === undefined) sm2Keys.set(jwk, (key = Sm2PublicKey.fromJwk(jwk)));
+  if (key === undefined) sm2Keys.set(jwk, (key = (await loadSm2()).Sm2PublicKey.fromJwk(jwk)));
   return key;
 }
 
@@ -89,8 +95,10 @@ function sm2KeyOf(jwk: PublicVerificationJwk): Sm2PublicKey {
  */
 export async function signCertificate(credential: Credential, signer: CertificateSigner): Promise<string> {
   // A credential from buildCredential was checked when it was built and is frozen since.
-  if (isBuiltCredential(credential)) return signJwt(credential, signer);
-  const checked = CredentialSchema.safeParse(credential);
+  if (isBuiltCredential(credential) || isCredential(credential)) return signJwt(credential, signer);
+  // Refused by the predicate: zod says why (and, should the two ever disagree, zod decides).
+  const { CredentialSchema: schema } = await loadCredentialSchema();
+  const checked = schema.safeParse(credential);
   if (!checked.success) {
     const first = checked.error.issues[0];
     throw new TypeError(
@@ -239,9 +247,17 @@ async function proveKey(jwk: PublicVerificationJwk): Promise<StepResult<ProvenKe
     return fail(`The published key ${kid} is malformed.`);
   }
   if (thumbprint !== jwk.kid) return fail(`The published key ${kid} is not the key its kid names.`);
+  if (jwk.crv === 'SM2') {
+    // Loaded outside the try: a module that cannot load is a defect, not a malformed key.
+    const sm2 = await loadSm2();
+    try {
+      return pass({ jwk, sm2: sm2.Sm2PublicKey.fromJwk(jwk) });
+    } catch {
+      return fail(`The published key ${kid} is malformed.`);
+    }
+  }
   try {
     const { kty, crv, x, y } = jwk;
-    if (crv === 'SM2') return pass({ jwk, sm2: Sm2PublicKey.fromJwk({ x, y }) });
     // jose validates the import as before; the KeyObject is what the hot path verifies with.
     const joseKey = (await importJWK({ kty, crv, x, y }, CERTIFICATE_ALGORITHM)) as CryptoKey;
     const keyObject = toP256PublicKey({ kty, crv, x, y });
@@ -280,7 +296,18 @@ async function checkSignatureWithJose(token: string, parsed: ParsedCompactJws, k
   }
 }
 
-function checkPayload(payload: Uint8Array): StepResult<Credential> {
+/** The zod schemas, loaded once and only when a credential is refused: what only verifies good certificates never builds them. */
+let credentialSchemaModule: Promise<{ CredentialSchema: typeof CredentialSchema }> | undefined;
+function loadCredentialSchema(): Promise<{ CredentialSchema: typeof CredentialSchema }> {
+  return (credentialSchemaModule ??= import('./schemas/credential.ts'));
+}
+
+/**
+ * The `payload` step. {@link isCredential} accepts exactly what `CredentialSchema` accepts, and
+ * answers without copying; the JSON value, fresh from the parser and held by no one else, is
+ * the credential. Only a refused payload goes to zod, for the same detailed issues as ever.
+ */
+function checkPayload(payload: Uint8Array): StepResult<Credential> | Promise<StepResult<Credential>> {
   let json: unknown;
   try {
     json = parseJsonStrict(payload, 'The payload');
@@ -288,7 +315,19 @@ function checkPayload(payload: Uint8Array): StepResult<Credential> {
     if (error instanceof CryptoError) return fail(`${error.message} (${error.code}).`);
     throw error;
   }
-  const parsed = CredentialSchema.safeParse(json);
+  return isCredential(json) ? checkVocabularyLinks(json) : zodRefusal(json);
+}
+
+function checkVocabularyLinks(credential: Credential): StepResult<Credential> {
+  const links = vocabularyLinksProblem(credential);
+  if (links) return fail(`The payload is not a data compliance certificate: ${links.path}: ${links.message}.`);
+  return pass(credential);
+}
+
+/** zod's issues for a payload {@link isCredential} refused; should zod accept it after all, its copy passes on as before. */
+async function zodRefusal(json: unknown): Promise<StepResult<Credential>> {
+  const { CredentialSchema: schema } = await loadCredentialSchema();
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, MAX_DETAILED_ISSUES)
@@ -296,9 +335,7 @@ function checkPayload(payload: Uint8Array): StepResult<Credential> {
     const more = parsed.error.issues.length > MAX_DETAILED_ISSUES ? ` (and ${parsed.error.issues.length - MAX_DETAILED_ISSUES} more)` : '';
     return fail(`The payload is not a data compliance certificate: ${issues.join('; ')}${more}.`);
   }
-  const links = vocabularyLinksProblem(parsed.data);
-  if (links) return fail(`The payload is not a data compliance certificate: ${links.path}: ${links.message}.`);
-  return pass(parsed.data);
+  return checkVocabularyLinks(parsed.data);
 }
 
 function checkValidity(
@@ -448,7 +485,9 @@ async function runChecks(
   if (!signed.ok) return { verified: false, status: 'invalid', checks, ...(signed.kid === undefined ? {} : { kid: signed.kid }) };
   const { kid } = signed;
 
-  const payload = checkPayload(signed.payload);
+  // Awaited only for a refused payload (zod's issues): a good certificate stays synchronous.
+  const payloadStep = checkPayload(signed.payload);
+  const payload = payloadStep instanceof Promise ? await payloadStep : payloadStep;
   if (!payload.ok) return invalid('payload', payload.detail, kid);
   checks.push({ name: 'payload', ok: true });
   const certificate = payload.value;

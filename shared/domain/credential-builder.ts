@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { markBuilt } from './built-credentials.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { fillRandom } from './random-pool.ts';
 import { zodIssuesToProblems } from './problems.ts';
 import { VC_V2_CONTEXT, VOCABULARY_SRI, type VocabularyUrls } from './credential-context.ts';
 import { CREDENTIAL_TYPES, credentialIdOf, type Credential, CredentialSchema, vocabularyLinksProblem } from './schemas/credential.ts';
+import { isCredential } from './schemas/credential-check.ts';
 import type { IssueRequest } from './schemas/issue-request.ts';
 
 /** Everything a certificate needs that does not come from the request body. */
@@ -32,8 +34,12 @@ export interface IssuanceContext {
 export function newCertificateId(now: Date): string {
   const msecs = now.getTime();
   if (Number.isNaN(msecs) || msecs < 0) throw new TypeError('newCertificateId: now must be a valid date after 1970');
-  return uuidv7({ msecs });
+  // uuid's own source makes one `getRandomValues` call per id; the pool makes one per 256 ids.
+  return uuidv7({ msecs, random: fillRandom(idRandom) });
 }
+
+/** The 16 bytes uuid takes per id (it reads them at once and keeps none). */
+const idRandom = new Uint8Array(16);
 
 /**
  * The certificate for `request`, issued under `context`. The request must be a parsed
@@ -103,16 +109,23 @@ export function buildCredential(request: IssueRequest, context: IssuanceContext)
     ],
     iat: Math.floor(context.now.getTime() / 1000),
   };
-  const parsed = CredentialSchema.safeParse(credential);
-  if (!parsed.success) {
-    const detail = zodIssuesToProblems(parsed.error)
-      .map((p) => `${p.pointer || '/'} ${p.message}`)
-      .join('; ');
-    throw new TypeError(`buildCredential: the credential would be invalid: ${detail}`);
+  // The predicate accepts exactly what the schema does, without a copy; zod runs only to say why not.
+  let checked: Credential;
+  if (isCredential(credential)) {
+    checked = credential;
+  } else {
+    const parsed = CredentialSchema.safeParse(credential);
+    if (!parsed.success) {
+      const detail = zodIssuesToProblems(parsed.error)
+        .map((p) => `${p.pointer || '/'} ${p.message}`)
+        .join('; ');
+      throw new TypeError(`buildCredential: the credential would be invalid: ${detail}`);
+    }
+    checked = parsed.data;
   }
-  const links = vocabularyLinksProblem(parsed.data);
+  const links = vocabularyLinksProblem(checked);
   if (links) throw new TypeError(`buildCredential: the credential would be invalid: ${links.path} ${links.message}`);
-  // The parsed copy has the same members in the same order; return the one we built, frozen so
+  // Return the one we built (zod's copy would have the same members in the same order), frozen so
   // that it stays what the schema passed, and remembered so that signing need not parse it again.
   return markBuilt(credential);
 }
@@ -123,5 +136,6 @@ export function buildCredential(request: IssueRequest, context: IssuanceContext)
  * whitespace, so a retry is told from a different request for the same transaction.
  */
 export function canonicalRequestHash(request: IssueRequest): string {
-  return createHash('sha256').update(canonicalJson(request), 'utf8').digest('hex');
+  // The one-shot form: no Hash object per request.
+  return hash('sha256', canonicalJson(request), 'hex');
 }

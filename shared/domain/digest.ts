@@ -1,3 +1,6 @@
+/** The `alg` of a SHA-256 digest member, as certificates and requests spell it. */
+export const SHA256_DIGEST_ALG = 'sha-256';
+
 /** SHA-256 digests travel as 64 lower-case hex characters: one spelling per digest. */
 export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
 

@@ -52,6 +52,20 @@ export function isWellFormedUnicode(value: string): boolean {
   return !LONE_SURROGATE.test(value);
 }
 
+/** Length limits of free text, in code points (zod's measure: a character beyond U+FFFF counts once). */
+export const TextLimits = {
+  /** Legal names of parties, exchanges and assessors. */
+  name: 200,
+  /** References and identifiers from other systems (product ids, report refs, versions). */
+  reference: 128,
+  /** The usage purpose. */
+  purpose: 500,
+  /** An admin's revocation comment. */
+  comment: 500,
+  /** URLs (issuer, status list). */
+  url: 2048,
+} as const;
+
 /** Why a text is refused, or `null` when it is acceptable. */
 export type PlainTextProblem = 'ill-formed' | 'control-character' | 'surrounding-whitespace';
 

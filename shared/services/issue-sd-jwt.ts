@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors.ts';
 import { problemDetail } from '../i18n/messages/problems.ts';
 import type { Exchange } from '../domain/records.ts';
 import { CredentialSchema } from '../domain/schemas/credential.ts';
+import { isCredential } from '../domain/schemas/credential-check.ts';
 import { issueCertificateSdJwt } from '../domain/sd-jwt/issue-sd-jwt.ts';
 import { holderKeyThumbprint, holderPublicJwk } from '../domain/sd-jwt/sd-jwt.ts';
 import type { CertificateSigner } from '../domain/signer.ts';
@@ -62,7 +63,9 @@ export async function issueSdJwt(
     throw new DomainError('already-revoked', problemDetail('detail.revoked-no-new-form', { certificateNo: stored.certificateNo }));
   }
   // The stored token is the certificate as signed: its payload is the credential, member for member.
-  const credential = CredentialSchema.parse(parseJsonStrict(parseCompactJwsStrict(stored.token).payload, 'the stored certificate'));
+  const payload = parseJsonStrict(parseCompactJwsStrict(stored.token).payload, 'the stored certificate');
+  // The predicate accepts exactly what the schema does; zod parses (and throws its error) only otherwise.
+  const credential = isCredential(payload) ? payload : CredentialSchema.parse(payload);
   const sdJwt = await issueCertificateSdJwt(credential, await deps.signer(), holder);
   return deps.sdJwts.putSdJwtOnce(certificateId, holderId, sdJwt, now.toISOString());
 }

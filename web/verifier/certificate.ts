@@ -1,7 +1,8 @@
 import { CredentialSchema, type Credential } from '#shared/domain/schemas/credential.ts';
 import { type Check, type VerifierJwk, verifyCompactJws } from '#shared/crypto/webcrypto-jws.ts';
 import { checkRevocationStatus, type StatusListFetcher } from '#shared/domain/status-list-check.ts';
-import type { DisclosableClaim, DisclosedCredential } from '#shared/domain/schemas/disclosed-credential.ts';
+import type { DisclosableClaim } from '#shared/domain/schemas/credential-terms.ts';
+import type { DisclosedCredential } from '#shared/domain/schemas/disclosed-credential.ts';
 import { type ExpectedKeyBinding, verifyCertificatePresentation } from '#shared/domain/sd-jwt/certificate-sd-jwt.ts';
 
 /**

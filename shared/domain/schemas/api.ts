@@ -10,7 +10,8 @@ import {
   TransactionRefSchema,
 } from './common.ts';
 import { CredentialSchema, MAX_STATUS_LIST_INDEX } from './credential.ts';
-import { DISCLOSABLE_CLAIMS, DisclosedCredentialSchema } from './disclosed-credential.ts';
+import { DISCLOSABLE_CLAIMS } from './credential-terms.ts';
+import { DisclosedCredentialSchema } from './disclosed-credential.ts';
 import { RevocationReasons, STATUS_LIST_ID_PATTERN } from '../records.ts';
 
 /**

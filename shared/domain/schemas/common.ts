@@ -1,31 +1,23 @@
 import * as z from 'zod';
 import { DECIMAL_AMOUNT_MAX_LENGTH, decimalAmountProblem, fractionDigits } from '../decimal-amount.ts';
-import { isSha256Hex } from '../digest.ts';
+import { isSha256Hex, SHA256_DIGEST_ALG } from '../digest.ts';
 import { isIso3166Alpha2 } from '../iso3166.ts';
 import { currencyMinorUnits, isIso4217Code } from '../iso4217.ts';
 import { isRfc3339DateTime, RFC3339_MAX_LENGTH } from '../rfc3339.ts';
-import { plainTextProblem } from '../text.ts';
+import { plainTextProblem, TextLimits } from '../text.ts';
 import { TRANSACTION_REF_PATTERN } from '../transaction-ref.ts';
 import { isValidUscc } from '../uscc.ts';
+import { isHttpUrl } from '../http-url.ts';
+import { CERTIFICATE_ID_PATTERN } from './credential-terms.ts';
+
+// Kept where the schemas always imported it from; defined beside the text rule, without zod, for
+// the credential predicate (credential-check.ts) too.
+export { TextLimits };
 
 /**
  * The building blocks shared by the request, credential and response schemas. Every string has
  * an upper bound, so nothing unbounded reaches the table or the signed payload.
  */
-
-/** Length limits of free text, in UTF-16 code units. */
-export const TextLimits = {
-  /** Legal names of parties, exchanges and assessors. */
-  name: 200,
-  /** References and identifiers from other systems (product ids, report refs, versions). */
-  reference: 128,
-  /** The usage purpose. */
-  purpose: 500,
-  /** An admin's revocation comment. */
-  comment: 500,
-  /** URLs (issuer, status list). */
-  url: 2048,
-} as const;
 
 const TEXT_MESSAGES = {
   'ill-formed': 'must be well-formed Unicode',
@@ -69,7 +61,7 @@ export const PartySchema = z.strictObject({
 
 /** `{ alg: "sha-256", value: <64 lower-case hex> }`. */
 export const Sha256DigestSchema = z.strictObject({
-  alg: z.literal('sha-256'),
+  alg: z.literal(SHA256_DIGEST_ALG),
   value: z.string().refine(isSha256Hex, { message: 'must be 64 lower-case hexadecimal characters' }).meta({ pattern: '^[0-9a-f]{64}$' }),
 });
 
@@ -128,9 +120,6 @@ export const AmountSchema = z
     }
   });
 
-/** The lower-case UUIDv7 that identifies a certificate (its record id). */
-export const CERTIFICATE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
 /** A certificate id: a lower-case UUIDv7, as `newCertificateId` makes them. */
 export const CertificateIdSchema = z
   .string()
@@ -140,17 +129,5 @@ export const CertificateIdSchema = z
 export const HttpUrlSchema = z
   .string()
   .max(TextLimits.url)
-  .refine(
-    (value) => {
-      let url: URL;
-      try {
-        // One parse: URL.canParse and then new URL would parse every URL twice.
-        url = new URL(value);
-      } catch {
-        return false;
-      }
-      return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '';
-    },
-    { message: 'must be an absolute http(s) URL without credentials' },
-  )
+  .refine(isHttpUrl, { message: 'must be an absolute http(s) URL without credentials' })
   .meta({ format: 'uri', pattern: '^https?://' });

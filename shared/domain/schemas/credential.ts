@@ -1,9 +1,8 @@
 import * as z from 'zod';
 import { isValidCertificateNumber } from '../certificate-number.ts';
-import { DCC_CONTEXT_V1, VC_V2_CONTEXT, VOCABULARY_PATHS, VOCABULARY_SRI } from '../credential-context.ts';
+import { DCC_CONTEXT_V1, VC_V2_CONTEXT, VOCABULARY_PATHS } from '../credential-context.ts';
 import {
   AmountSchema,
-  CERTIFICATE_ID_PATTERN,
   CountryCodeSchema,
   DateTimeSchema,
   HttpUrlSchema,
@@ -13,7 +12,26 @@ import {
   TextLimits,
   TransactionRefSchema,
 } from './common.ts';
-import { CheckSchema, DataProductSchema, UsageRights } from './issue-request.ts';
+import {
+  CREDENTIAL_ID_PATTERN_SOURCE,
+  CREDENTIAL_SCHEMA_TYPE,
+  CREDENTIAL_TYPES,
+  isCredentialId,
+  MAX_CREDENTIAL_CHECKS,
+  MAX_ISSUED_AT,
+  MAX_STATUS_LIST_INDEX,
+  MIN_ISSUED_AT,
+  SHA384_SRI_PATTERN,
+  STATUS_ENTRY_TYPE,
+  STATUS_LIST_INDEX_PATTERN,
+  STATUS_PURPOSE,
+  UsageRights,
+} from './credential-terms.ts';
+import { CheckSchema, DataProductSchema } from './issue-request.ts';
+
+// Kept where callers always imported them from; defined without zod in credential-terms.ts, which
+// the credential predicate (credential-check.ts) shares.
+export { certificateIdOf, CREDENTIAL_TYPES, credentialIdOf, MAX_STATUS_LIST_INDEX, vocabularyLinksProblem } from './credential-terms.ts';
 
 /**
  * The certificate: a W3C Verifiable Credential (VC Data Model 2.0), the payload of the
@@ -28,46 +46,22 @@ import { CheckSchema, DataProductSchema, UsageRights } from './issue-request.ts'
  * already understands.
  */
 
-/** `id` of a certificate: `urn:uuid:` + the certificate id. */
-const CREDENTIAL_ID_PREFIX = 'urn:uuid:';
-
-/** The credential `id` (and `supersedes`) that names the certificate `certificateId`. */
-export function credentialIdOf(certificateId: string): string {
-  return `${CREDENTIAL_ID_PREFIX}${certificateId}`;
-}
-
-/**
- * The certificate id a credential `id` names: the id without its `urn:uuid:` prefix. A value
- * without the prefix is returned as it is, so callers may accept either spelling.
- */
-export function certificateIdOf(credentialId: string): string {
-  return credentialId.startsWith(CREDENTIAL_ID_PREFIX) ? credentialId.slice(CREDENTIAL_ID_PREFIX.length) : credentialId;
-}
-
-/** The credential's `type`, in this order. */
-export const CREDENTIAL_TYPES = ['VerifiableCredential', 'DataComplianceCertificate'] as const;
-
-/** Status-list bit indexes stay below 2^31: far beyond any list size, small enough for every runtime. */
-export const MAX_STATUS_LIST_INDEX = 2 ** 31 - 1;
-
 const CredentialIdSchema = z
   .string()
-  .refine((s) => s.startsWith(CREDENTIAL_ID_PREFIX) && CERTIFICATE_ID_PATTERN.test(s.slice(CREDENTIAL_ID_PREFIX.length)), {
-    message: 'must be urn:uuid: followed by a lower-case UUIDv7',
-  })
-  .meta({ pattern: `^${CREDENTIAL_ID_PREFIX}${CERTIFICATE_ID_PATTERN.source.slice(1)}` });
+  .refine(isCredentialId, { message: 'must be urn:uuid: followed by a lower-case UUIDv7' })
+  .meta({ pattern: CREDENTIAL_ID_PATTERN_SOURCE });
 
 /** `statusListIndex` is a decimal string in the W3C Bitstring Status List format. */
 const StatusListIndexSchema = z
   .string()
-  .regex(/^(0|[1-9]\d{0,9})$/, { message: 'must be a decimal string without leading zeros' })
+  .regex(STATUS_LIST_INDEX_PATTERN, { message: 'must be a decimal string without leading zeros' })
   .refine((s) => Number(s) <= MAX_STATUS_LIST_INDEX, { message: `must be at most ${MAX_STATUS_LIST_INDEX}` });
 
 export const CredentialStatusSchema = z
   .strictObject({
     id: HttpUrlSchema,
-    type: z.literal('BitstringStatusListEntry'),
-    statusPurpose: z.literal('revocation'),
+    type: z.literal(STATUS_ENTRY_TYPE),
+    statusPurpose: z.literal(STATUS_PURPOSE),
     statusListIndex: StatusListIndexSchema,
     statusListCredential: HttpUrlSchema,
   })
@@ -126,7 +120,7 @@ export const CredentialSubjectSchema = z.strictObject({
     checks: z
       .array(CheckSchema)
       .min(1)
-      .max(6)
+      .max(MAX_CREDENTIAL_CHECKS)
       .superRefine(unique((c: { code: string }) => c.code, 'check')),
   }),
   /** Present only on a correction: the credential id of the certificate it supersedes. */
@@ -145,7 +139,7 @@ const vocabularyUrl = (path: string) =>
  * Schema is rendered from this shape and cannot contain its own digest.
  */
 const relatedResource = (path: string) =>
-  z.strictObject({ id: vocabularyUrl(path), digestSRI: z.string().regex(/^sha384-[A-Za-z0-9+/]{64}$/, { message: 'must be a SHA-384 SRI digest' }) });
+  z.strictObject({ id: vocabularyUrl(path), digestSRI: z.string().regex(SHA384_SRI_PATTERN, { message: 'must be a SHA-384 SRI digest' }) });
 
 export const CredentialSchema = z.strictObject({
   '@context': z.tuple([z.literal(VC_V2_CONTEXT), z.union([vocabularyUrl(VOCABULARY_PATHS.context), z.literal(DCC_CONTEXT_V1)])]),
@@ -161,41 +155,14 @@ export const CredentialSchema = z.strictObject({
   credentialSubject: CredentialSubjectSchema,
   credentialStatus: CredentialStatusSchema,
   /** The published JSON Schema of this shape (absent on certificates older than it). */
-  credentialSchema: z.strictObject({ id: vocabularyUrl(VOCABULARY_PATHS.schema), type: z.literal('JsonSchema') }).optional(),
+  credentialSchema: z.strictObject({ id: vocabularyUrl(VOCABULARY_PATHS.schema), type: z.literal(CREDENTIAL_SCHEMA_TYPE) }).optional(),
   /** The context and the schema, each with the digest of its bytes (absent with `credentialSchema`). */
   relatedResource: z
     .tuple([relatedResource(VOCABULARY_PATHS.context), relatedResource(VOCABULARY_PATHS.schema)])
     .optional(),
   /** Issue time, seconds since the epoch (JWT `iat`). */
-  iat: z.number().int().min(946_684_800).max(253_402_300_799),
+  iat: z.number().int().min(MIN_ISSUED_AT).max(MAX_ISSUED_AT),
 });
-
-/** The members {@link vocabularyLinksProblem} reads. */
-type VocabularyLinks = Pick<Credential, '@context' | 'credentialSchema' | 'relatedResource'>;
-
-/**
- * What is wrong with a parsed credential's links to its vocabulary, or `null`: the published
- * context comes with the schema and both digests, all under the same base URL; the older
- * context with neither. A cross-member rule, kept out of {@link CredentialSchema} so that the
- * schema stays an object other shapes can extend; the verifier applies both.
- */
-export function vocabularyLinksProblem(credential: VocabularyLinks): { path: string; message: string } | null {
-  const context = credential['@context'][1];
-  const linked = credential.credentialSchema !== undefined || credential.relatedResource !== undefined;
-  if (context === DCC_CONTEXT_V1) {
-    return linked ? { path: '/credentialSchema', message: `must be absent with the context ${DCC_CONTEXT_V1}` } : null;
-  }
-  const schemaUrl = `${context.slice(0, -VOCABULARY_PATHS.context.length)}${VOCABULARY_PATHS.schema}`;
-  if (credential.credentialSchema?.id !== schemaUrl) return { path: '/credentialSchema', message: `must name ${schemaUrl}` };
-  const [contextResource, schemaResource] = credential.relatedResource ?? [];
-  if (contextResource?.id !== context || schemaResource?.id !== schemaUrl) {
-    return { path: '/relatedResource', message: 'must pin the context and the schema the credential names' };
-  }
-  // A certificate of this version names these exact documents: other bytes are other terms.
-  if (contextResource.digestSRI !== VOCABULARY_SRI.context) return { path: '/relatedResource/0/digestSRI', message: 'is not the digest of version 1 of the context' };
-  if (schemaResource.digestSRI !== VOCABULARY_SRI.schema) return { path: '/relatedResource/1/digestSRI', message: 'is not the digest of version 1 of the schema' };
-  return null;
-}
 
 /** A data compliance certificate as signed (the JWS payload). */
 export type Credential = z.infer<typeof CredentialSchema>;

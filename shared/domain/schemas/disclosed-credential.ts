@@ -8,19 +8,6 @@ import { CredentialSchema, CredentialSubjectSchema } from './credential.ts';
  * from the certificate itself: every always-visible claim keeps its exact rule.
  */
 
-/** The claims a holder may disclose or keep hidden, by the names `dcc present --disclose` takes. */
-export const DISCLOSABLE_CLAIMS = ['amount', 'provider', 'consumer', 'dataProduct', 'purpose'] as const;
-export type DisclosableClaim = (typeof DISCLOSABLE_CLAIMS)[number];
-
-/** Where each disclosable claim sits in the credential: the objects above it, and its member name. */
-export const DISCLOSABLE_PLACES: Readonly<Record<DisclosableClaim, { readonly parent: readonly string[]; readonly name: string }>> = {
-  amount: { parent: ['credentialSubject', 'transaction'], name: 'amount' },
-  provider: { parent: ['credentialSubject'], name: 'provider' },
-  consumer: { parent: ['credentialSubject'], name: 'consumer' },
-  dataProduct: { parent: ['credentialSubject'], name: 'dataProduct' },
-  purpose: { parent: ['credentialSubject', 'usage'], name: 'purpose' },
-};
-
 const subject = CredentialSubjectSchema.shape;
 
 /** A SHA-256 digest, base64url without padding. */

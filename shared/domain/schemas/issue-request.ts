@@ -10,44 +10,19 @@ import {
   TextLimits,
   TransactionRefSchema,
 } from './common.ts';
+import {
+  CheckCodes,
+  CheckResults,
+  DataClassifications,
+  DeliveryMethods,
+  PersonalInformationLevels,
+  UsageRights,
+} from './credential-terms.ts';
 
-/** Data classification under the Data Security Law: core data is never certified. */
-export const DataClassifications = ['general', 'important', 'core'] as const;
-
-/** Whether the product carries personal information, and whether it is sensitive (PIPL art. 28). */
-export const PersonalInformationLevels = ['none', 'personal', 'sensitive'] as const;
-
-/**
- * How the data reaches the consumer. A closed vocabulary, so that certificates from different
- * exchanges compare; `other` keeps the door open for a method the list does not name yet.
- */
-export const DeliveryMethods = [
-  'api',
-  'file-transfer',
-  'database-sync',
-  'data-sandbox',
-  'privacy-computing',
-  'other',
-] as const;
-
-/** The three data property rights a transaction can grant (持有权, 加工使用权, 经营权). */
-export const UsageRights = ['hold', 'process-use', 'operate'] as const;
-
-/** The compliance checks an assessor reports, by stable code (`shared/i18n/messages/certificate.ts` names them). */
-export const CheckCodes = [
-  'source-legality',
-  'usage-scope',
-  'traceability',
-  'risk-control',
-  'pi-separate-consent',
-  'cross-border-security-assessment',
-] as const;
 export type CheckCode = (typeof CheckCodes)[number];
 
 /** The four checks every certificate needs passed. */
 export const BaselineCheckCodes = ['source-legality', 'usage-scope', 'traceability', 'risk-control'] as const satisfies readonly CheckCode[];
-
-export const CheckResults = ['pass', 'fail', 'not-applicable'] as const;
 
 /** Upper bound of `compliance.checks`: each code once, with room for the duplicates the rules report. */
 export const MAX_CHECKS = 12;

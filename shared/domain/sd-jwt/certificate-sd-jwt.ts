@@ -1,14 +1,8 @@
 import { Base64urlError, decodeBase64urlStrict } from '../../crypto/portable-bytes.ts';
 import { CodedError } from '../coded-error.ts';
 import { parseJsonStrict } from '../../crypto/strict-json.ts';
-import {
-  DISCLOSABLE_CLAIMS,
-  DISCLOSABLE_PLACES,
-  type DisclosableClaim,
-  type DisclosedCredential,
-  DisclosedCredentialSchema,
-  SdJwtPayloadSchema,
-} from '../schemas/disclosed-credential.ts';
+import { DISCLOSABLE_CLAIMS, DISCLOSABLE_PLACES, type DisclosableClaim } from '../schemas/credential-terms.ts';
+import type { DisclosedCredential } from '../schemas/disclosed-credential.ts';
 import { quoteText } from '../text.ts';
 import {
   type Disclosure,
@@ -25,6 +19,12 @@ import {
   splitSdJwt,
   verifyKbJwt,
 } from './sd-jwt.ts';
+
+/**
+ * The shapes of the selectively disclosable form (zod schemas), loaded with the first form looked
+ * at: a verifier that only ever sees plain certificates never builds them.
+ */
+const formSchemas = () => import('../schemas/disclosed-credential.ts');
 
 /**
  * The selectively disclosable form of a certificate (`vc+sd-jwt`, W3C VC-JOSE-COSE over RFC
@@ -148,6 +148,7 @@ export async function verifyCertificatePresentation(
     if (sdAlg !== SD_ALG) {
       return invalid('payload', `The hash algorithm ${typeof sdAlg === 'string' ? quoteText(sdAlg) : '(none)'} is not allowed; "_sd_alg" must be "sha-256".`, kid);
     }
+    const { SdJwtPayloadSchema, DisclosedCredentialSchema } = await formSchemas();
     const payload = SdJwtPayloadSchema.safeParse(signed.payload);
     if (!payload.success) return invalid('payload', `The payload is not a selectively disclosable certificate: ${schemaIssues(payload.error.issues)}.`, kid);
     checks.push({ name: 'payload', ok: true });
@@ -263,6 +264,7 @@ export async function presentCertificate(sdJwt: string, request: PresentationReq
   } catch (error) {
     throw new PresentationError(`the issuer-signed JWT is malformed: ${error instanceof Base64urlError ? error.message : (error as Error).message}`);
   }
+  const { SdJwtPayloadSchema } = await formSchemas();
   const shape = SdJwtPayloadSchema.safeParse(payload);
   if (!shape.success) throw new PresentationError(`not a selectively disclosable certificate: ${schemaIssues(shape.error.issues)}`);
   const byClaim = new Map<DisclosableClaim, string>();

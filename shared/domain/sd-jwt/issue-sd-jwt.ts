@@ -1,6 +1,7 @@
 import { signJwt, VC_SD_JWT_TYPE } from '../certificate.ts';
 import type { Credential } from '../schemas/credential.ts';
-import { DISCLOSABLE_CLAIMS, DISCLOSABLE_PLACES, SdJwtPayloadSchema } from '../schemas/disclosed-credential.ts';
+import { DISCLOSABLE_CLAIMS, DISCLOSABLE_PLACES } from '../schemas/credential-terms.ts';
+import { SdJwtPayloadSchema } from '../schemas/disclosed-credential.ts';
 import type { CertificateSigner } from '../signer.ts';
 import { type Disclosure, type HolderPublicJwk, SD_ALG, joinSdJwt, objectDisclosure } from './sd-jwt.ts';
 

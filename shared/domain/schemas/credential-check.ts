@@ -1,0 +1,318 @@
+import { isValidCertificateNumber } from '../certificate-number.ts';
+import { DCC_CONTEXT_V1, VC_V2_CONTEXT, VOCABULARY_PATHS } from '../credential-context.ts';
+import { decimalAmountProblem, fractionDigits } from '../decimal-amount.ts';
+import { isSha256Hex, SHA256_DIGEST_ALG } from '../digest.ts';
+import { isHttpUrl } from '../http-url.ts';
+import { isIso3166Alpha2 } from '../iso3166.ts';
+import { currencyMinorUnits } from '../iso4217.ts';
+import { isRfc3339DateTime, RFC3339_MAX_LENGTH } from '../rfc3339.ts';
+import { plainTextProblem, TextLimits } from '../text.ts';
+import { TRANSACTION_REF_PATTERN } from '../transaction-ref.ts';
+import { isValidUscc } from '../uscc.ts';
+import type { Credential } from './credential.ts';
+import {
+  CheckCodes,
+  CheckResults,
+  CREDENTIAL_SCHEMA_TYPE,
+  CREDENTIAL_TYPES,
+  DataClassifications,
+  DeliveryMethods,
+  isCredentialId,
+  MAX_CREDENTIAL_CHECKS,
+  MAX_ISSUED_AT,
+  MAX_STATUS_LIST_INDEX,
+  MIN_ISSUED_AT,
+  PersonalInformationLevels,
+  SHA384_SRI_PATTERN,
+  STATUS_ENTRY_TYPE,
+  STATUS_LIST_INDEX_PATTERN,
+  STATUS_PURPOSE,
+  UsageRights,
+} from './credential-terms.ts';
+
+/**
+ * Whether a value is a certificate payload: exactly what `CredentialSchema.safeParse` accepts,
+ * answered without building a copy or an issue list, and without loading zod. The verifier runs
+ * it on every payload and asks zod only about one it refuses, for zod's detailed issues; the
+ * parity test (`test/shared/domain/schemas/credential-check.test.ts`) holds the two to the same
+ * verdict on genuine certificates, systematic mutations of them and random JSON.
+ *
+ * It follows zod 4's semantics, not just the JSON it is given:
+ * - an object is any non-null, non-array object; a strict object refuses every key that
+ *   `for...in` yields and the shape does not declare (so also an own `__proto__` member, which
+ *   `JSON.parse` creates, and enumerable inherited keys), and reads each declared member as
+ *   `value[key]`, inherited ones included;
+ * - an optional member may be absent or `undefined`;
+ * - a tuple needs exactly its length; an array's items are read by index up to its length;
+ * - a string's length is counted in code points, as zod counts it (a surrogate pair is one, a
+ *   lone surrogate one too); `iat` is a finite integer in range.
+ * The rules themselves (text, dates, codes, URLs, amounts) are the domain predicates the
+ * schemas call, and the limits and vocabularies are the constants they are built from.
+ */
+export function isCredential(value: unknown): value is Credential {
+  if (!isObject(value) || !hasOnlyKeys(value, CREDENTIAL_KEYS)) return false;
+  const context = value['@context'];
+  if (!Array.isArray(context) || context.length !== 2 || context[0] !== VC_V2_CONTEXT) return false;
+  if (context[1] !== DCC_CONTEXT_V1 && !isVocabularyUrl(context[1], VOCABULARY_PATHS.context)) return false;
+  const type = value['type'];
+  if (!Array.isArray(type) || type.length !== 2 || type[0] !== CREDENTIAL_TYPES[0] || type[1] !== CREDENTIAL_TYPES[1]) return false;
+  const id = value['id'];
+  if (typeof id !== 'string' || !isCredentialId(id)) return false;
+  const certificateNo = value['certificateNo'];
+  const iat = value['iat'];
+  return (
+    isBoundedHttpUrl(value['issuer']) &&
+    isDateTime(value['validFrom']) &&
+    isDateTime(value['validUntil']) &&
+    typeof certificateNo === 'string' &&
+    isValidCertificateNumber(certificateNo) &&
+    isSubject(value['credentialSubject']) &&
+    isStatusEntry(value['credentialStatus']) &&
+    isOptional(value['credentialSchema'], isCredentialSchemaLink) &&
+    isOptional(value['relatedResource'], isRelatedResources) &&
+    typeof iat === 'number' &&
+    Number.isInteger(iat) &&
+    iat >= MIN_ISSUED_AT &&
+    iat <= MAX_ISSUED_AT
+  );
+}
+
+type Members = Record<string, unknown>;
+
+// The declared members of each strict object, as the schemas in credential.ts, common.ts and
+// issue-request.ts declare them (the parity test adds and removes each one).
+const CREDENTIAL_KEYS = keys('@context', 'id', 'type', 'issuer', 'validFrom', 'validUntil', 'certificateNo', 'credentialSubject', 'credentialStatus', 'credentialSchema', 'relatedResource', 'iat');
+const SUBJECT_KEYS = keys('transaction', 'provider', 'consumer', 'dataProduct', 'usage', 'compliance', 'supersedes');
+const TRANSACTION_KEYS = keys('exchange', 'transactionRef', 'tradedAt', 'amount');
+const ID_NAME_KEYS = keys('id', 'name');
+const AMOUNT_KEYS = keys('value', 'currency');
+const PARTY_KEYS = keys('name', 'uscc');
+const DATA_PRODUCT_KEYS = keys('id', 'name', 'version', 'classification', 'personalInformation', 'deliveryMethod', 'digest');
+const DIGEST_KEYS = keys('alg', 'value');
+const USAGE_KEYS = keys('purpose', 'rights', 'crossBorder');
+const CROSS_BORDER_KEYS = keys('destination', 'assessmentRef');
+const COMPLIANCE_KEYS = keys('assessor', 'reportRef', 'reportDigest', 'assessedAt', 'checks');
+const CHECK_KEYS = keys('code', 'result');
+const STATUS_KEYS = keys('id', 'type', 'statusPurpose', 'statusListIndex', 'statusListCredential');
+const SCHEMA_LINK_KEYS = keys('id', 'type');
+const RESOURCE_KEYS = keys('id', 'digestSRI');
+
+function keys(...names: string[]): ReadonlySet<string> {
+  return new Set(names);
+}
+
+/** zod's object test: arrays and null are not objects. */
+function isObject(value: unknown): value is Members {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** zod's strict-object test: every key `for...in` yields is declared (zod iterates the same way). */
+function hasOnlyKeys(value: Members, declared: ReadonlySet<string>): boolean {
+  for (const key in value) if (!declared.has(key)) return false;
+  return true;
+}
+
+function isStrictObject(value: unknown, declared: ReadonlySet<string>): value is Members {
+  return isObject(value) && hasOnlyKeys(value, declared);
+}
+
+/** `.optional()`: absent and `undefined` pass, anything else must satisfy `check`. */
+function isOptional(value: unknown, check: (value: unknown) => boolean): boolean {
+  return value === undefined || check(value);
+}
+
+/** zod's `.max(max)` on a string: at most `max` code points. */
+function fits(value: string, max: number): boolean {
+  // A code point is one or two UTF-16 units: only a string longer than `max` units needs counting.
+  return value.length <= max || codePointLength(value) <= max;
+}
+
+function codePointLength(value: string): number {
+  let count = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    if ((value.charCodeAt(i) & 0xfc00) === 0xd800 && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      count--;
+      i++;
+    }
+  }
+  return count;
+}
+
+function isText(value: unknown, max: number): boolean {
+  // Not empty is at least one code point either way.
+  return typeof value === 'string' && value.length >= 1 && fits(value, max) && plainTextProblem(value) === null;
+}
+
+function isDateTime(value: unknown): boolean {
+  return typeof value === 'string' && fits(value, RFC3339_MAX_LENGTH) && isRfc3339DateTime(value);
+}
+
+/**
+ * URLs that passed lately. A certificate names the same few URLs twice (the vocabulary's) and
+ * an archive's certificates share the issuer, the status list and the vocabulary, while parsing
+ * a URL is the dearest step here; the rule is a pure function of the string, so a string seen
+ * passing passes again. Eight slots, replaced in turn, hold at most eight bounded strings.
+ */
+const recentUrls: string[] = [];
+let nextUrlSlot = 0;
+
+function isBoundedHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  if (recentUrls.includes(value)) return true;
+  if (!fits(value, TextLimits.url) || !isHttpUrl(value)) return false;
+  recentUrls[nextUrlSlot] = value;
+  nextUrlSlot = (nextUrlSlot + 1) % 8;
+  return true;
+}
+
+function isVocabularyUrl(value: unknown, path: string): boolean {
+  return isBoundedHttpUrl(value) && value.endsWith(path);
+}
+
+function isOneOf(value: unknown, values: readonly string[]): boolean {
+  return (values as readonly unknown[]).includes(value);
+}
+
+function isParty(value: unknown): boolean {
+  if (!isStrictObject(value, PARTY_KEYS)) return false;
+  const uscc = value['uscc'];
+  return isText(value['name'], TextLimits.name) && typeof uscc === 'string' && isValidUscc(uscc);
+}
+
+function isDigest(value: unknown): boolean {
+  if (!isStrictObject(value, DIGEST_KEYS)) return false;
+  const hex = value['value'];
+  return value['alg'] === SHA256_DIGEST_ALG && typeof hex === 'string' && isSha256Hex(hex);
+}
+
+/** A positive decimal amount with no more fraction digits than its currency's minor units. */
+function isAmount(value: unknown): boolean {
+  if (!isStrictObject(value, AMOUNT_KEYS)) return false;
+  const amount = value['value'];
+  const currency = value['currency'];
+  if (typeof amount !== 'string' || typeof currency !== 'string' || decimalAmountProblem(amount) !== null) return false;
+  // null for a code that is not active and for one without minor units: both are refused.
+  const minor = currencyMinorUnits(currency);
+  return minor !== null && fractionDigits(amount) <= minor;
+}
+
+function isTransaction(value: unknown): boolean {
+  if (!isStrictObject(value, TRANSACTION_KEYS)) return false;
+  const exchange = value['exchange'];
+  const ref = value['transactionRef'];
+  return (
+    isStrictObject(exchange, ID_NAME_KEYS) &&
+    isText(exchange['id'], TextLimits.reference) &&
+    isText(exchange['name'], TextLimits.name) &&
+    typeof ref === 'string' &&
+    TRANSACTION_REF_PATTERN.test(ref) &&
+    isDateTime(value['tradedAt']) &&
+    isAmount(value['amount'])
+  );
+}
+
+function isDataProduct(value: unknown): boolean {
+  return (
+    isStrictObject(value, DATA_PRODUCT_KEYS) &&
+    isText(value['id'], TextLimits.reference) &&
+    isText(value['name'], TextLimits.name) &&
+    isText(value['version'], TextLimits.reference) &&
+    isOneOf(value['classification'], DataClassifications) &&
+    isOneOf(value['personalInformation'], PersonalInformationLevels) &&
+    isOneOf(value['deliveryMethod'], DeliveryMethods) &&
+    isDigest(value['digest'])
+  );
+}
+
+/** 1 to `max` items, each passing `item`, no two with the same key (`sameKey`): rights and checks. */
+function isUniqueList(value: unknown, max: number, item: (value: unknown) => boolean, sameKey: (a: unknown, b: unknown) => boolean): boolean {
+  if (!Array.isArray(value) || value.length < 1 || value.length > max) return false;
+  for (let i = 0; i < value.length; i++) {
+    if (!item(value[i])) return false;
+    // At most six items: comparing pairs allocates nothing.
+    for (let j = 0; j < i; j++) if (sameKey(value[j], value[i])) return false;
+  }
+  return true;
+}
+
+const isRight = (value: unknown): boolean => isOneOf(value, UsageRights);
+const sameRight = (a: unknown, b: unknown): boolean => a === b;
+const isCheck = (value: unknown): boolean =>
+  isStrictObject(value, CHECK_KEYS) && isOneOf(value['code'], CheckCodes) && isOneOf(value['result'], CheckResults);
+const sameCheck = (a: unknown, b: unknown): boolean => (a as Members)['code'] === (b as Members)['code'];
+
+function isCrossBorder(value: unknown): boolean {
+  if (!isStrictObject(value, CROSS_BORDER_KEYS)) return false;
+  const destination = value['destination'];
+  return typeof destination === 'string' && isIso3166Alpha2(destination) && isText(value['assessmentRef'], TextLimits.reference);
+}
+
+function isUsage(value: unknown): boolean {
+  return (
+    isStrictObject(value, USAGE_KEYS) &&
+    isText(value['purpose'], TextLimits.purpose) &&
+    isUniqueList(value['rights'], UsageRights.length, isRight, sameRight) &&
+    isOptional(value['crossBorder'], isCrossBorder)
+  );
+}
+
+function isCompliance(value: unknown): boolean {
+  return (
+    isStrictObject(value, COMPLIANCE_KEYS) &&
+    isParty(value['assessor']) &&
+    isText(value['reportRef'], TextLimits.reference) &&
+    isDigest(value['reportDigest']) &&
+    isDateTime(value['assessedAt']) &&
+    isUniqueList(value['checks'], MAX_CREDENTIAL_CHECKS, isCheck, sameCheck)
+  );
+}
+
+function isSubject(value: unknown): boolean {
+  if (!isStrictObject(value, SUBJECT_KEYS)) return false;
+  const supersedes = value['supersedes'];
+  return (
+    isTransaction(value['transaction']) &&
+    isParty(value['provider']) &&
+    isParty(value['consumer']) &&
+    isDataProduct(value['dataProduct']) &&
+    isUsage(value['usage']) &&
+    isCompliance(value['compliance']) &&
+    (supersedes === undefined || (typeof supersedes === 'string' && isCredentialId(supersedes)))
+  );
+}
+
+/** The status entry, whose `id` is the list credential's URL, `#` and the index. */
+function isStatusEntry(value: unknown): boolean {
+  if (!isStrictObject(value, STATUS_KEYS)) return false;
+  const { id, statusListIndex: index, statusListCredential: list } = value;
+  // The same conjunction as the schema's, cheapest members first: the id is compared before it is parsed.
+  return (
+    value['type'] === STATUS_ENTRY_TYPE &&
+    value['statusPurpose'] === STATUS_PURPOSE &&
+    typeof index === 'string' &&
+    STATUS_LIST_INDEX_PATTERN.test(index) &&
+    Number(index) <= MAX_STATUS_LIST_INDEX &&
+    isBoundedHttpUrl(list) &&
+    id === `${list}#${index}` &&
+    isBoundedHttpUrl(id)
+  );
+}
+
+function isCredentialSchemaLink(value: unknown): boolean {
+  return isStrictObject(value, SCHEMA_LINK_KEYS) && isVocabularyUrl(value['id'], VOCABULARY_PATHS.schema) && value['type'] === CREDENTIAL_SCHEMA_TYPE;
+}
+
+function isResource(value: unknown, path: string): boolean {
+  if (!isStrictObject(value, RESOURCE_KEYS)) return false;
+  const sri = value['digestSRI'];
+  return isVocabularyUrl(value['id'], path) && typeof sri === 'string' && SHA384_SRI_PATTERN.test(sri);
+}
+
+function isRelatedResources(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    isResource(value[0], VOCABULARY_PATHS.context) &&
+    isResource(value[1], VOCABULARY_PATHS.schema)
+  );
+}
