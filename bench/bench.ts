@@ -1,4 +1,6 @@
+import { readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { type BatchVerifyResults, measureBatchVerify } from './batch-verify.ts';
 import { type CliStartupResults, measureCliStartup } from './cli-startup.ts';
 import { type ColdStartResults, type ColdStartRow, measureColdStarts } from './cold-start.ts';
@@ -32,16 +34,11 @@ export interface BenchPlan {
   cliStartupRuns: number;
 }
 
-const ALL_FUNCTIONS = [
-  'issue-certificate',
-  'verify-certificate',
-  'revoke-certificate',
-  'get-certificate',
-  'find-certificates',
-  'list-certificate-events',
-  'get-status-list',
-  'get-jwks',
-] as const;
+/** Every Lambda entry point in `functions/`: the cold-start goal is for each of them. */
+const ALL_FUNCTIONS: readonly string[] = readdirSync(fileURLToPath(new URL('../functions/', import.meta.url)))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.slice(0, -'.ts'.length))
+  .sort();
 
 /** The plan of `npm run bench` (`full`) and `npm run bench -- --quick`. */
 export function benchPlan(mode: 'full' | 'quick'): BenchPlan {

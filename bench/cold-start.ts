@@ -38,6 +38,13 @@ export function lambdaBuildOptions(placement: SdkPlacement): BuildOptions {
 }
 
 /**
+ * The Node flags of the functions (`NODE_OPTIONS` of `ApiFunction`): none. `--enable-source-maps`
+ * is not set there, because it makes Node scan the bundle and parse its map at every import; the
+ * functions read their map on the first stack trace instead (`shared/app/lazy-source-maps.ts`).
+ */
+const FUNCTION_NODE_FLAGS: readonly string[] = [];
+
+/**
  * The floor: a handler that does nothing but what every container must do before its first
  * request, building the SDK clients the functions' container builds (DynamoDB with the document
  * client, and KMS), with the same options.
@@ -104,11 +111,12 @@ interface Bundle {
 }
 
 /**
- * Bundles each function (and the floor) as the CDK does, in both SDK placements, then starts a
- * fresh `node --enable-source-maps` per sample (the functions run with that flag) and times
- * the bundle's import. Samples are taken round-robin, so load on the machine drifts over every
- * bundle alike. The external bundles resolve the SDK from the project's `node_modules`, as the
- * runtime's own copy would be resolved from its `node_modules`.
+ * Bundles each function (and the floor) as the CDK does, in both SDK placements, each with its
+ * source map next to it, then starts a fresh `node` per sample with the flags the functions run
+ * with ({@link FUNCTION_NODE_FLAGS}) and times the bundle's import. Samples are taken
+ * round-robin, so load on the machine drifts over every bundle alike. The external bundles
+ * resolve the SDK from the project's `node_modules`, as the runtime's own copy would be resolved
+ * from its `node_modules`.
  */
 export async function measureColdStarts(options: ColdStartOptions): Promise<ColdStartResults> {
   const dir = await mkdtemp(join(tmpdir(), 'dcc-bench-cold-'));
@@ -161,7 +169,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     return {
       rows,
       faster: total('bundled') <= total('external') ? 'bundled' : 'external',
-      method: `median of ${options.runs} fresh \`node --enable-source-maps\` processes per bundle, timing \`await import(bundle)\` with the function's environment set; round-robin over bundles`,
+      method: `median of ${options.runs} fresh \`node\` processes per bundle (the functions' flags: ${FUNCTION_NODE_FLAGS.length > 0 ? FUNCTION_NODE_FLAGS.join(' ') : 'none'}), timing \`await import(bundle)\` with the function's environment set; round-robin over bundles`,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -169,7 +177,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
 }
 
 async function timeImport(runner: string, bundle: string, env: Record<string, string>): Promise<number> {
-  const { initMs } = await runJsonChild<{ initMs: number }>(process.execPath, ['--enable-source-maps', runner, pathToFileURL(bundle).href], {
+  const { initMs } = await runJsonChild<{ initMs: number }>(process.execPath, [...FUNCTION_NODE_FLAGS, runner, pathToFileURL(bundle).href], {
     what: `importing ${bundle}`,
     env: { PATH: process.env['PATH'] ?? '', ...env },
   });

@@ -1,10 +1,9 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { LogStore } from '../ports/log-store.ts';
 import type { NoteSigner } from '../transparency/note-signer.ts';
-import { LogIntegrator } from '../services/log-integrator.ts';
+import type { LogIntegrator } from '../services/log-integrator.ts';
 import { LogReader } from '../services/log-reader.ts';
 import { KmsNoteSigner } from '../adapters/kms/note-signer.ts';
-import { localNoteSigner } from '../adapters/key-file/note-signer.ts';
 import { memoizeAsync } from '../support/memo.ts';
 import type { LogSigning } from './config.ts';
 
@@ -19,7 +18,8 @@ export interface LogServices {
 
 /**
  * Wires the log. `signing` is asked for on the integrator's first use, not before: the API
- * functions read the log but are given no log key.
+ * functions read the log but are given no log key. The integrator and the note signers are
+ * imported then too, so that the API functions never run their modules at cold start.
  */
 export function buildLogServices(options: {
   store: LogStore;
@@ -31,14 +31,21 @@ export function buildLogServices(options: {
   const { store } = options;
   const signer = async (): Promise<NoteSigner> => {
     const signing = options.signing();
-    if (signing.kind === 'local') return localNoteSigner(signing.keyFile, signing.origin, signing.signature);
+    if (signing.kind === 'local') {
+      return (await import('../adapters/key-file/note-signer.ts')).localNoteSigner(signing.keyFile, signing.origin, signing.signature);
+    }
     return new KmsNoteSigner({ client: options.kms(), keyId: signing.keyId, name: signing.origin, type: signing.signature });
   };
   return {
     store,
     reader: new LogReader(store),
     integrator: memoizeAsync(
-      async () => new LogIntegrator({ store, signer: await signer(), ...(options.clock ? { clock: options.clock } : {}) }),
+      async () =>
+        new (await import('../services/log-integrator.ts')).LogIntegrator({
+          store,
+          signer: await signer(),
+          ...(options.clock ? { clock: options.clock } : {}),
+        }),
     ),
   };
 }

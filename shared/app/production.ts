@@ -1,5 +1,9 @@
 import { type App, buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { mapStackTracesOnFirstUse } from './lazy-source-maps.ts';
+
+// Before anything can fail: the stack traces in the function's logs name the sources.
+mapStackTracesOnFirstUse(import.meta.url);
 
 /**
  * The app of this Lambda container, built once at cold start from the function's environment:

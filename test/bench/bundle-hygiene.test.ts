@@ -41,3 +41,77 @@ describe('function bundles keep only the zod they use', () => {
     expect(WHOLE_ZOD_IMPORT.test("import type { z } from 'zod';")).toBe(false);
   });
 });
+
+/**
+ * The functions whose routes parse no request body with a zod schema start without zod at all:
+ * its code (about 100 KB minified) is neither compiled nor run at their cold start. One value
+ * import of a schema module anywhere in their graph (a store decoding its items with zod, the
+ * configuration as a zod schema) brings it back for all of them, hence the check on the bundles
+ * themselves, built as the CDK builds them.
+ */
+const WITHOUT_ZOD = [
+  'functions/get-jwks.ts',
+  'functions/log-checkpoint.ts',
+  'functions/log-integrator.ts',
+  'functions/log-key.ts',
+  'functions/oauth-jwks.ts',
+  'functions/oauth-token.ts',
+  'functions/openid-configuration.ts',
+  'functions/verification-page.ts',
+];
+
+describe('start-ups without zod', () => {
+  /** The source files that put at least one byte into the bundle of `entry` (tree-shaken ones do not). */
+  async function bundled(entry: string): Promise<string[]> {
+    const { build } = await import('esbuild');
+    const { lambdaBuildOptions } = await import('../../bench/cold-start.ts');
+    const result = await build({ ...lambdaBuildOptions('bundled'), entryPoints: [join(root, entry)], write: false, outdir: '/tmp/dcc-bundle-hygiene', metafile: true });
+    return Object.values(result.metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([path]) => path),
+    );
+  }
+
+  it.each(WITHOUT_ZOD)('%s bundles no zod', async (entry) => {
+    const inputs = await bundled(entry);
+    // The check sees the bundle's sources: the entry itself is among them.
+    expect(inputs).toContain(entry);
+    expect(inputs.filter((path) => /node_modules\/zod\//.test(path))).toEqual([]);
+  }, 60_000);
+
+  it('the check finds zod where a function does use it', async () => {
+    expect((await bundled('functions/issue-certificate.ts')).some((path) => /node_modules\/zod\//.test(path))).toBe(true);
+  }, 60_000);
+
+  it("dcc's offline verification starts without zod: it loads only with the first refused payload", async () => {
+    const { build } = await import('esbuild');
+    // Split as the installable dcc is built: a dynamic import becomes a chunk loaded on demand.
+    const result = await build({
+      entryPoints: [join(root, 'cli/verify-worker.ts')],
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      write: false,
+      outdir: '/tmp/dcc-bundle-hygiene-cli',
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const outputs = result.metafile.outputs;
+    const entry = Object.keys(outputs).find((file) => outputs[file]?.entryPoint === 'cli/verify-worker.ts') as string;
+    // What a worker loads before verifying anything: its chunk and every chunk it imports statically.
+    const atStart = new Set<string>();
+    const visit = (file: string): void => {
+      if (atStart.has(file)) return;
+      atStart.add(file);
+      for (const imported of outputs[file]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    };
+    visit(entry);
+    const sourcesOf = (files: Iterable<string>) => [...files].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {}));
+    expect(sourcesOf(atStart)).toContain('shared/domain/certificate.ts');
+    expect(sourcesOf(atStart).filter((path) => /node_modules\/zod\//.test(path))).toEqual([]);
+    // zod is in the program all the same, for refusals' detailed issues.
+    expect(sourcesOf(Object.keys(outputs)).some((path) => /node_modules\/zod\//.test(path))).toBe(true);
+  }, 60_000);
+});

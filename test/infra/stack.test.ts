@@ -232,7 +232,9 @@ describe('functions', () => {
     expect(props['Handler']).toBe('index.handler');
     expect(props['MemorySize']).toBe(1024);
     expect(props['Timeout']).toBe(10);
-    expect(envOf(route)['NODE_OPTIONS']).toBe('--enable-source-maps');
+    // The map ships with the bundle and is read on the first stack trace (shared/app/lazy-source-maps.ts),
+    // not at every cold start as --enable-source-maps would.
+    expect(envOf(route)['NODE_OPTIONS']).toBeUndefined();
   });
 
   it.each(DEPLOYED.map((r) => [r.handler, r] as const))('%s: configured for the service', (_, route) => {
