@@ -32,8 +32,8 @@ export interface HandlerCpuFigure {
   samples: number;
   /**
    * Process CPU time (user + system, every thread: the WebCrypto thread pool and GC included)
-   * per request, over `cpuOps` requests; the wall figure above also counts the main thread
-   * waiting idle for a thread-pool job, this one does not.
+   * per request: the median of rounds that share out `cpuOps` requests; the wall figure above
+   * also counts the main thread waiting idle for a thread-pool job, this one does not.
    */
   cpuUs: number;
   /** The same for the raw operation. */
@@ -49,11 +49,12 @@ export interface HandlerCpuFigure {
   /** `cpuUs` (for issue: without the KMS stand-in, which runs in KMS in AWS) over `floorCpuUs`. */
   floorRatio: number;
   /**
-   * Process CPU per request of the same endpoint opened three ways, measured in the same rounds
-   * (for issue, each includes the KMS stand-in): `bareUs` without middy and Powertools (one plain
-   * function doing the same work), `middyUs` with the middy chain but no Powertools logger or
-   * metrics, `powertoolsUs` with both, as production runs it (metrics are disabled in the
-   * benchmark: no EMF line is written). Each layer's cost is the difference to the one before.
+   * Process CPU per request of the same endpoint opened three ways (for issue, each includes the
+   * KMS stand-in): `bareUs` without middy and Powertools (one plain function doing the same
+   * work), `middyUs` with the middy chain but no Powertools logger or metrics, `powertoolsUs`
+   * with both, as production runs it (= `cpuUs`; metrics are disabled in the benchmark: no EMF
+   * line is written). Each layer's cost is the difference to the one before, measured with the
+   * three endpoints taking turns request by request (see `layerCosts`).
    */
   layers: { bareUs: number; middyUs: number; powertoolsUs: number };
 }
@@ -261,10 +262,13 @@ export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<Han
     options.log(`handler CPU: ${bench.tasks.length} tasks, ${options.timeMs} ms each`);
     await bench.run();
 
-    // Then process CPU time, the four loops taking turns in rounds so load elsewhere falls on all.
-    const rounds = 8;
-    const perRound = Math.max(5, Math.round(options.timeMs / 40));
-    const cpu = { issue: 0, sign: 0, verify: 0, rawVerify: 0, standIn: 0, issueFloor: 0, verifyFloor: 0, issueBare: 0, issueMiddy: 0, verifyBare: 0, verifyMiddy: 0 };
+    // Then process CPU time, the loops taking turns in rounds so load elsewhere falls on all; each
+    // figure is the median of its rounds, so that a round another process (or a GC owed by the
+    // loop before) inflated does not move it, as it would a sum.
+    const rounds = 15;
+    const perRound = Math.max(5, Math.round(options.timeMs / 75));
+    const loops = ['issue', 'sign', 'verify', 'rawVerify', 'standIn', 'issueFloor', 'verifyFloor'] as const;
+    const perOps = Object.fromEntries(loops.map((loop) => [loop, [] as number[]])) as Record<(typeof loops)[number], number[]>;
     // Events are built before the clock starts: API Gateway builds them, not the function.
     const requests = (handler: FunctionHandler, make: () => Invocation, expected: number) => {
       const invocations = Array.from({ length: perRound }, make);
@@ -286,40 +290,39 @@ export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<Han
     }
     let sink = 0;
     for (let round = 0; round < rounds; round++) {
-      cpu.issue += await requests(issuer, issueEvent, 201);
-      cpu.sign += await cpuOf(() => {
+      perOps.issue.push(await requests(issuer, issueEvent, 201));
+      perOps.sign.push(await cpuOf(() => {
         for (let i = 0; i < perRound; i++) sign('sha256', signingInput, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
-      });
-      cpu.verify += await requests(verifier, verifyEvent, 200);
-      cpu.rawVerify += await cpuOf(() => {
+      }));
+      perOps.verify.push(await requests(verifier, verifyEvent, 200));
+      perOps.rawVerify.push(await cpuOf(() => {
         for (let i = 0; i < perRound; i++) rawVerifyOnce();
-      });
-      cpu.standIn += await cpuOf(() => {
+      }));
+      perOps.standIn.push(await cpuOf(() => {
         for (let i = 0; i < perRound; i++) key.signDigest(digest);
-      });
-      cpu.issueFloor += await cpuOf(() => {
+      }));
+      perOps.issueFloor.push(await cpuOf(() => {
         for (let i = 0; i < perRound; i++) {
           sink += (JSON.parse(bodies.issueRequest) as object) ? 1 : 0;
           rawSignOnce();
           rawVerifyOnce();
           sink += JSON.stringify(bodies.issueResponse).length;
         }
-      });
-      cpu.issueBare += await requests(layered.bare.issuer, issueEvent, 201);
-      cpu.issueMiddy += await requests(layered.middy.issuer, issueEvent, 201);
-      cpu.verifyBare += await requests(layered.bare.verifier, verifyEvent, 200);
-      cpu.verifyMiddy += await requests(layered.middy.verifier, verifyEvent, 200);
-      cpu.verifyFloor += await cpuOf(() => {
+      }));
+      perOps.verifyFloor.push(await cpuOf(() => {
         for (let i = 0; i < perRound; i++) {
           sink += (JSON.parse(bodies.verifyRequest) as object) ? 1 : 0;
           rawVerifyOnce();
           sink += JSON.stringify(bodies.verifyResponse).length;
         }
-      });
+      }));
     }
     if (sink === 0) throw new Error('the floors did no JSON work');
+    const issueLayers = await layerCosts({ full: issuer, ...pick(layered, 'issuer') }, issueEvent, 201, rounds, perRound);
+    const verifyLayers = await layerCosts({ full: verifier, ...pick(layered, 'verifier') }, verifyEvent, 200, rounds, perRound);
     const cpuOps = rounds * perRound;
-    const perOp = (total: number): number => total / cpuOps;
+    // Per request: the median round's CPU over the requests of a round.
+    const cpu = Object.fromEntries(loops.map((loop) => [loop, median(perOps[loop]) / perRound])) as Record<(typeof loops)[number], number>;
 
     const p50 = (name: string): { us: number; samples: number } => {
       const task = bench.getTask(name) as Task;
@@ -340,26 +343,26 @@ export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<Han
         samples: issue.samples,
         kmsStandInUs: round(standIn.us, 1),
         withoutKmsUs: round(issue.us - standIn.us, 1),
-        cpuUs: round(perOp(cpu.issue), 1),
-        rawCpuUs: round(perOp(cpu.sign), 1),
+        cpuUs: round(cpu.issue, 1),
+        rawCpuUs: round(cpu.sign, 1),
         cpuRatio: round(cpu.issue / cpu.sign, 2),
         cpuOps,
-        floorCpuUs: round(perOp(cpu.issueFloor), 1),
+        floorCpuUs: round(cpu.issueFloor, 1),
         floorRatio: round((cpu.issue - cpu.standIn) / cpu.issueFloor, 2),
-        layers: { bareUs: round(perOp(cpu.issueBare), 1), middyUs: round(perOp(cpu.issueMiddy), 1), powertoolsUs: round(perOp(cpu.issue), 1) },
+        layers: layerFigures(cpu.issue, issueLayers),
       },
       verify: {
         perOpUs: round(ver.us, 1),
         rawUs: round(rawVerify.us, 1),
         ratio: round(ver.us / rawVerify.us, 2),
         samples: ver.samples,
-        cpuUs: round(perOp(cpu.verify), 1),
-        rawCpuUs: round(perOp(cpu.rawVerify), 1),
+        cpuUs: round(cpu.verify, 1),
+        rawCpuUs: round(cpu.rawVerify, 1),
         cpuRatio: round(cpu.verify / cpu.rawVerify, 2),
         cpuOps,
-        floorCpuUs: round(perOp(cpu.verifyFloor), 1),
+        floorCpuUs: round(cpu.verifyFloor, 1),
         floorRatio: round(cpu.verify / cpu.verifyFloor, 2),
-        layers: { bareUs: round(perOp(cpu.verifyBare), 1), middyUs: round(perOp(cpu.verifyMiddy), 1), powertoolsUs: round(perOp(cpu.verify), 1) },
+        layers: layerFigures(cpu.verify, verifyLayers),
       },
     };
   } finally {
@@ -408,6 +411,62 @@ class NoMetrics extends Metrics {
   override hasStoredMetrics(): boolean {
     return false;
   }
+}
+
+/** The `bare` and `middy` endpoints of one kind (`issuer` or `verifier`). */
+function pick(layered: HandlerBench['layered'], kind: 'issuer' | 'verifier'): { bare: FunctionHandler; middy: FunctionHandler } {
+  return { bare: layered.bare[kind], middy: layered.middy[kind] };
+}
+
+/**
+ * What each layer adds per request (µs of process CPU): `full` − `middy` is Powertools,
+ * `middy` − `bare` is middy. The three endpoints take turns request by request (in a rotating
+ * order), each request timed alone, so that load elsewhere, GC owed by earlier allocations and
+ * the timer's own cost fall on all three alike; the differences are medians over `rounds`.
+ * Measured as whole loops one after the other, each layer's few µs drowned in differences of
+ * ±50 µs between loops of hundreds.
+ */
+async function layerCosts(
+  handlers: Record<'full' | 'middy' | 'bare', FunctionHandler>,
+  make: () => Invocation,
+  expected: number,
+  rounds: number,
+  perRound: number,
+): Promise<{ powertoolsUs: number; middyUs: number }> {
+  const order = ['full', 'middy', 'bare'] as const;
+  const powertools: number[] = [];
+  const middyLayer: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const spent = { full: 0, middy: 0, bare: 0 };
+    const invocations = Array.from({ length: perRound * order.length }, make);
+    for (let i = 0; i < perRound; i++) {
+      for (let turn = 0; turn < order.length; turn++) {
+        const layer = order[(i + turn) % order.length] as (typeof order)[number];
+        const { event, context } = invocations[i * order.length + turn] as Invocation;
+        const before = process.cpuUsage();
+        const result = await handlers[layer](event, context);
+        const used = process.cpuUsage(before);
+        spent[layer] += used.user + used.system;
+        if (result.statusCode !== expected) throw new Error(`${layer} answered ${result.statusCode}: ${result.body}`);
+      }
+    }
+    powertools.push((spent.full - spent.middy) / perRound);
+    middyLayer.push((spent.middy - spent.bare) / perRound);
+  }
+  return { powertoolsUs: median(powertools), middyUs: median(middyLayer) };
+}
+
+/** The layer figures: the whole endpoint's CPU as measured, less what each layer adds. */
+function layerFigures(fullUs: number, costs: { powertoolsUs: number; middyUs: number }): HandlerCpuFigure['layers'] {
+  const middyUs = fullUs - costs.powertoolsUs;
+  return { bareUs: round(middyUs - costs.middyUs, 1), middyUs: round(middyUs, 1), powertoolsUs: round(fullUs, 1) };
+}
+
+/** The median of `values` (the mean of the middle two for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** Process CPU time (user + system, all threads) that `work` takes, in µs. */
