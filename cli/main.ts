@@ -128,8 +128,16 @@ export async function runCli(args: readonly string[], rawIo: CliIo): Promise<num
 
 /** The process's own input and output. */
 export function processIo(): CliIo {
+  // A reader that stops early (`dcc verify <folder> | head`) closes the pipe. The rest of the
+  // output has nowhere to go, but the run goes on to its end, so the exit status still says
+  // whether every certificate verified; only a broken pipe is forgiven, any other error is not.
+  let readerGone = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    readerGone = true;
+  });
   return {
-    stdout: (s) => process.stdout.write(s),
+    stdout: (s) => readerGone || process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     progressStream: process.stderr,

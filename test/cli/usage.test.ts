@@ -94,3 +94,22 @@ describe('input items', () => {
     expect(groupThousands('999.5')).toBe('999.5');
   });
 });
+
+describe('a reader that stops early', () => {
+  it('leaves the run quiet and its exit status intact when stdout is closed before anything is written', async () => {
+    const { spawn } = await import('node:child_process');
+    const { DCC_BIN } = await import('./support/run-dcc.ts');
+    const child = spawn(process.execPath, [DCC_BIN, 'verify', join(dir, 'token.jwt'), '--jwks', jwks], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Like `| head -0`: the read end is gone before the program writes its verdict.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+    // The token is not a certificate: the status says so although its line was never read.
+    expect(code).toBe(1);
+  });
+});
