@@ -221,7 +221,15 @@ async function rawOnEveryCore(raw: readonly { data: Buffer; signature: Buffer }[
   const pem = publicKey.export({ type: 'spki', format: 'pem' });
   const workers = Array.from({ length: availableParallelism() - 1 }, () => new Worker(source, { eval: true, workerData: { pem, raw } }));
   try {
-    await Promise.all(workers.map((w) => new Promise((ready) => w.once('message', ready))));
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise((ready, failed) => {
+            w.once('message', ready);
+            w.once('error', failed);
+          }),
+      ),
+    );
     const answers = workers.map((w) => new Promise<number>((done, failed) => {
       w.once('message', done);
       w.once('error', failed);

@@ -19,6 +19,7 @@ import {
   functionEnvironment,
   issueRequest,
   lambdaContext,
+  median,
   round,
 } from './support.ts';
 
@@ -318,8 +319,8 @@ export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<Han
       }));
     }
     if (sink === 0) throw new Error('the floors did no JSON work');
-    const issueLayers = await layerCosts({ full: issuer, ...pick(layered, 'issuer') }, issueEvent, 201, rounds, perRound);
-    const verifyLayers = await layerCosts({ full: verifier, ...pick(layered, 'verifier') }, verifyEvent, 200, rounds, perRound);
+    const issueLayers = await layerCosts({ full: issuer, bare: layered.bare.issuer, middy: layered.middy.issuer }, issueEvent, 201, rounds, perRound);
+    const verifyLayers = await layerCosts({ full: verifier, bare: layered.bare.verifier, middy: layered.middy.verifier }, verifyEvent, 200, rounds, perRound);
     const cpuOps = rounds * perRound;
     // Per request: the median round's CPU over the requests of a round.
     const cpu = Object.fromEntries(loops.map((loop) => [loop, median(perOps[loop]) / perRound])) as Record<(typeof loops)[number], number>;
@@ -413,11 +414,6 @@ class NoMetrics extends Metrics {
   }
 }
 
-/** The `bare` and `middy` endpoints of one kind (`issuer` or `verifier`). */
-function pick(layered: HandlerBench['layered'], kind: 'issuer' | 'verifier'): { bare: FunctionHandler; middy: FunctionHandler } {
-  return { bare: layered.bare[kind], middy: layered.middy[kind] };
-}
-
 /**
  * What each layer adds per request (µs of process CPU): `full` − `middy` is Powertools,
  * `middy` − `bare` is middy. The three endpoints take turns request by request (in a rotating
@@ -460,13 +456,6 @@ async function layerCosts(
 function layerFigures(fullUs: number, costs: { powertoolsUs: number; middyUs: number }): HandlerCpuFigure['layers'] {
   const middyUs = fullUs - costs.powertoolsUs;
   return { bareUs: round(middyUs - costs.middyUs, 1), middyUs: round(middyUs, 1), powertoolsUs: round(fullUs, 1) };
-}
-
-/** The median of `values` (the mean of the middle two for an even count). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** Process CPU time (user + system, all threads) that `work` takes, in µs. */

@@ -1,5 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { mapStackTracesOnFirstUse } from '#shared/app/lazy-source-maps.ts';
 import { PAGE_HTML, SCRIPT_SHA256, STYLE_SHA256 } from '../web/generated/verification-page.ts';
+
+// As every function: a stack trace in the logs names the source line (the map is read then).
+mapStackTracesOnFirstUse(import.meta.url);
 
 /**
  * `GET /verify`: the auditors' verification page. One static document with its script and

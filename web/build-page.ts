@@ -17,21 +17,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const GENERATED_MODULE = 'web/generated/verification-page.ts';
 
 /**
- * `shared/domain/certificate-number.ts` imports `randomBytes` to mint numbers; the page only
- * validates them, so the import is satisfied by a function that refuses to run.
- */
-const nodeCryptoStub: Plugin = {
-  name: 'node-crypto-stub',
-  setup(b) {
-    b.onResolve({ filter: /^node:crypto$/ }, () => ({ path: 'node:crypto', namespace: 'stub' }));
-    b.onLoad({ filter: /^node:crypto$/, namespace: 'stub' }, () => ({
-      contents: 'export function randomBytes() { throw new Error("randomBytes is not available on the verification page"); }',
-      loader: 'js',
-    }));
-  },
-};
-
-/**
  * zod's namespace re-exports every translation of its messages (about 250 KB); the page uses
  * the English default, which zod imports on its own, so the catalogue is left out (of the
  * installable `dcc` too).
@@ -62,7 +47,7 @@ export async function buildVerificationPageModule(): Promise<string> {
     minify: true,
     legalComments: 'none',
     charset: 'ascii',
-    plugins: [nodeCryptoStub, zodLocalesOmitted],
+    plugins: [zodLocalesOmitted],
     logLevel: 'silent',
   });
   const script = bundle.outputFiles[0]!.text.trim();

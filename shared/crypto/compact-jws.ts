@@ -5,7 +5,10 @@ import { parseJsonStrict } from './strict-json.ts';
 /** Largest token the strict parser reads; a certificate is a few kilobytes. */
 export const MAX_COMPACT_JWS_LENGTH = 256 * 1024;
 
-/** A compact JWS split and decoded, before any signature check. */
+/**
+ * A compact JWS split and decoded, before any signature check. The byte arrays may be views on
+ * Node's shared buffer pool: read them, never transfer or write them.
+ */
 export interface ParsedCompactJws {
   /** The protected header, a JSON object; nothing in it is trusted yet. */
   header: Record<string, unknown>;

@@ -15,6 +15,7 @@ import { isBuiltCredential } from './built-credentials.ts';
 import type { Credential, CredentialSchema } from './schemas/credential.ts';
 import { isCredential } from './schemas/credential-check.ts';
 import { vocabularyLinksProblem } from './schemas/credential-terms.ts';
+import { memoizeAsync } from '../support/memo.ts';
 import { quoteText } from './text.ts';
 
 /**
@@ -297,10 +298,8 @@ async function checkSignatureWithJose(token: string, parsed: ParsedCompactJws, k
 }
 
 /** The zod schemas, loaded once and only when a credential is refused: what only verifies good certificates never builds them. */
-let credentialSchemaModule: Promise<{ CredentialSchema: typeof CredentialSchema }> | undefined;
-function loadCredentialSchema(): Promise<{ CredentialSchema: typeof CredentialSchema }> {
-  return (credentialSchemaModule ??= import('./schemas/credential.ts'));
-}
+// Marked pure so that a bundle which never verifies a payload drops it, and zod with it.
+const loadCredentialSchema: () => Promise<{ CredentialSchema: typeof CredentialSchema }> = /* @__PURE__ */ memoizeAsync(() => import('./schemas/credential.ts'));
 
 /**
  * The `payload` step. {@link isCredential} accepts exactly what `CredentialSchema` accepts, and

@@ -158,7 +158,7 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
   // more is a promise and a turn of the microtask queue per request.
   chain.use({
     before: async (request) => {
-      if (access !== 'public') await authorize(request.event);
+      await authorize(request.event);
       if (options.body) readBody(request.event);
     },
   });

@@ -45,10 +45,7 @@ export const keys = {
     pk: `CERTNO#${part(certificateNo, 'certificate number')}`,
     sk: 'CERTNO',
   }),
-  event: (certificateId: string, at: string, type: AuditEvent['type']): ItemKey => ({
-    pk: `CERT#${part(certificateId, 'certificate id')}`,
-    sk: `EVENT#${sortableTime(at)}#${type}`,
-  }),
+  event: (certificateId: string, at: string, type: AuditEvent['type']): ItemKey => eventKey(certificateId, sortableTime(at), type),
   counter: (): ItemKey => ({ pk: 'STATUSLIST', sk: 'COUNTER' }),
   statusListHead: (listId: string): ItemKey => ({ pk: `STATUSLIST#${part(listId, 'list id')}`, sk: 'HEAD' }),
   statusListShard: (listId: string, shard: number): ItemKey => ({
@@ -106,12 +103,16 @@ export function parseCertificateNoItem(item: Item): string {
   return CertificateNoItemShape(item, 'certificate-number').certificateId;
 }
 
+/** The key of an event item, its time already made sortable. */
+function eventKey(certificateId: string, sortableAt: string, type: AuditEvent['type']): ItemKey {
+  return { pk: `CERT#${part(certificateId, 'certificate id')}`, sk: `EVENT#${sortableAt}#${type}` };
+}
+
 /** The event item; pending in the transparency log's outbox until the integrator takes it. */
 export function eventItem(e: AuditEvent): Item {
-  // `keys.event`'s key, with the time made sortable once for both sort keys.
-  const pk = `CERT#${part(e.certificateId, 'certificate id')}`;
+  // The time is made sortable once, for both sort keys.
   const at = sortableTime(e.at);
-  const head: Item = { pk, sk: `EVENT#${at}#${e.type}`, kind: 'event' };
+  const head: Item = { ...eventKey(e.certificateId, at, e.type), kind: 'event' };
   return Object.assign(head, e, {
     outboxPk: OUTBOX_PENDING,
     outboxSk: `${at}#${e.certificateId}#${e.type}`,

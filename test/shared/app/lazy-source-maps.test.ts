@@ -34,7 +34,8 @@ await build({ entryPoints: [ENTRY], outfile: BUNDLE, bundle: true, platform: 'no
 
 /** The stack of the bundle's error, formatted in a fresh `node` with `flags`. */
 async function stackOf(flags: string[]): Promise<string> {
-  const script = `const m = await import(${JSON.stringify(pathToFileURL(BUNDLE).href)}); try { m.fail(); } catch (e) { console.log(e.stack); }`;
+  // The last line says whether the mapper took over V8's stack formatting.
+  const script = `const before = Error.prepareStackTrace; const m = await import(${JSON.stringify(pathToFileURL(BUNDLE).href)}); try { m.fail(); } catch (e) { console.log(e.stack); } console.log('mapper installed: ' + (Error.prepareStackTrace !== before));`;
   const { stdout } = await run(process.execPath, [...flags, '--input-type=module', '-e', script]);
   return stdout;
 }
@@ -45,10 +46,12 @@ describe('mapStackTracesOnFirstUse', () => {
     expect(stack).toMatch(/^Error: boom\n/);
     expect(stack).toContain(`${pathToFileURL(ENTRY).href}:4:9`);
     expect(stack).not.toContain('index.mjs:1:');
+    expect(stack).toContain('mapper installed: true');
   });
 
   it('leaves the mapping to Node when Node maps stacks itself', async () => {
     const stack = await stackOf(['--enable-source-maps']);
     expect(stack).toContain('entry.ts:4:');
+    expect(stack).toContain('mapper installed: false');
   });
 });
