@@ -160,6 +160,20 @@ describe('the token endpoint refuses bad assertions with 401 invalid_client and 
     expect(replays.records.size).toBe(0);
   });
 
+  it('a stored key that is no longer a valid key (a point off its curve) refuses the assertion, never a 5xx', async () => {
+    // The registry checks a key's curve once, at registration; a stored record read back is
+    // checked for shape only. A record damaged in the table must still end as invalid_client.
+    const genuine = await assertion(exchange);
+    const x = Buffer.from(exchange.jwk.x as string, 'base64url');
+    x[x.length - 1] = (x[x.length - 1] as number) ^ 0x01;
+    const damaged = { ...exchange.jwk, x: x.toString('base64url') } as ClientJwk;
+    (registry.clients.get(exchange.id) as { jwks: { keys: ClientJwk[] } }).jwks = { keys: [damaged] };
+    const r = await refusal(request(genuine));
+    expect(r).toMatchObject({ code: 'invalid_client', status: 401 });
+    expect(r.message).toBe('The client assertion is not a valid signed JWT.');
+    expect(replays.records.size).toBe(0);
+  });
+
   it('a replayed jti, also when the requests run concurrently: exactly one wins', async () => {
     const once = await assertion(exchange);
     await expect(issueAccessToken(deps, request(once), NOW)).resolves.toMatchObject({ token_type: 'Bearer' });
