@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   CLIENT_ASSERTION_TYPE_JWT_BEARER,
   GRANT_TYPE_CLIENT_CREDENTIALS,
@@ -21,17 +21,18 @@ import { shown } from './terminal-text.ts';
  * (`token-cache.ts`) until a minute before it expires.
  */
 
+// Only the verdict is used (the messages are the CLI's own), so zod/mini needs no locale here.
 const DiscoveryDocument = z.object({
-  issuer: z.string().min(1),
+  issuer: z.string().check(z.minLength(1)),
   token_endpoint: z.url({ protocol: /^https?$/ }),
-  token_endpoint_auth_methods_supported: z.array(z.string()).optional(),
+  token_endpoint_auth_methods_supported: z.optional(z.array(z.string())),
 });
 
 const TokenResponse = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().regex(/^bearer$/i),
-  expires_in: z.number().int().positive(),
-  scope: z.string().optional(),
+  access_token: z.string().check(z.minLength(1)),
+  token_type: z.string().check(z.regex(/^bearer$/i)),
+  expires_in: z.int().check(z.positive()),
+  scope: z.optional(z.string()),
 });
 
 /** How a client proves itself: its id, its private key, and what it asks for. */

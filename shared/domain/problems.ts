@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 import type { FieldProblem } from './errors.ts';
 
 /**
@@ -18,7 +18,7 @@ export function toJsonPointer(path: readonly PropertyKey[], base = ''): string {
   return base + path.map((p) => `/${escapePointerSegment(typeof p === 'symbol' ? (p.description ?? '') : String(p))}`).join('');
 }
 
-type Issue = z.core.$ZodIssue;
+type Issue = core.$ZodIssue;
 
 const ARTICLE: Record<string, string> = {
   object: 'an object',
@@ -86,7 +86,7 @@ function messageOf(issue: Issue): string {
  * The problems of a failed parse, as RFC 6901 pointers below `base` with readable messages.
  * An unknown member is reported at the member itself (`/amount/rate`), one problem per member.
  */
-export function zodIssuesToProblems(error: z.ZodError, base = ''): FieldProblem[] {
+export function zodIssuesToProblems(error: core.$ZodError, base = ''): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {

@@ -8,7 +8,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { DomainError } from '../domain/errors.ts';
 import { zodIssuesToProblems } from '../domain/problems.ts';
 import { DEFAULT_LOCALE, type Locale, negotiateAcceptLanguage } from '../i18n/locale.ts';
@@ -67,14 +67,14 @@ export interface RouteInput<B, Q, P> {
 export interface RouteOptions<B, Q, P> {
   /** The route in the routes table; the chain admits exactly the roles the table names for it. */
   name: RouteHandlerName;
-  body?: z.ZodType<B>;
+  body?: z.ZodMiniType<B>;
   /**
    * The body a request without one stands for (no bytes at all, whatever its Content-Type); a
    * route that names none requires a body.
    */
   emptyBody?: unknown;
-  query?: z.ZodType<Q>;
-  path?: z.ZodType<P>;
+  query?: z.ZodMiniType<Q>;
+  path?: z.ZodMiniType<P>;
 }
 
 interface ChainInternal {
@@ -233,7 +233,7 @@ const MISMATCH = {
 export type RequestPart = keyof typeof MISMATCH;
 
 /** `value` parsed by `schema`, or a 400 `validation-failed` naming every problem in `part`. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, part: RequestPart): T {
+export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, part: RequestPart): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const errors = zodIssuesToProblems(parsed.error);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import issueRequestExample from '../../examples/issue-request.json' with { type: 'json' };
 import { ClientRegistrationRequestSchema, ExchangePathSchema, ExchangeRegistrationRequestSchema, RoleClientPathSchema } from '../domain/schemas/client-registration.ts';
 import { VOCABULARY_PATHS } from '../domain/credential-context.ts';
@@ -59,7 +59,7 @@ type JsonSchema = Record<string, unknown>;
 /** A body of a response or a request: a zod schema, or a JSON Schema for text and bytes. */
 interface Content {
   mediaType: string;
-  schema: z.ZodType | JsonSchema;
+  schema: z.ZodMiniType | JsonSchema;
   example?: unknown;
 }
 
@@ -78,8 +78,8 @@ interface OperationSpec {
   description: string;
   tag: TagName;
   /** The schemas the route's handler chain parses its path and query with. */
-  path?: z.ZodType;
-  query?: z.ZodType;
+  path?: z.ZodMiniType;
+  query?: z.ZodMiniType;
   /** The body the route parses; `required: false` when an empty body stands for a default. */
   body?: { content: Content; required: boolean };
   success: Success[];
@@ -107,7 +107,7 @@ type TagName = keyof typeof TAGS;
 
 const LOCATION = { description: 'The path of the resource.', schema: { type: 'string' } };
 const NO_STORE = { description: 'Always `no-store`.', schema: { type: 'string', const: 'no-store' } };
-const json = (schema: z.ZodType, example?: unknown): Content => ({ mediaType: 'application/json', schema, ...(example !== undefined ? { example } : {}) });
+const json = (schema: z.ZodMiniType, example?: unknown): Content => ({ mediaType: 'application/json', schema, ...(example !== undefined ? { example } : {}) });
 const text = (mediaType: string, schema: JsonSchema): Content => ({ mediaType, schema });
 
 const COMPACT_JWS = { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' };
@@ -327,7 +327,7 @@ const OPERATIONS: { readonly [H in RouteHandlerName]: OperationSpec } = {
 };
 
 /** The named schemas of the document, by component name: requests as sent, responses as served. */
-const REQUEST_COMPONENTS: ReadonlyArray<[string, z.ZodType, string]> = [
+const REQUEST_COMPONENTS: ReadonlyArray<[string, z.ZodMiniType, string]> = [
   ['IssueRequest', IssueRequestSchema, 'A cleared transaction, as a data exchange reports it.'],
   ['RevokeRequest', RevokeRequestSchema, 'Why a certificate is revoked.'],
   ['VerifyRequest', VerifyRequestSchema, 'A token to judge; `aud` and `nonce` (both or neither) for a holder-bound presentation.'],
@@ -336,7 +336,7 @@ const REQUEST_COMPONENTS: ReadonlyArray<[string, z.ZodType, string]> = [
   ['ClientRegistrationRequest', ClientRegistrationRequestSchema, 'An auditor or admin client and its public keys.'],
   ['TokenRequest', TokenRequestFormSchema, 'The client credentials grant with a JWT client assertion.'],
 ];
-const RESPONSE_COMPONENTS: ReadonlyArray<[string, z.ZodType, string]> = [
+const RESPONSE_COMPONENTS: ReadonlyArray<[string, z.ZodMiniType, string]> = [
   ['CertificateRecord', CertificateRecordSchema, 'A certificate: the signed token and what the service knows of it.'],
   ['TransactionLookup', TransactionLookupResponseSchema, 'The certificate of a transaction, if any.'],
   ['AuditTrail', AuditTrailSchema, 'The changes of a certificate, oldest first.'],
@@ -369,8 +369,8 @@ const REF = (name: string) => `#/components/schemas/${name}`;
  * `$ref` to its component. Requests are rendered as a client sends them (`io: input`: defaults
  * optional), responses as the service serves them.
  */
-function renderComponents(): { schemas: Record<string, JsonSchema>; ids: Map<z.ZodType, string> } {
-  const ids = new Map<z.ZodType, string>();
+function renderComponents(): { schemas: Record<string, JsonSchema>; ids: Map<z.ZodMiniType, string> } {
+  const ids = new Map<z.ZodMiniType, string>();
   const schemas: Record<string, JsonSchema> = {};
   for (const [io, list] of [['input', REQUEST_COMPONENTS], ['output', RESPONSE_COMPONENTS]] as const) {
     const registry = z.registry<{ id: string }>();
@@ -395,7 +395,7 @@ function renderComponents(): { schemas: Record<string, JsonSchema>; ids: Map<z.Z
 function documentPipeOutputs(io: 'input' | 'output') {
   return (ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void => {
     if (io !== 'input') return;
-    const def = (ctx.zodSchema as { _zod?: { def?: { type?: string; in?: { _zod?: { def?: { type?: string } } }; out?: z.ZodType } } })._zod?.def;
+    const def = (ctx.zodSchema as { _zod?: { def?: { type?: string; in?: { _zod?: { def?: { type?: string } } }; out?: z.ZodMiniType } } })._zod?.def;
     if (def?.type !== 'pipe' || def.in?._zod?.def?.type !== 'unknown' || !def.out) return;
     const { $schema: _dialect, ...out } = z.toJSONSchema(def.out, { target: 'draft-2020-12', io: 'input', unrepresentable: 'throw' }) as JsonSchema;
     Object.assign(ctx.jsonSchema, out);
@@ -403,8 +403,8 @@ function documentPipeOutputs(io: 'input' | 'output') {
 }
 
 /** A schema inline, or the `$ref` of its component. */
-function schemaOf(schema: z.ZodType | JsonSchema, ids: Map<z.ZodType, string>, io: 'input' | 'output'): JsonSchema {
-  if (!(schema instanceof z.ZodType)) return schema;
+function schemaOf(schema: z.ZodMiniType | JsonSchema, ids: Map<z.ZodMiniType, string>, io: 'input' | 'output'): JsonSchema {
+  if (!(schema instanceof z.ZodMiniType)) return schema;
   const id = ids.get(schema);
   if (id) return { $ref: REF(id) };
   const { $schema: _dialect, ...inline } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'throw' }) as JsonSchema;
@@ -412,7 +412,7 @@ function schemaOf(schema: z.ZodType | JsonSchema, ids: Map<z.ZodType, string>, i
 }
 
 /** The path and query parameters of an object schema, one per property. */
-function parametersOf(where: 'path' | 'query', schema: z.ZodType | undefined): JsonSchema[] {
+function parametersOf(where: 'path' | 'query', schema: z.ZodMiniType | undefined): JsonSchema[] {
   if (!schema) return [];
   const rendered = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'throw' }) as {
     properties?: Record<string, JsonSchema>;
@@ -456,7 +456,7 @@ export function openApiPath(route: Pick<RouteDefinition, 'path'>): string {
   return route.path.replace(/\{(\w+)\+\}/g, '{$1}');
 }
 
-function responsesOf(route: RouteDefinition<RouteHandlerName>, ids: Map<z.ZodType, string>): Record<string, JsonSchema> {
+function responsesOf(route: RouteDefinition<RouteHandlerName>, ids: Map<z.ZodMiniType, string>): Record<string, JsonSchema> {
   const spec = OPERATIONS[route.handler];
   const responses: Record<string, JsonSchema> = {};
   for (const success of spec.success) {
@@ -510,7 +510,7 @@ function responsesOf(route: RouteDefinition<RouteHandlerName>, ids: Map<z.ZodTyp
   return responses;
 }
 
-function operationOf(route: RouteDefinition<RouteHandlerName>, ids: Map<z.ZodType, string>): JsonSchema {
+function operationOf(route: RouteDefinition<RouteHandlerName>, ids: Map<z.ZodMiniType, string>): JsonSchema {
   const spec = OPERATIONS[route.handler] as OperationSpec | undefined;
   // The type of OPERATIONS already asks for every route; this says which one at run time too.
   if (!spec) throw new Error(`route ${route.handler} has no description in shared/http/openapi.ts (OPERATIONS)`);

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +20,10 @@ async function sources(dir: string): Promise<string[]> {
  * value, so esbuild keeps all of zod in the bundle, every locale and the JSON Schema tooling
  * included: measured by `npm run bench`, 455 KB of a 950 KB function bundle. `import * as z`
  * lets it keep only what is used. One such import anywhere in a function's graph undoes it
- * for that function, hence the check over everything a function can import.
+ * for that function, hence the check over everything a function can import. `zod/mini`
+ * exports its namespace as `z` in the same way.
  */
-const WHOLE_ZOD_IMPORT = /^\s*import\s+(?!type\b)(?:\{\s*z\s*\}|z)\s+from\s+['"]zod['"]/m;
+const WHOLE_ZOD_IMPORT = /^\s*import\s+(?!type\b)(?:\{\s*z\s*\}|z)\s+from\s+['"]zod(?:\/mini)?['"]/m;
 
 describe('function bundles keep only the zod they use', () => {
   it('no file under shared/ or functions/ imports zod as a whole value', async () => {
@@ -31,7 +33,7 @@ describe('function bundles keep only the zod they use', () => {
     for (const file of files) {
       if (WHOLE_ZOD_IMPORT.test(await readFile(file, 'utf8'))) offenders.push(relative(root, file));
     }
-    expect(offenders, "use `import * as z from 'zod'` (or `import type { z }` for types)").toEqual([]);
+    expect(offenders, "use `import * as z from 'zod/mini'` (or `import type * as z` for types)").toEqual([]);
   });
 
   it('the check recognises the imports it forbids and lets the others pass', () => {
@@ -39,6 +41,8 @@ describe('function bundles keep only the zod they use', () => {
     expect(WHOLE_ZOD_IMPORT.test('import z from "zod";')).toBe(true);
     expect(WHOLE_ZOD_IMPORT.test("import * as z from 'zod';")).toBe(false);
     expect(WHOLE_ZOD_IMPORT.test("import type { z } from 'zod';")).toBe(false);
+    expect(WHOLE_ZOD_IMPORT.test("import { z } from 'zod/mini';")).toBe(true);
+    expect(WHOLE_ZOD_IMPORT.test("import * as z from 'zod/mini';")).toBe(false);
   });
 });
 
@@ -60,18 +64,27 @@ const WITHOUT_ZOD = [
   'functions/verification-page.ts',
 ];
 
-describe('start-ups without zod', () => {
-  /** The source files that put at least one byte into the bundle of `entry` (tree-shaken ones do not). */
-  async function bundled(entry: string): Promise<string[]> {
-    const { build } = await import('esbuild');
-    const { lambdaBuildOptions } = await import('../../bench/cold-start.ts');
-    const result = await build({ ...lambdaBuildOptions('bundled'), entryPoints: [join(root, entry)], write: false, outdir: '/tmp/dcc-bundle-hygiene', metafile: true });
-    return Object.values(result.metafile.outputs).flatMap((output) =>
-      Object.entries(output.inputs)
-        .filter(([, input]) => input.bytesInOutput > 0)
-        .map(([path]) => path),
-    );
+/** The source files that put at least one byte into the bundle of `entry` (tree-shaken ones do not), built once per entry. */
+const bundles = new Map<string, Promise<string[]>>();
+function bundled(entry: string): Promise<string[]> {
+  let inputs = bundles.get(entry);
+  if (!inputs) {
+    inputs = (async () => {
+      const { build } = await import('esbuild');
+      const { lambdaBuildOptions } = await import('../../bench/cold-start.ts');
+      const result = await build({ ...lambdaBuildOptions('bundled'), entryPoints: [join(root, entry)], write: false, outdir: '/tmp/dcc-bundle-hygiene', metafile: true });
+      return Object.values(result.metafile.outputs).flatMap((output) =>
+        Object.entries(output.inputs)
+          .filter(([, input]) => input.bytesInOutput > 0)
+          .map(([path]) => path),
+      );
+    })();
+    bundles.set(entry, inputs);
   }
+  return inputs;
+}
+
+describe('start-ups without zod', () => {
 
   it.each(WITHOUT_ZOD)('%s bundles no zod', async (entry) => {
     const inputs = await bundled(entry);
@@ -113,5 +126,44 @@ describe('start-ups without zod', () => {
     expect(sourcesOf(atStart).filter((path) => /node_modules\/zod\//.test(path))).toEqual([]);
     // zod is in the program all the same, for refusals' detailed issues.
     expect(sourcesOf(Object.keys(outputs)).some((path) => /node_modules\/zod\//.test(path))).toBe(true);
+  }, 60_000);
+});
+
+/**
+ * The functions that do parse with zod build their schemas with `zod/mini`: the full `zod`
+ * (`v4/classic`) costs a cold start about 13 ms to load and its chained schemas several times
+ * mini's to build. One value import of it anywhere in a function's graph (a schema written with
+ * `zod`'s methods, a helper imported from `'zod'`) brings it back, hence the check on every
+ * function's bundle, as the CDK builds it.
+ */
+describe('function bundles without the full zod', () => {
+  const functions = readdirSync(join(root, 'functions'))
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => `functions/${name}`)
+    .sort();
+  const CLASSIC = /node_modules\/zod\/v4\/classic\//;
+
+  it('there are functions to check', () => {
+    expect(functions).toContain('functions/issue-certificate.ts');
+  });
+
+  it.each(functions)('%s bundles no zod classic', async (entry) => {
+    const inputs = await bundled(entry);
+    expect(inputs).toContain(entry);
+    expect(inputs.filter((path) => CLASSIC.test(path))).toEqual([]);
+  }, 60_000);
+
+  it('the check finds zod classic where a bundle does use it', async () => {
+    const { build } = await import('esbuild');
+    const { lambdaBuildOptions } = await import('../../bench/cold-start.ts');
+    const result = await build({
+      ...lambdaBuildOptions('bundled'),
+      stdin: { contents: "import * as z from 'zod'; export const handler = () => z.string().min(1).parse('x');", resolveDir: root, loader: 'ts', sourcefile: 'classic.ts' },
+      write: false,
+      outdir: '/tmp/dcc-bundle-hygiene-classic',
+      metafile: true,
+    });
+    const inputs = Object.values(result.metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+    expect(inputs.some((path) => CLASSIC.test(path))).toBe(true);
   }, 60_000);
 });

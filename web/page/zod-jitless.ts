@@ -1,4 +1,4 @@
-import { config } from 'zod';
+import { config } from 'zod/mini';
 
 /**
  * zod probes `new Function` to compile fast parsers. The page's CSP forbids eval (no

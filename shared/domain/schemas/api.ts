@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale.ts';
 import { isValidCertificateNumber } from '../certificate-number.ts';
 import { CHECK_VALUE_LENGTH, isCheckValue } from '../compact-reference.ts';
 import {
@@ -25,7 +26,7 @@ export { CertificateIdSchema, RevocationReasons, STATUS_LIST_ID_PATTERN };
 /** `POST /v1/certificates/{id}/revoke` body. */
 export const RevokeRequestSchema = z.strictObject({
   reason: z.enum(RevocationReasons),
-  comment: plainText(TextLimits.comment).optional(),
+  comment: z.optional(plainText(TextLimits.comment)),
 });
 
 /**
@@ -42,32 +43,32 @@ export const MAX_TOKEN_LENGTH = 32_768;
  */
 export const VerifyRequestSchema = z
   .strictObject({
-    token: z.string().max(MAX_TOKEN_LENGTH),
-    aud: z.string().min(1).max(TextLimits.url).optional(),
-    nonce: z.string().min(1).max(TextLimits.reference).optional(),
+    token: z.string().check(z.maxLength(MAX_TOKEN_LENGTH)),
+    aud: z.optional(z.string().check(z.minLength(1), z.maxLength(TextLimits.url))),
+    nonce: z.optional(z.string().check(z.minLength(1), z.maxLength(TextLimits.reference))),
   })
-  .refine((b) => (b.aud === undefined) === (b.nonce === undefined), { path: ['nonce'], message: 'aud and nonce go together' });
+  .check(z.refine((b) => (b.aud === undefined) === (b.nonce === undefined), { path: ['nonce'], message: 'aud and nonce go together' }));
 
 /**
  * `POST /v1/certificates/{id}/sd-jwt` body (optional): the holder's public P-256 key, to bind the
  * form to (`cnf`); without it the form is bound to no key.
  */
 export const SdJwtRequestSchema = z.strictObject({
-  holderJwk: z
-    .strictObject({
+  holderJwk: z.optional(
+    z.strictObject({
       kty: z.literal('EC'),
       crv: z.literal('P-256'),
-      x: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a base64url P-256 coordinate' }),
-      y: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a base64url P-256 coordinate' }),
-      kid: z.string().max(TextLimits.reference).optional(),
-      alg: z.literal('ES256').optional(),
-      use: z.literal('sig').optional(),
-    })
-    .optional(),
+      x: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a base64url P-256 coordinate' })),
+      y: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a base64url P-256 coordinate' })),
+      kid: z.optional(z.string().check(z.maxLength(TextLimits.reference))),
+      alg: z.optional(z.literal('ES256')),
+      use: z.optional(z.literal('sig')),
+    }),
+  ),
 });
 
 /** `POST /v1/certificates/{id}/sd-jwt` response: the issuer-signed JWT and every disclosure. */
-export const SdJwtResponseSchema = z.strictObject({ sdJwt: z.string().min(1).max(MAX_TOKEN_LENGTH) });
+export const SdJwtResponseSchema = z.strictObject({ sdJwt: z.string().check(z.minLength(1), z.maxLength(MAX_TOKEN_LENGTH)) });
 
 /** `GET /v1/certificates?transactionRef=…` query parameters. */
 export const TransactionLookupQuerySchema = z.strictObject({
@@ -76,15 +77,17 @@ export const TransactionLookupQuerySchema = z.strictObject({
 
 /** Path parameters of `/v1/certificate-numbers/{certificateNo}`. */
 export const CertificateNumberPathSchema = z.strictObject({
-  certificateNo: z.string().refine(isValidCertificateNumber, { message: 'must be a 20-digit certificate number with a valid check digit' }),
+  certificateNo: z.string().check(z.refine(isValidCertificateNumber, { message: 'must be a 20-digit certificate number with a valid check digit' })),
 });
 
 /** Query of `/v1/certificate-numbers/{certificateNo}`: the check value of a compact reference. */
 export const CompactReferenceQuerySchema = z.strictObject({
   check: z
-    .string()
-    .transform((value) => value.toUpperCase())
-    .refine(isCheckValue, { message: `must be a check value: ${CHECK_VALUE_LENGTH} characters of Crockford base32` }),
+    .pipe(
+      z.string(),
+      z.transform((value: string) => value.toUpperCase()),
+    )
+    .check(z.refine(isCheckValue, { message: `must be a check value: ${CHECK_VALUE_LENGTH} characters of Crockford base32` })),
 });
 
 /** What a compact reference opens: the certificate's id, number and signed token. */
@@ -100,53 +103,53 @@ export const CertificatePathSchema = z.strictObject({ id: CertificateIdSchema })
 
 /** Path parameters of `/v1/status-lists/{listId}`. */
 export const StatusListPathSchema = z.strictObject({
-  listId: z.string().regex(STATUS_LIST_ID_PATTERN, { message: 'must be a status list id (a decimal number)' }),
+  listId: z.string().check(z.regex(STATUS_LIST_ID_PATTERN, { message: 'must be a status list id (a decimal number)' })),
 });
 
 /** A revocation as responses show it: why, when, and the admin's comment. */
 export const RevocationSchema = z.strictObject({
   reason: z.enum(RevocationReasons),
   revokedAt: DateTimeSchema,
-  comment: plainText(TextLimits.comment).nullable(),
+  comment: z.nullable(plainText(TextLimits.comment)),
 });
 
 /** Indexes of a certificate's events in the transparency log, once integrated. */
 export const LogIndexesSchema = z.strictObject({
-  issued: z.number().int().nonnegative(),
-  revoked: z.number().int().nonnegative().optional(),
+  issued: z.int().check(z.nonnegative()),
+  revoked: z.optional(z.int().check(z.nonnegative())),
 });
 
 /** The certificate record: the issue response and what get, lookup and revoke return. */
 export const CertificateRecordSchema = z.strictObject({
   id: CertificateIdSchema,
-  certificateNo: z.string().refine(isValidCertificateNumber, { message: 'must be a valid certificate number' }),
+  certificateNo: z.string().check(z.refine(isValidCertificateNumber, { message: 'must be a valid certificate number' })),
   status: z.enum(['active', 'revoked']),
   /** The compact JWS exactly as signed. */
-  token: z.string().min(1).max(MAX_TOKEN_LENGTH),
+  token: z.string().check(z.minLength(1), z.maxLength(MAX_TOKEN_LENGTH)),
   issuedAt: DateTimeSchema,
-  statusListIndex: z.number().int().min(0).max(MAX_STATUS_LIST_INDEX),
+  statusListIndex: z.int().check(z.gte(0), z.lte(MAX_STATUS_LIST_INDEX)),
   statusListCredential: HttpUrlSchema,
-  revocation: RevocationSchema.nullable(),
+  revocation: z.nullable(RevocationSchema),
   /** The certificate this one corrects, and the one that corrected it. */
-  supersedes: CertificateIdSchema.nullable(),
-  supersededBy: CertificateIdSchema.nullable(),
-  log: LogIndexesSchema.optional(),
+  supersedes: z.nullable(CertificateIdSchema),
+  supersededBy: z.nullable(CertificateIdSchema),
+  log: z.optional(LogIndexesSchema),
 });
 /** The certificate record as the code builds it and the API returns it. */
 export type CertificateRecord = z.output<typeof CertificateRecordSchema>;
 
 /** `GET /v1/certificates?transactionRef=…` response: the transaction's certificate, if any. */
 export const TransactionLookupResponseSchema = z.strictObject({
-  items: z.array(CertificateRecordSchema).max(1),
+  items: z.array(CertificateRecordSchema).check(z.maxLength(1)),
 });
 
 export const VerificationStatuses = ['active', 'revoked', 'expired', 'not-yet-valid', 'invalid'] as const;
 
 export const VerificationCheckSchema = z.strictObject({
   /** A stable kebab-case name such as `signature` or `status`. */
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { message: 'must be a kebab-case check name' }),
+  name: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,63}$/, { message: 'must be a kebab-case check name' })),
   ok: z.boolean(),
-  detail: z.string().min(1).max(1000).optional(),
+  detail: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
 });
 /** One verification step and its outcome; `detail` says why it failed. */
 export type VerificationCheck = z.output<typeof VerificationCheckSchema>;
@@ -156,9 +159,9 @@ export type VerificationCheck = z.output<typeof VerificationCheckSchema>;
  * inclusion proofs check against the log's current checkpoint of `treeSize` entries.
  */
 export const LogInclusionSchema = z.strictObject({
-  issued: z.number().int().nonnegative().optional(),
-  revoked: z.number().int().nonnegative().optional(),
-  treeSize: z.number().int().nonnegative(),
+  issued: z.optional(z.int().check(z.nonnegative())),
+  revoked: z.optional(z.int().check(z.nonnegative())),
+  treeSize: z.int().check(z.nonnegative()),
   inclusionVerified: z.boolean(),
 });
 export type LogInclusion = z.output<typeof LogInclusionSchema>;
@@ -168,26 +171,28 @@ export const VerificationResultSchema = z
   .strictObject({
     verified: z.boolean(),
     status: z.enum(VerificationStatuses),
-    checks: z.array(VerificationCheckSchema).min(1).max(32),
-    certificate: CredentialSchema.optional(),
+    checks: z.array(VerificationCheckSchema).check(z.minLength(1), z.maxLength(32)),
+    certificate: z.optional(CredentialSchema),
     /** A presentation (`vc+sd-jwt`): what it disclosed, what stayed hidden, and the claims it shows. */
-    presentation: z
-      .strictObject({
+    presentation: z.optional(
+      z.strictObject({
         format: z.literal('vc+sd-jwt'),
         disclosed: z.array(z.enum(DISCLOSABLE_CLAIMS)),
         hidden: z.array(z.enum(DISCLOSABLE_CLAIMS)),
         holderBound: z.boolean(),
         claims: DisclosedCredentialSchema,
-      })
-      .optional(),
-    revocation: RevocationSchema.optional(),
-    log: LogInclusionSchema.optional(),
+      }),
+    ),
+    revocation: z.optional(RevocationSchema),
+    log: z.optional(LogInclusionSchema),
   })
-  .refine((r) => !r.verified || r.status === 'active', { path: ['verified'], message: 'only an active certificate is verified' })
-  .refine((r) => (r.status === 'revoked') === (r.revocation !== undefined), {
-    path: ['revocation'],
-    message: 'is present exactly when the status is revoked',
-  });
+  .check(
+    z.refine((r) => !r.verified || r.status === 'active', { path: ['verified'], message: 'only an active certificate is verified' }),
+    z.refine((r) => (r.status === 'revoked') === (r.revocation !== undefined), {
+      path: ['revocation'],
+      message: 'is present exactly when the status is revoked',
+    }),
+  );
 /** The verification result as the code builds it and the API returns it. */
 export type VerificationResult = z.output<typeof VerificationResultSchema>;
 
@@ -198,7 +203,7 @@ export const AuditEventSchema = z.strictObject({
   at: DateTimeSchema,
   /** The exchange id for issues, the admin subject for revocations. */
   actor: plainText(TextLimits.name),
-  detail: z.record(z.string().max(64), z.string().max(TextLimits.comment).nullable()),
+  detail: z.record(z.string().check(z.maxLength(64)), z.nullable(z.string().check(z.maxLength(TextLimits.comment)))),
 });
 export type AuditEventBody = z.infer<typeof AuditEventSchema>;
 
@@ -210,9 +215,9 @@ export const AuditTrailSchema = z.strictObject({
 
 /** One problem at one place in the input (an RFC 6901 pointer), with a rule code where there is one. */
 export const FieldProblemSchema = z.strictObject({
-  pointer: z.string().max(1024).refine((p) => p === '' || p.startsWith('/'), { message: 'must be an RFC 6901 JSON pointer' }),
-  message: z.string().min(1).max(1000),
-  code: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/).optional(),
+  pointer: z.string().check(z.maxLength(1024), z.refine((p) => p === '' || p.startsWith('/'), { message: 'must be an RFC 6901 JSON pointer' })),
+  message: z.string().check(z.minLength(1), z.maxLength(1000)),
+  code: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,63}$/))),
 });
 
 /**
@@ -220,28 +225,30 @@ export const FieldProblemSchema = z.strictObject({
  * served as `application/problem+json`.
  */
 export const ProblemDocumentSchema = z.strictObject({
-  type: z.string().min(1).max(TextLimits.url),
-  title: z.string().min(1).max(200),
-  status: z.number().int().min(400).max(599),
-  detail: z.string().max(2000),
-  code: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { message: 'must be a kebab-case code' }),
-  errors: z.array(FieldProblemSchema).max(200),
-  instance: z.string().max(TextLimits.url).optional(),
+  type: z.string().check(z.minLength(1), z.maxLength(TextLimits.url)),
+  title: z.string().check(z.minLength(1), z.maxLength(200)),
+  status: z.int().check(z.gte(400), z.lte(599)),
+  detail: z.string().check(z.maxLength(2000)),
+  code: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,63}$/, { message: 'must be a kebab-case code' })),
+  errors: z.array(FieldProblemSchema).check(z.maxLength(200)),
+  instance: z.optional(z.string().check(z.maxLength(TextLimits.url))),
 });
 export type ProblemDocument = z.infer<typeof ProblemDocumentSchema>;
 
 /** Base64url without padding, as JWK members are written. */
-const Base64urlSchema = z.string().regex(/^[A-Za-z0-9_-]+$/);
+const Base64urlSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]+$/));
 
 /**
  * `GET /.well-known/jwks.json` response: the certificate verification keys, P-256 (ES256) or SM2,
  * each with its RFC 7638 thumbprint as `kid` and only public members.
  */
 export const VerificationJwksSchema = z.strictObject({
-  keys: z.array(
-    z.discriminatedUnion('crv', [
-      z.strictObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: Base64urlSchema, y: Base64urlSchema, kid: Base64urlSchema, alg: z.literal('ES256'), use: z.literal('sig') }),
-      z.strictObject({ kty: z.literal('EC'), crv: z.literal('SM2'), x: Base64urlSchema, y: Base64urlSchema, kid: Base64urlSchema, alg: z.literal('SM2'), use: z.literal('sig') }),
-    ]),
-  ).min(1),
+  keys: z
+    .array(
+      z.discriminatedUnion('crv', [
+        z.strictObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: Base64urlSchema, y: Base64urlSchema, kid: Base64urlSchema, alg: z.literal('ES256'), use: z.literal('sig') }),
+        z.strictObject({ kty: z.literal('EC'), crv: z.literal('SM2'), x: Base64urlSchema, y: Base64urlSchema, kid: Base64urlSchema, alg: z.literal('SM2'), use: z.literal('sig') }),
+      ]),
+    )
+    .check(z.minLength(1)),
 });

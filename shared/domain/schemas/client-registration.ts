@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale.ts';
 import {
   CLIENT_KEY_TYPES,
   CLIENT_KEY_USE,
@@ -26,9 +27,9 @@ const MAX_KID_LENGTH = 128;
 /** Members only a private or symmetric key has: a registered key never carries one. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
-const base64url = (what: string) => z.string().regex(/^[A-Za-z0-9_-]+$/, `${what} must be base64url without padding`);
-const kid = z.string().min(1).max(MAX_KID_LENGTH).regex(/^[\x21-\x7e]+$/, 'kid must be visible ASCII');
-const use = z.literal(CLIENT_KEY_USE).optional();
+const base64url = (what: string) => z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, `${what} must be base64url without padding`));
+const kid = z.string().check(z.minLength(1), z.maxLength(MAX_KID_LENGTH), z.regex(/^[\x21-\x7e]+$/, 'kid must be visible ASCII'));
+const use = z.optional(z.literal(CLIENT_KEY_USE));
 
 const EcJwk = z.strictObject({
   kty: z.literal('EC'),
@@ -36,7 +37,7 @@ const EcJwk = z.strictObject({
   x: base64url('x'),
   y: base64url('y'),
   kid,
-  alg: z.literal(CLIENT_KEY_TYPES.EC.alg).optional(),
+  alg: z.optional(z.literal(CLIENT_KEY_TYPES.EC.alg)),
   use,
 });
 
@@ -46,7 +47,7 @@ const RsaJwk = z.strictObject({
   // 65537: every current generator's default; a small exponent is refused rather than judged.
   e: z.literal(RSA_PUBLIC_EXPONENT),
   kid,
-  alg: z.literal(CLIENT_KEY_TYPES.RSA.alg).optional(),
+  alg: z.optional(z.literal(CLIENT_KEY_TYPES.RSA.alg)),
   use,
 });
 
@@ -55,39 +56,46 @@ const OkpJwk = z.strictObject({
   crv: z.literal(CLIENT_KEY_TYPES.OKP.crv),
   x: base64url('x'),
   kid,
-  alg: z.literal(CLIENT_KEY_TYPES.OKP.alg).optional(),
+  alg: z.optional(z.literal(CLIENT_KEY_TYPES.OKP.alg)),
   use,
 });
 
 /** One registered public key: EC P-256 (ES256), RSA 2048–4096 (RS256) or Ed25519 (EdDSA). */
 export const ClientJwkSchema = z
-  .unknown()
-  .superRefine((value, ctx) => {
-    // Named first, so a private key is refused as such rather than as an unknown member.
-    if (typeof value === 'object' && value !== null) {
-      for (const member of PRIVATE_MEMBERS) {
-        if (Object.hasOwn(value, member)) {
-          ctx.addIssue({ code: 'custom', path: [member], message: `a registered key must be public: "${member}" is a private key member` });
+  .pipe(
+    z.unknown().check(
+      z.superRefine((value, ctx) => {
+        // Named first, so a private key is refused as such rather than as an unknown member.
+        if (typeof value === 'object' && value !== null) {
+          for (const member of PRIVATE_MEMBERS) {
+            if (Object.hasOwn(value, member)) {
+              ctx.addIssue({ code: 'custom', path: [member], message: `a registered key must be public: "${member}" is a private key member` });
+            }
+          }
         }
-      }
-    }
-  })
-  .pipe(z.discriminatedUnion('kty', [EcJwk, RsaJwk, OkpJwk]))
-  .superRefine((jwk, ctx) => {
-    const problem = publicKeyProblem(jwk);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }) satisfies z.ZodType<ClientJwk>;
+      }),
+    ),
+    z.discriminatedUnion('kty', [EcJwk, RsaJwk, OkpJwk]),
+  )
+  .check(
+    z.superRefine((jwk, ctx) => {
+      const problem = publicKeyProblem(jwk);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ) satisfies z.ZodMiniType<ClientJwk>;
 
 /** A client's JWKS: 1 to 5 public keys, each with its own `kid`. */
 export const ClientJwksSchema = z
-  .strictObject({ keys: z.array(ClientJwkSchema).min(1).max(MAX_CLIENT_KEYS) })
-  .superRefine(({ keys }, ctx) => {
-    const seen = new Set<string>();
-    keys.forEach((key, i) => {
-      if (seen.has(key.kid)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'kid'], message: `kid ${key.kid} is used twice` });
-      seen.add(key.kid);
-    });
-  }) satisfies z.ZodType<ClientJwks>;
+  .strictObject({ keys: z.array(ClientJwkSchema).check(z.minLength(1), z.maxLength(MAX_CLIENT_KEYS)) })
+  .check(
+    z.superRefine(({ keys }, ctx) => {
+      const seen = new Set<string>();
+      keys.forEach((key, i) => {
+        if (seen.has(key.kid)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'kid'], message: `kid ${key.kid} is used twice` });
+        seen.add(key.kid);
+      });
+    }),
+  ) satisfies z.ZodMiniType<ClientJwks>;
 
 /** Why `jwk` is not a usable public key of its type, or null. */
 function publicKeyProblem(jwk: z.output<typeof EcJwk | typeof RsaJwk | typeof OkpJwk>): string | null {
@@ -113,8 +121,8 @@ function pick(jwk: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
-const name = z.string().trim().min(1).max(200);
-const status = z.enum(['active', 'suspended']).default('active');
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+const status = z._default(z.enum(['active', 'suspended']), 'active');
 
 /** Body of `PUT /v1/exchanges/{exchangeId}`. */
 export const ExchangeRegistrationRequestSchema = z.strictObject({ name, jwks: ClientJwksSchema, status });
@@ -130,9 +138,9 @@ export const ClientRegistrationRequestSchema = z.strictObject({
 export type ClientRegistrationRequest = z.output<typeof ClientRegistrationRequestSchema>;
 
 /** Path of `PUT|GET /v1/exchanges/{exchangeId}`. */
-export const ExchangePathSchema = z.object({ exchangeId: z.string().regex(EXCHANGE_ID_PATTERN, `an exchange id matches ${EXCHANGE_ID_PATTERN.source}`) });
+export const ExchangePathSchema = z.object({ exchangeId: z.string().check(z.regex(EXCHANGE_ID_PATTERN, `an exchange id matches ${EXCHANGE_ID_PATTERN.source}`)) });
 
 /** Path of `PUT /v1/clients/{clientId}`. */
 export const RoleClientPathSchema = z.object({
-  clientId: z.string().regex(ROLE_CLIENT_ID_PATTERN, 'an auditor or admin client id has a "." or ":" (so it is never an exchange id)'),
+  clientId: z.string().check(z.regex(ROLE_CLIENT_ID_PATTERN, 'an auditor or admin client id has a "." or ":" (so it is never an exchange id)')),
 });

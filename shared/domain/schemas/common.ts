@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale.ts';
 import { DECIMAL_AMOUNT_MAX_LENGTH, decimalAmountProblem, fractionDigits } from '../decimal-amount.ts';
 import { isSha256Hex, SHA256_DIGEST_ALG } from '../digest.ts';
 import { isIso3166Alpha2 } from '../iso3166.ts';
@@ -27,31 +28,31 @@ const TEXT_MESSAGES = {
 
 /** Free text of 1 to `max` characters (see `text.ts` for what is refused). */
 export function plainText(max: number) {
-  return z
-    .string()
-    .min(1)
-    .max(max)
-    .superRefine((value, ctx) => {
+  return z.string().check(
+    z.minLength(1),
+    z.maxLength(max),
+    z.superRefine((value, ctx) => {
       const problem = plainTextProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: TEXT_MESSAGES[problem], input: value });
-    });
+    }),
+  );
 }
 
 /** RFC 3339 date-time with an offset (the profile of `rfc3339.ts`). */
-export const DateTimeSchema = z
-  .string()
-  .max(RFC3339_MAX_LENGTH, { message: 'must be an RFC 3339 date-time such as 2026-11-20T08:30:00Z' })
-  .refine(isRfc3339DateTime, {
+export const DateTimeSchema = z.string().check(
+  z.maxLength(RFC3339_MAX_LENGTH, { message: 'must be an RFC 3339 date-time such as 2026-11-20T08:30:00Z' }),
+  z.refine(isRfc3339DateTime, {
     message: 'must be an RFC 3339 date-time with Z or an offset, such as 2026-11-20T08:30:00Z, naming a real date',
-  })
+  }),
   // What a JSON Schema (the published credential schema, the API description) can say of it.
-  .meta({ format: 'date-time' });
+  z.meta({ format: 'date-time' }),
+);
 
 /** An 18-character unified social credit code with valid check characters. */
-export const UsccSchema = z
-  .string()
-  .refine(isValidUscc, { message: 'must be an 18-character unified social credit code (GB 32100-2015) with valid check characters' })
-  .meta({ pattern: '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$' });
+export const UsccSchema = z.string().check(
+  z.refine(isValidUscc, { message: 'must be an 18-character unified social credit code (GB 32100-2015) with valid check characters' }),
+  z.meta({ pattern: '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$' }),
+);
 
 /** A legal person: its registered name and unified social credit code. */
 export const PartySchema = z.strictObject({
@@ -62,28 +63,29 @@ export const PartySchema = z.strictObject({
 /** `{ alg: "sha-256", value: <64 lower-case hex> }`. */
 export const Sha256DigestSchema = z.strictObject({
   alg: z.literal(SHA256_DIGEST_ALG),
-  value: z.string().refine(isSha256Hex, { message: 'must be 64 lower-case hexadecimal characters' }).meta({ pattern: '^[0-9a-f]{64}$' }),
+  value: z.string().check(z.refine(isSha256Hex, { message: 'must be 64 lower-case hexadecimal characters' }), z.meta({ pattern: '^[0-9a-f]{64}$' })),
 });
 
 /** 1–64 characters of `A–Z a–z 0–9 . _ : / -`. */
-export const TransactionRefSchema = z
-  .string()
-  .regex(TRANSACTION_REF_PATTERN, { message: 'must be 1-64 characters of A-Z a-z 0-9 . _ : / -' });
+export const TransactionRefSchema = z.string().check(z.regex(TRANSACTION_REF_PATTERN, { message: 'must be 1-64 characters of A-Z a-z 0-9 . _ : / -' }));
 
 /** An officially assigned ISO 3166-1 alpha-2 country code. */
-export const CountryCodeSchema = z
-  .string()
-  .refine(isIso3166Alpha2, { message: 'must be an assigned ISO 3166-1 alpha-2 country code' })
-  .meta({ pattern: '^[A-Z]{2}$' });
+export const CountryCodeSchema = z.string().check(
+  z.refine(isIso3166Alpha2, { message: 'must be an assigned ISO 3166-1 alpha-2 country code' }),
+  z.meta({ pattern: '^[A-Z]{2}$' }),
+);
 
 /** An active ISO 4217 code that has minor units (so can state a price). */
-export const CurrencySchema = z.string().superRefine((code, ctx) => {
-  if (!isIso4217Code(code)) {
-    ctx.addIssue({ code: 'custom', message: 'must be an active ISO 4217 currency code', input: code });
-  } else if (currencyMinorUnits(code) === null) {
-    ctx.addIssue({ code: 'custom', message: `${code} has no minor unit in ISO 4217 and cannot price a transaction`, input: code });
-  }
-}).meta({ pattern: '^[A-Z]{3}$' });
+export const CurrencySchema = z.string().check(
+  z.superRefine((code, ctx) => {
+    if (!isIso4217Code(code)) {
+      ctx.addIssue({ code: 'custom', message: 'must be an active ISO 4217 currency code', input: code });
+    } else if (currencyMinorUnits(code) === null) {
+      ctx.addIssue({ code: 'custom', message: `${code} has no minor unit in ISO 4217 and cannot price a transaction`, input: code });
+    }
+  }),
+  z.meta({ pattern: '^[A-Z]{3}$' }),
+);
 
 /**
  * A price: a positive decimal string with no more fraction digits than the currency's minor
@@ -91,20 +93,20 @@ export const CurrencySchema = z.string().superRefine((code, ctx) => {
  */
 export const AmountSchema = z
   .strictObject({
-    value: z
-      .string()
-      .superRefine((value, ctx) => {
+    value: z.string().check(
+      z.superRefine((value, ctx) => {
         const problem = decimalAmountProblem(value);
         if (problem === 'format') {
           ctx.addIssue({ code: 'custom', message: 'must be a decimal string such as "120000.00" (no sign, exponent or leading zeros)', input: value });
         } else if (problem === 'not-positive') {
           ctx.addIssue({ code: 'custom', message: 'must be greater than zero', input: value });
         }
-      })
-      .meta({ pattern: '^(0|[1-9][0-9]{0,17})(\\.[0-9]+)?$', maxLength: DECIMAL_AMOUNT_MAX_LENGTH }),
+      }),
+      z.meta({ pattern: '^(0|[1-9][0-9]{0,17})(\\.[0-9]+)?$', maxLength: DECIMAL_AMOUNT_MAX_LENGTH }),
+    ),
     currency: CurrencySchema,
   })
-  .superRefine((amount, ctx) => {
+  .check(z.superRefine((amount, ctx) => {
     // zod runs this even when a member failed; judge only an amount whose parts are valid.
     const minor = currencyMinorUnits(amount.currency);
     if (minor !== null && decimalAmountProblem(amount.value) === null && fractionDigits(amount.value) > minor) {
@@ -118,16 +120,14 @@ export const AmountSchema = z
         input: amount.value,
       });
     }
-  });
+  }));
 
 /** A certificate id: a lower-case UUIDv7, as `newCertificateId` makes them. */
-export const CertificateIdSchema = z
-  .string()
-  .regex(CERTIFICATE_ID_PATTERN, { message: 'must be a certificate id (a lower-case UUIDv7)' });
+export const CertificateIdSchema = z.string().check(z.regex(CERTIFICATE_ID_PATTERN, { message: 'must be a certificate id (a lower-case UUIDv7)' }));
 
 /** An absolute `https:` or `http:` URL of bounded length. */
-export const HttpUrlSchema = z
-  .string()
-  .max(TextLimits.url)
-  .refine(isHttpUrl, { message: 'must be an absolute http(s) URL without credentials' })
-  .meta({ format: 'uri', pattern: '^https?://' });
+export const HttpUrlSchema = z.string().check(
+  z.maxLength(TextLimits.url),
+  z.refine(isHttpUrl, { message: 'must be an absolute http(s) URL without credentials' }),
+  z.meta({ format: 'uri', pattern: '^https?://' }),
+);

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale.ts';
 import { isValidCertificateNumber } from '../certificate-number.ts';
 import { DCC_CONTEXT_V1, VC_V2_CONTEXT, VOCABULARY_PATHS } from '../credential-context.ts';
 import {
@@ -46,16 +47,16 @@ export { certificateIdOf, CREDENTIAL_TYPES, credentialIdOf, MAX_STATUS_LIST_INDE
  * already understands.
  */
 
-const CredentialIdSchema = z
-  .string()
-  .refine(isCredentialId, { message: 'must be urn:uuid: followed by a lower-case UUIDv7' })
-  .meta({ pattern: CREDENTIAL_ID_PATTERN_SOURCE });
+const CredentialIdSchema = z.string().check(
+  z.refine(isCredentialId, { message: 'must be urn:uuid: followed by a lower-case UUIDv7' }),
+  z.meta({ pattern: CREDENTIAL_ID_PATTERN_SOURCE }),
+);
 
 /** `statusListIndex` is a decimal string in the W3C Bitstring Status List format. */
-const StatusListIndexSchema = z
-  .string()
-  .regex(STATUS_LIST_INDEX_PATTERN, { message: 'must be a decimal string without leading zeros' })
-  .refine((s) => Number(s) <= MAX_STATUS_LIST_INDEX, { message: `must be at most ${MAX_STATUS_LIST_INDEX}` });
+const StatusListIndexSchema = z.string().check(
+  z.regex(STATUS_LIST_INDEX_PATTERN, { message: 'must be a decimal string without leading zeros' }),
+  z.refine((s) => Number(s) <= MAX_STATUS_LIST_INDEX, { message: `must be at most ${MAX_STATUS_LIST_INDEX}` }),
+);
 
 export const CredentialStatusSchema = z
   .strictObject({
@@ -65,10 +66,12 @@ export const CredentialStatusSchema = z
     statusListIndex: StatusListIndexSchema,
     statusListCredential: HttpUrlSchema,
   })
-  .refine((s) => s.id === `${s.statusListCredential}#${s.statusListIndex}`, {
-    path: ['id'],
-    message: 'must be the status list credential URL, "#", and the index',
-  });
+  .check(
+    z.refine((s) => s.id === `${s.statusListCredential}#${s.statusListIndex}`, {
+      path: ['id'],
+      message: 'must be the status list credential URL, "#", and the index',
+    }),
+  );
 
 const ExchangeSchema = z.strictObject({
   id: plainText(TextLimits.reference),
@@ -81,7 +84,7 @@ const CredentialCrossBorderSchema = z.strictObject({
 });
 
 function unique<T>(key: (item: T) => string, what: string) {
-  return (items: T[], ctx: z.RefinementCtx) => {
+  return (items: T[], ctx: z.core.$RefinementCtx<T[]>) => {
     const seen = new Set<string>();
     items.forEach((item, i) => {
       const k = key(item);
@@ -106,11 +109,9 @@ export const CredentialSubjectSchema = z.strictObject({
     purpose: plainText(TextLimits.purpose),
     rights: z
       .array(z.enum(UsageRights))
-      .min(1)
-      .max(UsageRights.length)
-      .superRefine(unique((r: string) => r, 'right')),
+      .check(z.minLength(1), z.maxLength(UsageRights.length), z.superRefine(unique((r: string) => r, 'right'))),
     /** Present only when the data leaves China. */
-    crossBorder: CredentialCrossBorderSchema.optional(),
+    crossBorder: z.optional(CredentialCrossBorderSchema),
   }),
   compliance: z.strictObject({
     assessor: PartySchema,
@@ -119,19 +120,18 @@ export const CredentialSubjectSchema = z.strictObject({
     assessedAt: DateTimeSchema,
     checks: z
       .array(CheckSchema)
-      .min(1)
-      .max(MAX_CREDENTIAL_CHECKS)
-      .superRefine(unique((c: { code: string }) => c.code, 'check')),
+      .check(z.minLength(1), z.maxLength(MAX_CREDENTIAL_CHECKS), z.superRefine(unique((c: { code: string }) => c.code, 'check'))),
   }),
   /** Present only on a correction: the credential id of the certificate it supersedes. */
-  supersedes: CredentialIdSchema.optional(),
+  supersedes: z.optional(CredentialIdSchema),
 });
 
 /** A URL of the service's whose path ends with `path`: where one of its vocabulary documents is. */
 const vocabularyUrl = (path: string) =>
-  HttpUrlSchema.refine((url) => url.endsWith(path), { message: `must be the service's ${path}` }).meta({
-    pattern: `^https?://\\S*${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
-  });
+  HttpUrlSchema.check(
+    z.refine((url) => url.endsWith(path), { message: `must be the service's ${path}` }),
+    z.meta({ pattern: `^https?://\\S*${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` }),
+  );
 
 /**
  * A published vocabulary document and the digest of its bytes (VC 2.0 `relatedResource`). Which
@@ -139,7 +139,7 @@ const vocabularyUrl = (path: string) =>
  * Schema is rendered from this shape and cannot contain its own digest.
  */
 const relatedResource = (path: string) =>
-  z.strictObject({ id: vocabularyUrl(path), digestSRI: z.string().regex(SHA384_SRI_PATTERN, { message: 'must be a SHA-384 SRI digest' }) });
+  z.strictObject({ id: vocabularyUrl(path), digestSRI: z.string().check(z.regex(SHA384_SRI_PATTERN, { message: 'must be a SHA-384 SRI digest' })) });
 
 export const CredentialSchema = z.strictObject({
   '@context': z.tuple([z.literal(VC_V2_CONTEXT), z.union([vocabularyUrl(VOCABULARY_PATHS.context), z.literal(DCC_CONTEXT_V1)])]),
@@ -148,20 +148,18 @@ export const CredentialSchema = z.strictObject({
   issuer: HttpUrlSchema,
   validFrom: DateTimeSchema,
   validUntil: DateTimeSchema,
-  certificateNo: z
-    .string()
-    .refine(isValidCertificateNumber, { message: 'must be a 20-digit certificate number with a valid check digit' })
-    .meta({ pattern: '^[0-9]{20}$' }),
+  certificateNo: z.string().check(
+    z.refine(isValidCertificateNumber, { message: 'must be a 20-digit certificate number with a valid check digit' }),
+    z.meta({ pattern: '^[0-9]{20}$' }),
+  ),
   credentialSubject: CredentialSubjectSchema,
   credentialStatus: CredentialStatusSchema,
   /** The published JSON Schema of this shape (absent on certificates older than it). */
-  credentialSchema: z.strictObject({ id: vocabularyUrl(VOCABULARY_PATHS.schema), type: z.literal(CREDENTIAL_SCHEMA_TYPE) }).optional(),
+  credentialSchema: z.optional(z.strictObject({ id: vocabularyUrl(VOCABULARY_PATHS.schema), type: z.literal(CREDENTIAL_SCHEMA_TYPE) })),
   /** The context and the schema, each with the digest of its bytes (absent with `credentialSchema`). */
-  relatedResource: z
-    .tuple([relatedResource(VOCABULARY_PATHS.context), relatedResource(VOCABULARY_PATHS.schema)])
-    .optional(),
+  relatedResource: z.optional(z.tuple([relatedResource(VOCABULARY_PATHS.context), relatedResource(VOCABULARY_PATHS.schema)])),
   /** Issue time, seconds since the epoch (JWT `iat`). */
-  iat: z.number().int().min(MIN_ISSUED_AT).max(MAX_ISSUED_AT),
+  iat: z.int().check(z.gte(MIN_ISSUED_AT), z.lte(MAX_ISSUED_AT)),
 });
 
 /** A data compliance certificate as signed (the JWS payload). */

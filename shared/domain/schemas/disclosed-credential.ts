@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale.ts';
 import { CredentialSchema, CredentialSubjectSchema } from './credential.ts';
 
 /**
@@ -11,7 +12,7 @@ import { CredentialSchema, CredentialSubjectSchema } from './credential.ts';
 const subject = CredentialSubjectSchema.shape;
 
 /** A SHA-256 digest, base64url without padding. */
-const DigestSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a base64url SHA-256 digest' });
+const DigestSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a base64url SHA-256 digest' }));
 
 /**
  * An `_sd` array as we issue it: exactly one digest per disclosable claim of that object, no
@@ -19,18 +20,18 @@ const DigestSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be
  * ascending order (so the order tells nothing of which claim is which).
  */
 function sdArray(count: number) {
-  return z
-    .array(DigestSchema)
-    .length(count, { message: `must hold exactly ${count} digest${count === 1 ? '' : 's'}, as issued` })
-    .refine((digests) => digests.every((d, i) => i === 0 || digests[i - 1]! < d), { message: 'must be in ascending order, as issued' });
+  return z.array(DigestSchema).check(
+    z.length(count, { message: `must hold exactly ${count} digest${count === 1 ? '' : 's'}, as issued` }),
+    z.refine((digests) => digests.every((d, i) => i === 0 || digests[i - 1]! < d), { message: 'must be in ascending order, as issued' }),
+  );
 }
 
 /** `cnf` of a holder-bound form: the holder's public P-256 key (RFC 7800). */
 const HolderJwkSchema = z.strictObject({
   kty: z.literal('EC'),
   crv: z.literal('P-256'),
-  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-  y: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  x: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/)),
+  y: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/)),
 });
 
 /**
@@ -39,23 +40,23 @@ const HolderJwkSchema = z.strictObject({
  * holder, `cnf`. No `_sd` at the top level: number, validity, exchange, compliance result, status
  * entry and everything else stays in plain sight.
  */
-export const SdJwtPayloadSchema = CredentialSchema.extend({
-  credentialSubject: CredentialSubjectSchema.omit({ provider: true, consumer: true, dataProduct: true }).extend({
-    transaction: subject.transaction.omit({ amount: true }).extend({ _sd: sdArray(1) }),
-    usage: subject.usage.omit({ purpose: true }).extend({ _sd: sdArray(1) }),
+export const SdJwtPayloadSchema = z.extend(CredentialSchema, {
+  credentialSubject: z.extend(z.omit(CredentialSubjectSchema, { provider: true, consumer: true, dataProduct: true }), {
+    transaction: z.extend(z.omit(subject.transaction, { amount: true }), { _sd: sdArray(1) }),
+    usage: z.extend(z.omit(subject.usage, { purpose: true }), { _sd: sdArray(1) }),
     _sd: sdArray(3),
   }),
   _sd_alg: z.literal('sha-256'),
-  cnf: z.strictObject({ jwk: HolderJwkSchema }).optional(),
+  cnf: z.optional(z.strictObject({ jwk: HolderJwkSchema })),
 });
 
 /** The certificate as a presentation shows it: each disclosable claim present only when disclosed. */
-export const DisclosedCredentialSchema = CredentialSchema.extend({
-  credentialSubject: CredentialSubjectSchema.partial({ provider: true, consumer: true, dataProduct: true }).extend({
-    transaction: subject.transaction.partial({ amount: true }),
-    usage: subject.usage.partial({ purpose: true }),
+export const DisclosedCredentialSchema = z.extend(CredentialSchema, {
+  credentialSubject: z.extend(z.partial(CredentialSubjectSchema, { provider: true, consumer: true, dataProduct: true }), {
+    transaction: z.partial(subject.transaction, { amount: true }),
+    usage: z.partial(subject.usage, { purpose: true }),
   }),
-  cnf: z.strictObject({ jwk: HolderJwkSchema }).optional(),
+  cnf: z.optional(z.strictObject({ jwk: HolderJwkSchema })),
 });
 /** A certificate with some claims possibly hidden; a full {@link Credential} is one too. */
 export type DisclosedCredential = z.infer<typeof DisclosedCredentialSchema>;

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale.ts';
 import {
   AmountSchema,
   CertificateIdSchema,
@@ -48,26 +49,26 @@ export const DataProductSchema = z.strictObject({
  */
 export const CrossBorderSchema = z.strictObject({
   destination: CountryCodeSchema,
-  assessmentRef: plainText(TextLimits.reference).nullable().default(null),
+  assessmentRef: z._default(z.nullable(plainText(TextLimits.reference)), null),
 });
 
 export const UsageSchema = z.strictObject({
   purpose: plainText(TextLimits.purpose),
-  rights: z
-    .array(z.enum(UsageRights))
-    .min(1)
-    .max(UsageRights.length)
-    .superRefine((rights, ctx) => {
+  rights: z.array(z.enum(UsageRights)).check(
+    z.minLength(1),
+    z.maxLength(UsageRights.length),
+    z.superRefine((rights, ctx) => {
       rights.forEach((right, i) => {
         if (rights.indexOf(right) !== i) {
           ctx.addIssue({ code: 'custom', path: [i], message: `repeats "${right}"`, input: right });
         }
       });
     }),
+  ),
   validFrom: DateTimeSchema,
   validUntil: DateTimeSchema,
   /** Absent means the same as null: the data stays in China. */
-  crossBorder: CrossBorderSchema.nullable().default(null),
+  crossBorder: z._default(z.nullable(CrossBorderSchema), null),
 });
 
 export const ComplianceSchema = z.strictObject({
@@ -75,7 +76,7 @@ export const ComplianceSchema = z.strictObject({
   reportRef: plainText(TextLimits.reference),
   reportDigest: Sha256DigestSchema,
   assessedAt: DateTimeSchema,
-  checks: z.array(CheckSchema).min(1).max(MAX_CHECKS),
+  checks: z.array(CheckSchema).check(z.minLength(1), z.maxLength(MAX_CHECKS)),
 });
 
 /**
@@ -94,7 +95,7 @@ export const IssueRequestSchema = z.strictObject({
   usage: UsageSchema,
   compliance: ComplianceSchema,
   /** The id of the certificate this one corrects (it is revoked as `superseded`). */
-  supersedes: CertificateIdSchema.nullable().default(null),
+  supersedes: z._default(z.nullable(CertificateIdSchema), null),
 });
 
 /** A parsed, well-formed issue request (domain rules not yet checked). */

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale.ts';
 import { ROLE_CLIENT_ID_PATTERN } from '../client-registration.ts';
 import { ClientJwksSchema } from './client-registration.ts';
 import {
@@ -20,7 +21,7 @@ import { DateTimeSchema, HttpUrlSchema } from './common.ts';
  */
 
 /** Any base64url string without padding (key members, JWT segments). */
-const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/);
+const base64url = z.string().check(z.regex(/^[A-Za-z0-9_-]+$/));
 
 /**
  * `POST /oauth2/token` form fields (`application/x-www-form-urlencoded`). Described, not parsed:
@@ -29,18 +30,21 @@ const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/);
 export const TokenRequestFormSchema = z.strictObject({
   grant_type: z.literal(GRANT_TYPE_CLIENT_CREDENTIALS),
   client_assertion_type: z.literal(CLIENT_ASSERTION_TYPE_JWT_BEARER),
-  client_assertion: z.string().min(1).meta({
-    description: `A JWT signed (${ASSERTION_ALGORITHMS.join(', ')}) with a key the client registered: iss = sub = client_id, aud = this token endpoint's URL, exp at most 300 s ahead, iat, jti (accepted once), optional nbf.`,
-  }),
-  scope: z.string().min(1).optional().meta({ description: 'Space-separated scopes, a subset of the client\'s; all of them when absent.' }),
-  client_id: z.string().min(1).optional().meta({ description: 'When sent, it must equal the assertion\'s iss and sub.' }),
+  client_assertion: z.string().check(
+    z.minLength(1),
+    z.meta({
+      description: `A JWT signed (${ASSERTION_ALGORITHMS.join(', ')}) with a key the client registered: iss = sub = client_id, aud = this token endpoint's URL, exp at most 300 s ahead, iat, jti (accepted once), optional nbf.`,
+    }),
+  ),
+  scope: z.optional(z.string().check(z.minLength(1))).check(z.meta({ description: 'Space-separated scopes, a subset of the client\'s; all of them when absent.' })),
+  client_id: z.optional(z.string().check(z.minLength(1))).check(z.meta({ description: 'When sent, it must equal the assertion\'s iss and sub.' })),
 });
 
 /** `POST /oauth2/token` success (RFC 6749 section 5.1), sent with `Cache-Control: no-store`. */
 export const TokenResponseSchema = z.strictObject({
-  access_token: z.string().min(1),
+  access_token: z.string().check(z.minLength(1)),
   token_type: z.literal('Bearer'),
-  expires_in: z.number().int().positive(),
+  expires_in: z.int().check(z.positive()),
   scope: z.string(),
 });
 
@@ -52,7 +56,7 @@ true satisfies EveryOAuthErrorCodeListed;
 /** `POST /oauth2/token` refusal (RFC 6749 section 5.2): `invalid_client` is a 401, the others 400. */
 export const OAuthErrorResponseSchema = z.strictObject({
   error: z.enum(OAUTH_ERROR_CODES),
-  error_description: z.string().min(1),
+  error_description: z.string().check(z.minLength(1)),
 });
 
 /** `GET /.well-known/openid-configuration`: the authorization server's discovery document. */
@@ -62,9 +66,9 @@ export const DiscoveryDocumentSchema = z.strictObject({
   jwks_uri: HttpUrlSchema,
   // Typed as strings, as the discovery document's builder types them; the JSON Schema (and so
   // the contract check) allows only the values the server supports.
-  grant_types_supported: z.array(z.string().meta({ enum: [GRANT_TYPE_CLIENT_CREDENTIALS] })),
-  token_endpoint_auth_methods_supported: z.array(z.string().meta({ enum: [TOKEN_ENDPOINT_AUTH_METHOD] })),
-  token_endpoint_auth_signing_alg_values_supported: z.array(z.string().meta({ enum: [...ASSERTION_ALGORITHMS] })),
+  grant_types_supported: z.array(z.string().check(z.meta({ enum: [GRANT_TYPE_CLIENT_CREDENTIALS] }))),
+  token_endpoint_auth_methods_supported: z.array(z.string().check(z.meta({ enum: [TOKEN_ENDPOINT_AUTH_METHOD] }))),
+  token_endpoint_auth_signing_alg_values_supported: z.array(z.string().check(z.meta({ enum: [...ASSERTION_ALGORITHMS] }))),
   scopes_supported: z.array(z.string()),
   response_types_supported: z.array(z.string()),
   subject_types_supported: z.array(z.string()),
@@ -73,25 +77,27 @@ export const DiscoveryDocumentSchema = z.strictObject({
 
 /** `GET /oauth2/jwks.json`: the keys access tokens are signed with (RSA, RS256). */
 export const AccessTokenJwksSchema = z.strictObject({
-  keys: z.array(
-    z.strictObject({
-      kty: z.literal('RSA'),
-      n: base64url,
-      e: base64url,
-      kid: z.string().min(1),
-      alg: z.literal(ACCESS_TOKEN_ALGORITHM),
-      use: z.literal('sig'),
-    }),
-  ).min(1),
+  keys: z
+    .array(
+      z.strictObject({
+        kty: z.literal('RSA'),
+        n: base64url,
+        e: base64url,
+        kid: z.string().check(z.minLength(1)),
+        alg: z.literal(ACCESS_TOKEN_ALGORITHM),
+        use: z.literal('sig'),
+      }),
+    )
+    .check(z.minLength(1)),
 });
 
 /** What the admin registration routes answer: the registration with its public keys only. */
 export const RegistrationViewSchema = z.strictObject({
-  clientId: z.union([z.string().regex(EXCHANGE_ID_PATTERN), z.string().regex(ROLE_CLIENT_ID_PATTERN)]),
+  clientId: z.union([z.string().check(z.regex(EXCHANGE_ID_PATTERN)), z.string().check(z.regex(ROLE_CLIENT_ID_PATTERN))]),
   /** Present on an exchange's registration: its exchange id (equal to its client id). */
-  exchangeId: z.string().regex(EXCHANGE_ID_PATTERN).optional(),
+  exchangeId: z.optional(z.string().check(z.regex(EXCHANGE_ID_PATTERN))),
   role: z.enum(['exchange', 'auditor', 'admin']),
-  name: z.string().min(1).max(200),
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
   status: z.enum(['active', 'suspended']),
   jwks: ClientJwksSchema,
   /** The scopes the client's tokens may carry, space-separated. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { TransactionLookupQuerySchema, type TransactionLookupResponseSchema } from '../../domain/schemas/api.ts';
 import { toCertificateRecord } from '../../services/certificate-record.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';

@@ -1,11 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../domain/schemas/zod-locale.ts';
 import { CertificatePathSchema } from '../../domain/schemas/api.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { HttpProblem } from '../problems.ts';
 import { problemDetail } from '../../i18n/messages/problems.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 
-export const ProofQuerySchema = z.strictObject({ event: z.enum(['issued', 'revoked']).default('issued') });
+export const ProofQuerySchema = z.strictObject({ event: z._default(z.enum(['issued', 'revoked']), 'issued') });
 
 /**
  * `GET /v1/certificates/{id}/proof[?event=issued|revoked]`: a `c2sp.org/tlog-proof@v1` document

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ExchangePathSchema } from '../../domain/schemas/client-registration.ts';
 import type { RegistrationViewSchema } from '../../domain/schemas/oauth.ts';
 import { findExchangeRegistration, registrationView } from '../../services/client-registration.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { buildJwks } from '../../crypto/jwks.ts';
 import type { VerificationJwksSchema } from '../../domain/schemas/api.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../domain/schemas/zod-locale.ts';
 import { DCC_CONTEXT_V1_BYTES, VOCABULARY_PATHS } from '../../domain/credential-context.ts';
 import { credentialJsonSchemaText } from '../../domain/credential-json-schema.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
@@ -6,7 +7,7 @@ import { HttpProblem } from '../problems.ts';
 import { problemDetail } from '../../i18n/messages/problems.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 
-export const VocabularyPathSchema = z.strictObject({ proxy: z.string().min(1).max(200) });
+export const VocabularyPathSchema = z.strictObject({ proxy: z.string().check(z.minLength(1), z.maxLength(200)) });
 
 /** Each published document by its path under `/ns/`, with its media type. */
 const DOCUMENTS: ReadonlyMap<string, { contentType: string; text: () => string }> = new Map([

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { CertificatePathSchema, SdJwtRequestSchema, type SdJwtResponseSchema } from '../../domain/schemas/api.ts';
 import { issueSdJwt } from '../../services/issue-sd-jwt.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';

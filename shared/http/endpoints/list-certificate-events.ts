@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { type AuditTrailSchema, CertificatePathSchema } from '../../domain/schemas/api.ts';
 import { auditTrail } from '../../services/audit-trail.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';

@@ -1,11 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../domain/schemas/zod-locale.ts';
 import { TILE_WIDTH } from '../../transparency/tiles.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { HttpProblem } from '../problems.ts';
 import { problemDetail } from '../../i18n/messages/problems.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 
-export const TilePathSchema = z.strictObject({ proxy: z.string().min(1).max(200) });
+export const TilePathSchema = z.strictObject({ proxy: z.string().check(z.minLength(1), z.maxLength(200)) });
 
 /** `GET /v1/log/tile/{proxy+}`: Merkle tiles `tile/<L>/<N>[.p/<W>]` and entry bundles `tile/entries/<N>[.p/<W>]`. */
 export function logTileEndpoint(app: EndpointNeeds<'log'>): ApiHandler {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { AccessTokenJwksSchema } from '../../domain/schemas/oauth.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { OAuthError, TOKEN_REQUEST_FIELDS } from '../../domain/oauth.ts';
 import type { OAuthErrorResponseSchema, TokenResponseSchema } from '../../domain/schemas/oauth.ts';
 import { type TokenRequest, issueAccessToken } from '../../services/oauth-token.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { discoveryDocument } from '../../domain/oauth.ts';
 import type { DiscoveryDocumentSchema } from '../../domain/schemas/oauth.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';

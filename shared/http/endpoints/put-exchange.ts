@@ -1,6 +1,6 @@
 import type { ClientRegistration } from '../../domain/client-registration.ts';
 import { ExchangePathSchema, ExchangeRegistrationRequestSchema } from '../../domain/schemas/client-registration.ts';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { RegistrationViewSchema } from '../../domain/schemas/oauth.ts';
 import { CodedError } from '../../domain/coded-error.ts';
 import { registerExchange, registrationView } from '../../services/client-registration.ts';

@@ -1,12 +1,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../domain/schemas/zod-locale.ts';
 import { VerifyRequestSchema } from '../../domain/schemas/api.ts';
 import { verifyPresentedToken } from '../../services/verify-certificate.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 
 /** `?log=true` asks for the transparency log's view too (a few more reads, so only on request). */
-export const VerifyQuerySchema = z.object({ log: z.enum(['true', 'false']).optional() });
+export const VerifyQuerySchema = z.object({ log: z.optional(z.enum(['true', 'false'])) });
 
 /**
  * `POST /v1/verify`: anyone checks a certificate token, or a presentation of its selectively

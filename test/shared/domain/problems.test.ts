@@ -4,8 +4,8 @@ import { escapePointerSegment, toJsonPointer, zodIssuesToProblems } from '#share
 import { IssueRequestSchema } from '#shared/domain/schemas/issue-request.ts';
 import { validIssueRequest } from '../../fixtures/issue-request.ts';
 
-function problemsOf(schema: z.ZodType, input: unknown, base?: string) {
-  const parsed = schema.safeParse(input);
+function problemsOf(schema: z.core.$ZodType, input: unknown, base?: string) {
+  const parsed = z.safeParse(schema, input);
   if (parsed.success) throw new Error('expected the parse to fail');
   return zodIssuesToProblems(parsed.error, base);
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type ApiEvent, type RouteLayers, httpRoute } from '#shared/http/handler.ts';
 import { apiEvent, lambdaContext } from '../../../bench/support.ts';
 
@@ -18,7 +18,7 @@ function route(layers: RouteLayers) {
     clock: () => new Date('2026-11-20T08:30:00Z'),
     layers,
   };
-  return httpRoute({ name: 'verify-certificate', body: z.strictObject({ token: z.string().max(10) }) }, () => deps, async ({ body }) => ({
+  return httpRoute({ name: 'verify-certificate', body: z.strictObject({ token: z.string().check(z.maxLength(10)) }) }, () => deps, async ({ body }) => ({
     status: 200,
     json: { echoed: body.token },
   }));

@@ -164,9 +164,11 @@ describe('the token endpoint refuses bad assertions with 401 invalid_client and 
     // The registry checks a key's curve once, at registration; a stored record read back is
     // checked for shape only. A record damaged in the table must still end as invalid_client.
     const genuine = await assertion(exchange);
-    const x = Buffer.from(exchange.jwk.x as string, 'base64url');
+    const { jwk } = exchange;
+    if (jwk.kty !== 'EC') throw new Error('the exchange signs with an EC key');
+    const x = Buffer.from(jwk.x, 'base64url');
     x[x.length - 1] = (x[x.length - 1] as number) ^ 0x01;
-    const damaged = { ...exchange.jwk, x: x.toString('base64url') } as ClientJwk;
+    const damaged: ClientJwk = { ...jwk, x: x.toString('base64url') };
     (registry.clients.get(exchange.id) as { jwks: { keys: ClientJwk[] } }).jwks = { keys: [damaged] };
     const r = await refusal(request(genuine));
     expect(r).toMatchObject({ code: 'invalid_client', status: 401 });
