@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { GetPublicKeyCommand, type GetPublicKeyCommandOutput, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { derToP1363 } from '../../crypto/ecdsa-der.ts';
 import { CryptoError, SignerError } from '../../crypto/errors.ts';
@@ -36,7 +36,8 @@ export class KmsCertificateSigner implements CertificateSigner {
 
   /** Signs `signingInput` with ES256 and returns the 64-byte `R||S` signature. */
   async sign(signingInput: Uint8Array): Promise<Uint8Array> {
-    const digest = createHash('sha256').update(signingInput).digest();
+    // The one-shot form: no Hash object per signature.
+    const digest = hash('sha256', signingInput, 'buffer');
     const response = await this.#client.send(
       new SignCommand({
         KeyId: this.#keyId,
