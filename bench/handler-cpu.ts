@@ -6,7 +6,7 @@ import { Bench, type Task } from 'tinybench';
 import { clientItem } from '#shared/adapters/dynamodb/marshalling.ts';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { parseCompactJwsStrict } from '#shared/crypto/compact-jws.ts';
-import { buildApp } from '#shared/app/app.ts';
+import { type App, buildApp } from '#shared/app/app.ts';
 import { loadConfig } from '#shared/app/config.ts';
 import { endpoints } from '#shared/http/endpoints/table.ts';
 import type { RouteLayers } from '#shared/http/handler.ts';
@@ -88,6 +88,8 @@ export interface HandlerBench {
   verifier: FunctionHandler;
   /** The same two endpoints opened with fewer layers (`full` is `issuer` / `verifier`). */
   layered: Record<Exclude<RouteLayers, 'full'>, { issuer: FunctionHandler; verifier: FunctionHandler }>;
+  /** Opens one more issue or verify endpoint on the same app, with `change` applied to its dependencies. */
+  open: (name: 'issue-certificate' | 'verify-certificate', change: (app: App) => App) => FunctionHandler;
   /** A fresh issue request for a new transaction, and its Lambda context: what API Gateway and Lambda build. */
   issueEvent: () => Invocation;
   /** A verification request of the one certificate issued at the start. */
@@ -194,6 +196,7 @@ export async function openHandlerBench(): Promise<HandlerBench> {
       issuer,
       verifier,
       layered,
+      open: (name, change) => endpoints[name](change(app)),
       issueEvent,
       verifyEvent,
       key,
@@ -319,8 +322,10 @@ export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<Han
       }));
     }
     if (sink === 0) throw new Error('the floors did no JSON work');
-    const issueLayers = await layerCosts({ full: issuer, bare: layered.bare.issuer, middy: layered.middy.issuer }, issueEvent, 201, rounds, perRound);
-    const verifyLayers = await layerCosts({ full: verifier, bare: layered.bare.verifier, middy: layered.middy.verifier }, verifyEvent, 200, rounds, perRound);
+    // Twice the requests of each loop above: each layer's cost is a few µs in a request of hundreds.
+    const layerRequests = 2 * rounds * perRound;
+    const issueLayers = await layerCosts({ full: issuer, bare: layered.bare.issuer, middy: layered.middy.issuer }, issueEvent, 201, layerRequests);
+    const verifyLayers = await layerCosts({ full: verifier, bare: layered.bare.verifier, middy: layered.middy.verifier }, verifyEvent, 200, layerRequests);
     const cpuOps = rounds * perRound;
     // Per request: the median round's CPU over the requests of a round.
     const cpu = Object.fromEntries(loops.map((loop) => [loop, median(perOps[loop]) / perRound])) as Record<(typeof loops)[number], number>;
@@ -417,39 +422,51 @@ class NoMetrics extends Metrics {
 /**
  * What each layer adds per request (µs of process CPU): `full` − `middy` is Powertools,
  * `middy` − `bare` is middy. The three endpoints take turns request by request (in a rotating
- * order), each request timed alone, so that load elsewhere, GC owed by earlier allocations and
- * the timer's own cost fall on all three alike; the differences are medians over `rounds`.
- * Measured as whole loops one after the other, each layer's few µs drowned in differences of
- * ±50 µs between loops of hundreds.
+ * order), each request timed alone, and each layer's cost is the mean of the middle half of the
+ * `requests` paired differences (one per turn of the three): a request that a GC, a background
+ * compilation or a neighbour's cache traffic slowed falls in a tail and drops out, whichever
+ * endpoint it hit, where it moved a sum of a round by tens of µs. GC is counted only as far as
+ * it falls evenly: the layers allocate 2-3 KB per request of the endpoint's 40-140 KB, so their
+ * share of it is under 1 µs. Measured as medians of rounds' sums, Powertools' share swung
+ * between 60 and 200 µs under load; as whole loops one after the other, each layer's few µs
+ * drowned in differences of ±50 µs between loops of hundreds.
  */
 async function layerCosts(
   handlers: Record<'full' | 'middy' | 'bare', FunctionHandler>,
   make: () => Invocation,
   expected: number,
-  rounds: number,
-  perRound: number,
+  requests: number,
 ): Promise<{ powertoolsUs: number; middyUs: number }> {
   const order = ['full', 'middy', 'bare'] as const;
   const powertools: number[] = [];
   const middyLayer: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const spent = { full: 0, middy: 0, bare: 0 };
-    const invocations = Array.from({ length: perRound * order.length }, make);
-    for (let i = 0; i < perRound; i++) {
+  // Events are built before the clock starts, a batch at a time: API Gateway builds them.
+  const batch = 50;
+  for (let done = 0; done < requests; done += batch) {
+    const invocations = Array.from({ length: batch * order.length }, make);
+    for (let i = 0; i < batch; i++) {
+      const spent = { full: 0, middy: 0, bare: 0 };
       for (let turn = 0; turn < order.length; turn++) {
         const layer = order[(i + turn) % order.length] as (typeof order)[number];
         const { event, context } = invocations[i * order.length + turn] as Invocation;
         const before = process.cpuUsage();
         const result = await handlers[layer](event, context);
         const used = process.cpuUsage(before);
-        spent[layer] += used.user + used.system;
+        spent[layer] = used.user + used.system;
         if (result.statusCode !== expected) throw new Error(`${layer} answered ${result.statusCode}: ${result.body}`);
       }
+      powertools.push(spent.full - spent.middy);
+      middyLayer.push(spent.middy - spent.bare);
     }
-    powertools.push((spent.full - spent.middy) / perRound);
-    middyLayer.push((spent.middy - spent.bare) / perRound);
   }
-  return { powertoolsUs: median(powertools), middyUs: median(middyLayer) };
+  return { powertoolsUs: middleHalfMean(powertools), middyUs: middleHalfMean(middyLayer) };
+}
+
+/** The mean of the middle half of `values` (between the quartiles): robust to both tails, finer than a median of whole µs. */
+function middleHalfMean(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.slice(Math.floor(sorted.length / 4), Math.ceil((sorted.length * 3) / 4));
+  return middle.reduce((sum, v) => sum + v, 0) / middle.length;
 }
 
 /** The layer figures: the whole endpoint's CPU as measured, less what each layer adds. */

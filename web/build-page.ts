@@ -18,8 +18,8 @@ export const GENERATED_MODULE = 'web/generated/verification-page.ts';
 
 /**
  * zod's namespace re-exports every translation of its messages (about 250 KB); the page uses
- * the English default, which zod imports on its own, so the catalogue is left out (of the
- * installable `dcc` too).
+ * English only, which the schemas install from its own module (`shared/domain/schemas/zod-locale.ts`),
+ * so the catalogue is left out (of the installable `dcc` too).
  */
 export const zodLocalesOmitted: Plugin = {
   name: 'zod-locales-omitted',

@@ -1,11 +1,10 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type * as z from 'zod/mini';
 import { OAuthError, TOKEN_REQUEST_FIELDS } from '../../domain/oauth.ts';
 import type { OAuthErrorResponseSchema, TokenResponseSchema } from '../../domain/schemas/oauth.ts';
 import { type TokenRequest, issueAccessToken } from '../../services/oauth-token.ts';
-import { type ApiEvent, type ApiHandler, type ApiResult, MAX_BODY_BYTES, errorToResponse, requestLocale } from '../handler.ts';
+import { type ApiEvent, type ApiHandler, type ApiResult, MAX_BODY_BYTES, errorToResponse, requestLocale, requestTelemetry } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 
 /** Headers of every token endpoint answer (RFC 6749 section 5.1): never cached anywhere. */
@@ -34,16 +33,17 @@ export function oauthTokenEndpoint(app: EndpointNeeds<'authorizationServer'>): A
       return oauthErrorResponse(error);
     }
   };
+  const telemetry = requestTelemetry(logger, metrics);
   const chain = middy<ApiEvent, ApiResult>(core)
-    .use({ onError: async (request) => {
-      request.response = errorToResponse(request.error, logger, requestLocale(request.event));
-    } })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // As in `httpRoute`: the telemetry ends last, after the error's log line.
     .use({
-      after: async () => {
-        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      after: telemetry.end,
+      onError: async (request) => {
+        request.response = errorToResponse(request.error, logger, requestLocale(request.event));
+        telemetry.end();
       },
-    });
+    })
+    .use({ before: async (request) => telemetry.start(request.event, request.context) });
   return chain as unknown as ApiHandler;
 }
 
