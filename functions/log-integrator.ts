@@ -1,5 +1,6 @@
 import { logIntegratorHandler } from '#shared/app/log-integrator-function.ts';
+import { log } from '#shared/app/parts/log.ts';
 import { productionApp } from '#shared/app/production.ts';
 
-/** The transparency log integrator's Lambda handler, on this container's app. */
-export const handler = logIntegratorHandler(productionApp);
+/** The transparency log integrator's Lambda handler, on the parts of this container's app it uses. */
+export const handler = logIntegratorHandler(productionApp({ log }));

@@ -8,4 +8,4 @@ import { memoizeAsync } from '../support/memo.ts';
  * later tokens verify without awaiting again. esbuild puts the module into its own chunk for
  * `dcc` and inlines it, still evaluated on first use only, into a Lambda bundle and the page.
  */
-export const loadSm2 = memoizeAsync(() => import('./sm2.ts'));
+export const loadSm2 = /* @__PURE__ */ memoizeAsync(() => import('./sm2.ts'));

@@ -1,0 +1,33 @@
+import { DynamoDbAssertionReplayStore } from '../../adapters/dynamodb/assertion-replay-store.ts';
+import { KmsAccessTokenSigner } from '../../adapters/kms/access-token-signer.ts';
+import type { AccessTokenSigner } from '../../domain/access-token.ts';
+import { CLIENT_ROLES, ROLES, scopesOf } from '../../http/routes.ts';
+import type { ClientRegistry } from '../../ports/client-registry.ts';
+import type { TokenServiceDeps } from '../../services/oauth-token.ts';
+import { memoizeAsync } from '../../support/memo.ts';
+import { accessTokenSigning } from '../config.ts';
+import { exchangeStore, part, table } from '../container.ts';
+
+/** The `jti` of accepted client assertions. */
+export const assertionReplayStore = /* @__PURE__ */ part((c) => new DynamoDbAssertionReplayStore(table(c)));
+
+/** The OAuth authorization server: token endpoint, its key, the client registry. */
+export const authorizationServer = /* @__PURE__ */ part((c): TokenServiceDeps & { clients: ClientRegistry } => {
+  const { config } = c;
+  return {
+    clients: exchangeStore(c),
+    replays: assertionReplayStore(c),
+    // The access-token key, made on first use: only the token endpoint and its JWKS have it.
+    signer: memoizeAsync(async (): Promise<AccessTokenSigner> => {
+      const signing = accessTokenSigning(config);
+      return signing.kind === 'local'
+        ? (await import('../../adapters/key-file/access-token-signer.ts')).LocalAccessTokenSigner.fromKeyFile(signing.keyFile)
+        : new KmsAccessTokenSigner({ client: c.kms(), keyId: signing.keyId });
+    }),
+    // The issuer is the API's own public URL: API Gateway finds the discovery document under it.
+    issuer: config.DCC_PUBLIC_BASE_URL,
+    lifetimeSeconds: config.DCC_ACCESS_TOKEN_TTL_SECONDS,
+    scopesOf: (role) => scopesOf(CLIENT_ROLES[role]),
+    knownScopes: scopesOf(ROLES),
+  };
+});

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+/**
+ * A Lambda function holds the parts of the app its route takes and no other (`shared/app/parts/`,
+ * `productionApp` of `shared/app/production.ts`): what it does not wire is neither compiled nor
+ * run at its cold start. The bundles are built as the CDK builds them.
+ */
+
+/** The source files that put at least one byte into the bundle of `entry`. */
+async function bundled(entry: string): Promise<string[]> {
+  const { build } = await import('esbuild');
+  const { lambdaBuildOptions } = await import('../../../bench/cold-start.ts');
+  const result = await build({ ...lambdaBuildOptions('bundled'), entryPoints: [join(root, entry)], write: false, outdir: '/tmp/dcc-function-parts', metafile: true });
+  return Object.values(result.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
+  );
+}
+
+const CERTIFICATE_STORES = /shared\/adapters\/dynamodb\/(certificate|status-list|sd-jwt)-store\.ts$/;
+const LOG = /shared\/(adapters\/dynamodb\/log-store|services\/log-(reader|integrator)|transparency\/(merkle|tiles|proof|entry|checkpoint))\.ts$/;
+const CERTIFICATE_SIGNERS = /shared\/adapters\/(kms|key-file)\/(sm2-)?certificate-signer\.ts$|node_modules\/sm-crypto-v2\//;
+const AUTHORIZATION_SERVER = /shared\/adapters\/(dynamodb\/assertion-replay-store|kms\/access-token-signer)\.ts$/;
+
+describe('a function bundles only the parts it wires', () => {
+  it.each([
+    ['functions/get-jwks.ts', [CERTIFICATE_STORES, LOG, AUTHORIZATION_SERVER]],
+    ['functions/openid-configuration.ts', [CERTIFICATE_STORES, LOG, CERTIFICATE_SIGNERS]],
+    ['functions/oauth-token.ts', [CERTIFICATE_STORES, LOG, CERTIFICATE_SIGNERS]],
+    ['functions/log-key.ts', [CERTIFICATE_STORES, CERTIFICATE_SIGNERS, AUTHORIZATION_SERVER]],
+  ] as const)('%s', async (entry, absent) => {
+    const inputs = await bundled(entry);
+    expect(inputs).toContain(entry);
+    for (const pattern of absent) expect(inputs.filter((path) => pattern.test(path))).toEqual([]);
+  }, 60_000);
+
+  it('the check finds the parts a function does wire', async () => {
+    const inputs = await bundled('functions/verify-certificate.ts');
+    for (const pattern of [CERTIFICATE_STORES, LOG, CERTIFICATE_SIGNERS]) expect(inputs.some((path) => pattern.test(path))).toBe(true);
+  }, 60_000);
+});
