@@ -1,21 +1,23 @@
 import { execFile } from 'node:child_process';
 import { type KeyObject, verify } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { compactVerify } from 'jose';
-import { BATCH_CONCURRENCY, verifyBatch, WORKER_THRESHOLD, type VerifySettings } from '../cli/verification.ts';
+import { BATCH_CONCURRENCY, type BatchOptions, verifyBatch, WORKER_THRESHOLD, type VerifySettings } from '../cli/verification.ts';
 import { processIo } from '../cli/main.ts';
 import { verifyCertificate } from '#shared/domain/certificate.ts';
 import { parseCompactJwsStrict } from '#shared/crypto/compact-jws.ts';
+import { PACKAGE_DIR, WORKER, buildDcc } from '../scripts/build-dcc.ts';
 import { benchCertificate, benchSigner } from './offline-certificates.ts';
 import { round, runJsonChild } from './support.ts';
 
 export interface BatchVerifyResults {
   /**
-   * Certificates per second through the command line's batch path (`verifyBatch`, what
-   * `dcc verify <folder>` runs: `verifyCertificate`, node:crypto on the calling thread).
+   * Certificates per second through the command line's batch path (`verifyBatch` as
+   * `dcc verify <folder>` calls it, results without the certificates: `verifyCertificate`,
+   * node:crypto on the calling thread).
    */
   perSecond: number;
   /** `crypto.verify` calls per second over the same tokens' signing inputs and signatures. */
@@ -76,7 +78,14 @@ const run = promisify(execFile);
  */
 export async function measureBatchVerify(options: BatchVerifyOptions): Promise<BatchVerifyResults> {
   const script = fileURLToPath(import.meta.url);
-  const argsOf = (allCores: boolean): string[] => ['--import', 'tsx', script, JSON.stringify({ tokens: options.tokens, timeMs: options.timeMs, allCores })];
+  // A batch large enough for worker threads starts them as an installed dcc does: from its bundle.
+  const workerBundle = allCoresBatchSize(options.tokens) >= WORKER_THRESHOLD ? await workerBundleOfDcc() : undefined;
+  const argsOf = (allCores: boolean): string[] => [
+    '--import',
+    'tsx',
+    script,
+    JSON.stringify({ tokens: options.tokens, timeMs: options.timeMs, allCores, ...(allCores && workerBundle ? { workerBundle } : {}) }),
+  ];
   const taskset = await run('taskset', ['--version']).then(
     () => true,
     () => false,
@@ -108,38 +117,62 @@ export async function measureBatchVerify(options: BatchVerifyOptions): Promise<B
 
 /**
  * The whole-machine batch: far above the worker threshold, the auditor's archive case, so that
- * the workers' start-up (each loads the program) weighs what it weighs there, a second or so.
+ * the workers' start-up (each loads the program) weighs what it weighs there.
  */
 const ALL_CORES_BATCH = 25 * WORKER_THRESHOLD;
 
+/**
+ * The whole-machine batch for `tokens` distinct tokens: the tokens again and again up to
+ * {@link ALL_CORES_BATCH}. The smoke run's handful of tokens stays a handful (below the
+ * threshold: no workers).
+ */
+function allCoresBatchSize(tokens: number): number {
+  return Math.max(tokens, Math.min(ALL_CORES_BATCH, 50 * tokens));
+}
+
+/**
+ * The installable dcc built as `npm pack` builds it (scripts/build-dcc.ts), and the path of its
+ * worker bundle: what the threads of an installed `dcc verify` load.
+ */
+async function workerBundleOfDcc(): Promise<string> {
+  await buildDcc();
+  return fileURLToPath(new URL(`../${PACKAGE_DIR}/${WORKER}`, import.meta.url));
+}
+
 const ALL_CORES_METHOD =
-  'verifyBatch from the TypeScript sources (node --import tsx), in a child with every core: its ' +
-  'worker threads load the program through tsx, transpiling each module at start (about 0.6 s of ' +
-  'CPU per worker per batch; an installed dcc starts them from its bundle in about a sixth of that). ' +
+  'verifyBatch as dcc verify <folder> calls it (results without the certificates), in a child with ' +
+  'every core: the calling thread runs the TypeScript sources (node --import tsx, loaded before ' +
+  'the timing), the worker threads start from the installed dcc\'s worker bundle (scripts/build-dcc.ts), ' +
+  'as an installed dcc starts them; each batch starts its workers, so their start-up is counted. ' +
+  'A dcc run from the repository (bin/dcc.mjs) starts them through tsx instead, about 0.6 s more CPU per worker. ' +
   'rawPerSecond: crypto.verify on every core at once in the same child, just before the batch.';
 
 /** What a child reports; `rawAllCoresPerSecond` is 0 in the pinned child, which does not measure it. */
 type Measured = Omit<BatchVerifyResults, 'pinnedToOneCore' | 'allCores'> & { batchSize: number; rawAllCoresPerSecond: number };
 
-/** The measurement itself, in whatever process runs it. Every result is checked. */
-async function measureHere(tokenCount: number, timeMs: number, allCores: boolean): Promise<Measured> {
+/**
+ * The measurement itself, in whatever process runs it. Every result is checked. `workerBundle`:
+ * the worker threads' program when it is not this one's (an installed dcc's).
+ */
+async function measureHere(tokenCount: number, timeMs: number, allCores: boolean, workerBundle?: string): Promise<Measured> {
   const { signer, publicKey, jwk } = benchSigner();
   const now = new Date();
   const tokens: string[] = [];
   for (let i = 0; i < tokenCount; i++) tokens.push(await benchCertificate(signer, i, now));
   const settings: VerifySettings = { keys: [jwk], at: now, clockSkewSeconds: 300 };
   const io = processIo();
-  // On the whole machine the batch is large enough for worker threads: the tokens again and again.
-  // The smoke run's handful of tokens stays a handful (below the threshold: no workers).
-  const batchSize = allCores ? Math.max(tokens.length, Math.min(ALL_CORES_BATCH, 50 * tokens.length)) : tokens.length;
+  // On the whole machine the batch is large enough for worker threads.
+  const batchSize = allCores ? allCoresBatchSize(tokens.length) : tokens.length;
   const items = Array.from({ length: batchSize }, (_, i) => ({ source: `certificate-${i}.jwt`, token: tokens[i % tokens.length] as string }));
   const raw = tokens.map((t) => {
     const parsed = parseCompactJwsStrict(t);
     return { data: Buffer.from(parsed.signingInput), signature: Buffer.from(parsed.signature) };
   });
 
+  // As `dcc verify` calls it on a batch: verdicts only.
+  const batchOptions: BatchOptions = { certificates: false, ...(workerBundle ? { workerEntry: { file: pathToFileURL(workerBundle) } } : {}) };
   const batchOf = async (): Promise<number> => {
-    const results = await verifyBatch(items, settings, io);
+    const results = await verifyBatch(items, settings, io, batchOptions);
     const bad = results.findIndex((r) => !r.verified);
     if (bad >= 0) throw new Error(`certificate ${bad} did not verify: ${JSON.stringify(results[bad]?.checks)}`);
     return items.length;
@@ -270,8 +303,8 @@ async function timed(into: { count: number; ms: number }, ms: number, op: () => 
 
 // Run as a script (the child process above): measure, print the JSON on the last line.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { tokens, timeMs, allCores } = JSON.parse(process.argv[2] ?? '{}') as { tokens: number; timeMs: number; allCores: boolean };
-  measureHere(tokens, timeMs, allCores).then(
+  const { tokens, timeMs, allCores, workerBundle } = JSON.parse(process.argv[2] ?? '{}') as { tokens: number; timeMs: number; allCores: boolean; workerBundle?: string };
+  measureHere(tokens, timeMs, allCores, workerBundle).then(
     (results) => {
       process.stdout.write(`${JSON.stringify(results)}\n`);
       process.exit(0);

@@ -1,4 +1,4 @@
-import { type CertificateVerification, verifyCertificate } from '#shared/domain/certificate.ts';
+import { type CertificateVerification, verifyCertificateNow, verifyCertificatesNow } from '#shared/domain/certificate.ts';
 import { certificateIdOf } from '#shared/domain/schemas/credential-terms.ts';
 import type { DisclosableClaim } from '#shared/domain/schemas/credential-terms.ts';
 import type { DisclosedCredential } from '#shared/domain/schemas/disclosed-credential.ts';
@@ -10,6 +10,7 @@ import { checkRevocationStatus, type StatusListFetcher } from '#shared/domain/st
 import type { CliIo } from './context.ts';
 import { bodyText, boundedFetch, fetchLimits, noteSourceFailure, SourceError } from './bounded-fetch.ts';
 import type { TokenInput } from './inputs.ts';
+import type { ChunkVerdict, WorkerEntry } from './verify-workers.ts';
 
 /**
  * One certificate judged the way the command line reports it: the service's own offline
@@ -54,11 +55,16 @@ export interface VerifySettings {
   keyBinding?: ExpectedKeyBinding;
 }
 
-/** An offline verdict: of a certificate, or of a presentation with what it disclosed. */
+/**
+ * An offline verdict: of a certificate, or of a presentation with what it disclosed. A slim
+ * verdict of a worker carries the certificate's number and id instead of the certificate.
+ */
 interface OfflineVerdict {
   status: CertificateVerification['status'];
   checks: CliCheck[];
   certificate?: DisclosedCredential;
+  certificateNo?: string;
+  id?: string;
   presentation?: ItemResult['presentation'];
 }
 
@@ -98,9 +104,14 @@ export async function verifyItem(item: TokenInput, settings: VerifySettings, io:
   return completeItem(item, offline, settings, io);
 }
 
-async function verifyOffline(token: string, settings: VerifySettings): Promise<OfflineVerdict> {
-  if (!looksLikeSdJwt(token)) return verifyCertificate(token, settings.keys, settings.at, { clockSkewSeconds: settings.clockSkewSeconds });
-  // A presentation: the same signature steps, then its disclosures and key binding.
+/** The offline verdict on `token`; a certificate's without a promise when it needs none (`verifyCertificateNow`). */
+function verifyOffline(token: string, settings: VerifySettings): OfflineVerdict | Promise<OfflineVerdict> {
+  if (!looksLikeSdJwt(token)) return verifyCertificateNow(token, settings.keys, settings.at, { clockSkewSeconds: settings.clockSkewSeconds });
+  return verifyPresentation(token, settings);
+}
+
+/** A presentation: the same signature steps, then its disclosures and key binding. */
+async function verifyPresentation(token: string, settings: VerifySettings): Promise<OfflineVerdict> {
   const result = await verifyCertificatePresentation(token, issuerJwtVerifier(settings.keys), settings.at, {
     clockSkewSeconds: settings.clockSkewSeconds,
     ...(settings.keyBinding ? { keyBinding: settings.keyBinding } : {}),
@@ -115,39 +126,60 @@ async function verifyOffline(token: string, settings: VerifySettings): Promise<O
   };
 }
 
-/** The verdict on one item from its offline verification (null: the item holds no token), plus revocation when online. */
-async function completeItem(item: TokenInput, offline: OfflineVerdict | null, settings: VerifySettings, io: CliIo): Promise<ItemResult> {
+/**
+ * The verdict on one item from its offline verification (null: the item holds no token), plus
+ * revocation when online; without a promise when offline. `keep: false` leaves the certificate
+ * out of the result (its number and id stay).
+ */
+function completeItem(item: TokenInput, offline: OfflineVerdict | null, settings: VerifySettings, io: CliIo, keep = true): ItemResult | Promise<ItemResult> {
   if (item.token === null || offline === null) {
     const detail = `The input is ${item.problem ?? 'not a token'}.`;
     return { source: item.source, status: 'invalid', verified: false, reason: detail, checks: [{ name: 'input', ok: false, detail }] };
   }
-  const checks: CliCheck[] = [...offline.checks];
-  let status: CliStatus = offline.status;
   const certificate = offline.certificate;
-  if (certificate && settings.fetchStatusList) {
-    // A revoked certificate is reported as revoked even when it has also expired.
-    const outcome = await checkRevocationStatus(
-      certificate.credentialStatus,
-      certificate.issuer,
-      settings.keys,
-      settings.fetchStatusList,
-      io.now(),
-      settings.clockSkewSeconds,
-    );
-    checks.push(outcome.check);
+  // The verdict is this item's alone: its checks become the result's, unless revocation adds one.
+  if (!certificate || !settings.fetchStatusList) return itemResult(item, offline, offline.status, offline.checks, keep);
+  // A revoked certificate is reported as revoked even when it has also expired.
+  return checkRevocationStatus(
+    certificate.credentialStatus,
+    certificate.issuer,
+    settings.keys,
+    settings.fetchStatusList,
+    io.now(),
+    settings.clockSkewSeconds,
+  ).then((outcome) => {
+    let status: CliStatus = offline.status;
     if (!outcome.ok) status = status === 'active' ? 'status-unknown' : status;
     else if (outcome.revoked) status = 'revoked';
+    return itemResult(item, offline, status, [...offline.checks, outcome.check], keep);
+  });
+}
+
+/** The first check that failed (a loop: no closure per item of a batch). */
+function firstFailed(checks: readonly CliCheck[]): CliCheck | undefined {
+  for (const check of checks) if (!check.ok) return check;
+  return undefined;
+}
+
+/**
+ * The result of an item that held a token, from its verdict, final status and checks (the
+ * result's own array). Built member by member, in the order the JSON report prints them.
+ */
+function itemResult(item: TokenInput, offline: OfflineVerdict, status: CliStatus, checks: CliCheck[], keep: boolean): ItemResult {
+  const reason = firstFailed(checks)?.detail;
+  const verified = status === 'active';
+  const result: ItemResult = reason ? { source: item.source, status, verified, reason, checks } : { source: item.source, status, verified, checks };
+  const { certificate } = offline;
+  if (certificate) {
+    result.certificateNo = certificate.certificateNo;
+    result.id = certificateIdOf(certificate.id);
+    if (keep) result.certificate = certificate;
+  } else if (offline.certificateNo !== undefined) {
+    result.certificateNo = offline.certificateNo;
+    result.id = offline.id as string;
   }
-  const failed = checks.find((c) => !c.ok);
-  return {
-    source: item.source,
-    status,
-    verified: status === 'active',
-    ...(failed?.detail ? { reason: failed.detail } : {}),
-    checks,
-    ...(certificate ? { certificateNo: certificate.certificateNo, id: certificateIdOf(certificate.id), certificate } : {}),
-    ...(offline.presentation ? { presentation: offline.presentation } : {}),
-  };
+  if (offline.presentation) result.presentation = offline.presentation;
+  return result;
 }
 
 /**
@@ -164,41 +196,84 @@ export const BATCH_CONCURRENCY = 16;
 export const WORKER_THRESHOLD = 2_000;
 
 /**
+ * The items this thread judges together (`verifyCertificatesNow`): enough that the signature
+ * checks run back to back, few enough that a progress bar moves and revocation overlaps.
+ */
+const STRIDE = 64;
+
+/** Options of {@link verifyBatch}. */
+export interface BatchOptions {
+  /** Items in flight on this thread; {@link BATCH_CONCURRENCY} by default. */
+  concurrency?: number;
+  /** Told once per item as its verdict lands (a progress bar). */
+  onEach?: () => void;
+  /** Threads for the offline checks, this one included; `verifyThreads` by default. */
+  threads?: number;
+  /**
+   * False: the results leave the certificate out (its number and id stay), for a caller that
+   * reports verdicts only (`dcc verify` on a batch). Worker threads then send slim verdicts, and
+   * a large batch keeps no decoded credentials. True by default.
+   */
+  certificates?: boolean;
+  /** The worker threads' program, when not this one's (the benchmark starts an installed dcc's). */
+  workerEntry?: WorkerEntry;
+}
+
+/**
  * Judges every item, `concurrency` at a time, and returns the verdicts in input order;
  * `onEach` is told after each one (a progress bar). A batch of {@link WORKER_THRESHOLD} items or
  * more verifies offline on worker threads first (the same `verifyCertificate`, so the same
  * verdicts); revocation, which shares the run's status list cache, stays on this thread.
  * Never throws for bad data.
  */
-export async function verifyBatch(
-  items: readonly TokenInput[],
-  settings: VerifySettings,
-  io: CliIo,
-  options: { concurrency?: number; onEach?: () => void; threads?: number } = {},
-): Promise<ItemResult[]> {
+export async function verifyBatch(items: readonly TokenInput[], settings: VerifySettings, io: CliIo, options: BatchOptions = {}): Promise<ItemResult[]> {
+  const keep = options.certificates ?? true;
   // The worker threads' module is loaded only for a batch that may use them: a short run pays for no thread machinery.
   const threading = items.length >= WORKER_THRESHOLD ? await import('./verify-workers.ts') : undefined;
   const threads = options.threads ?? threading?.verifyThreads(io.env) ?? 1;
-  const offline: (CertificateVerification | null | undefined)[] = new Array(items.length);
+  const offline: (ChunkVerdict | null | undefined)[] = new Array(items.length);
   if (threading && threads > 1) {
     // Progress counts each item once: as its worker verdict arrives, or below when this thread verifies it.
-    const data = { keys: settings.keys, atMs: settings.at.getTime(), clockSkewSeconds: settings.clockSkewSeconds };
-    await threading.verifyOfflineInWorkers(items.map((item) => item.token), data, threads - 1, offline, options.onEach).catch((error: unknown) => {
+    // Revocation reads the certificate's status entry here, so an online batch gets whole verdicts.
+    const data = { keys: settings.keys, atMs: settings.at.getTime(), clockSkewSeconds: settings.clockSkewSeconds, slim: !keep && !settings.fetchStatusList };
+    // A presentation goes to no worker: this thread judges it (below).
+    const tokens = items.map(({ token }) => (token !== null && looksLikeSdJwt(token) ? null : token));
+    await threading.verifyOfflineInWorkers(tokens, data, threads - 1, offline, options.onEach, true, options.workerEntry).catch((error: unknown) => {
       // A worker that cannot start or crashed costs speed, not verdicts: the holes are filled below.
       io.stderr(`dcc: verifying on one thread: ${error instanceof Error ? error.message : String(error)}\n`);
     });
   }
   const results: ItemResult[] = new Array(items.length);
+  // This thread's offline verdicts (null: no token), judged a stride ahead of the items reached,
+  // the certificates of a stride together (verifyCertificatesNow); a hole was judged by a worker.
+  const here: (OfflineVerdict | Promise<OfflineVerdict> | null | undefined)[] = new Array(items.length);
+  let judged = 0;
+  const judgeAhead = (): void => {
+    const from = judged;
+    judged = Math.min(items.length, from + STRIDE);
+    const certificates: number[] = [];
+    for (let i = from; i < judged; i++) {
+      const token = (items[i] as TokenInput).token;
+      if (token === null) here[i] = null;
+      // Workers verify certificates only.
+      else if (looksLikeSdJwt(token)) here[i] = verifyPresentation(token, settings);
+      else if (offline[i] === undefined) certificates.push(i);
+    }
+    const tokens = certificates.map((i) => (items[i] as TokenInput).token as string);
+    const verdicts = verifyCertificatesNow(tokens, settings.keys, settings.at, { clockSkewSeconds: settings.clockSkewSeconds });
+    certificates.forEach((i, k) => (here[i] = verdicts[k]));
+  };
   let next = 0;
+  // Offline, an item needs no promise unless its verification does.
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const i = next++;
+      if (i >= judged) judgeAhead();
       const item = items[i] as TokenInput;
-      // Workers verify certificates only; a presentation they judged is judged again here.
-      const presented = item.token !== null && looksLikeSdJwt(item.token);
-      const fromWorker = presented ? undefined : offline[i];
-      const verdict = fromWorker !== undefined ? fromWorker : item.token === null ? null : await verifyOffline(item.token, settings);
-      results[i] = await completeItem(item, verdict, settings, io);
+      const pending = here[i] !== undefined ? here[i] : (offline[i] as ChunkVerdict);
+      const verdict = pending instanceof Promise ? await pending : pending;
+      const result = completeItem(item, verdict, settings, io, keep);
+      results[i] = result instanceof Promise ? await result : result;
       if (offline[i] === undefined) options.onEach?.();
     }
   };

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type CertificateVerification, verifyCertificate } from '#shared/domain/certificate.ts';
+import { type CertificateVerification, verifyCertificatesNow } from '#shared/domain/certificate.ts';
+import { certificateIdOf } from '#shared/domain/schemas/credential-terms.ts';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 
 /**
@@ -17,7 +18,22 @@ export interface OfflineWorkerData {
   keys: readonly PublicVerificationJwk[];
   atMs: number;
   clockSkewSeconds: number;
+  /**
+   * Verdicts without the certificate ({@link SlimVerdict}), for a caller that reports verdicts
+   * only: the decoded credential is most of what a verdict weighs, to copy between threads and
+   * to keep for a whole batch. Absent or false: whole verdicts.
+   */
+  slim?: boolean;
 }
+
+/** A verdict without its certificate: the certificate's number and id (as `dcc` reports them) instead. */
+export interface SlimVerdict extends Omit<CertificateVerification, 'certificate'> {
+  certificateNo?: string;
+  id?: string;
+}
+
+/** A verdict as a chunk carries it: whole, or slim when the batch asked for it. */
+export type ChunkVerdict = CertificateVerification | SlimVerdict;
 
 /** A slice of the batch sent to a worker; `null` marks an input that holds no token. */
 export interface OfflineChunk {
@@ -28,11 +44,39 @@ export interface OfflineChunk {
 /** A worker's answer: the verdicts of one chunk, in its order. */
 export interface OfflineChunkResult {
   id: number;
-  verdicts: (CertificateVerification | null)[];
+  verdicts: (ChunkVerdict | null)[];
 }
 
 /** Tokens per message: large enough that messaging costs little, small enough to share the tail. */
 const CHUNK = 256;
+
+/**
+ * The verdicts of `tokens` in their order (`null` for `null`), whole or slim as `data` says:
+ * what a worker does with a chunk, and this thread with its share. The certificates are judged
+ * together (`verifyCertificatesNow`); a verdict is waited for only where the verification must
+ * wait (a key's first proof, zod's issues on a refused payload).
+ */
+export async function verifyChunk(tokens: readonly (string | null)[], data: OfflineWorkerData): Promise<(ChunkVerdict | null)[]> {
+  const present = tokens.filter((token) => token !== null);
+  const judged = verifyCertificatesNow(present, data.keys as PublicVerificationJwk[], new Date(data.atMs), { clockSkewSeconds: data.clockSkewSeconds });
+  const verdicts: (ChunkVerdict | null)[] = [];
+  let next = 0;
+  for (const token of tokens) {
+    if (token === null) {
+      verdicts.push(null);
+      continue;
+    }
+    const pending = judged[next++] as CertificateVerification | Promise<CertificateVerification>;
+    const verdict = pending instanceof Promise ? await pending : pending;
+    verdicts.push(data.slim === true ? slimVerdict(verdict) : verdict);
+  }
+  return verdicts;
+}
+
+/** `verdict` without its certificate, keeping the number and id that `dcc` reports. */
+function slimVerdict({ certificate, ...rest }: CertificateVerification): SlimVerdict {
+  return certificate === undefined ? rest : { ...rest, certificateNo: certificate.certificateNo, id: certificateIdOf(certificate.id) };
+}
 
 /**
  * The threads a batch may use, this one included: `DCC_VERIFY_THREADS` when set (1 keeps the
@@ -50,6 +94,9 @@ export function verifyThreads(env: Readonly<Record<string, string | undefined>>)
  */
 declare const DCC_BUNDLED_WORKER: string | undefined;
 
+/** A worker thread's program: a module file, or a script evaluated as CommonJS. */
+export type WorkerEntry = { file: URL } | { source: string };
+
 /**
  * What a worker thread runs. In the installable package, the worker's bundle beside the
  * program's. From the sources, a script that loads `verify-worker.ts`: a worker does not get the
@@ -58,7 +105,7 @@ declare const DCC_BUNDLED_WORKER: string | undefined;
  * CommonJS API, which works inside the thread itself. Both paths are resolved from here, so any
  * working directory works.
  */
-function workerEntry(): { file: URL } | { source: string } {
+function workerEntry(): WorkerEntry {
   if (typeof DCC_BUNDLED_WORKER === 'string') return { file: new URL(DCC_BUNDLED_WORKER, import.meta.url) };
   const require = createRequire(import.meta.url);
   const tsx = require.resolve('tsx/cjs/api');
@@ -73,19 +120,21 @@ function workerEntry(): { file: URL } | { source: string } {
  * (a worker once it has loaded), so a batch never waits for a worker's start-up. `onEach` is
  * told once per token as verdicts land. Rejects if a worker fails (it could not start, or
  * crashed), with the verdicts already in place: the caller verifies the holes. `shareHere:
- * false` leaves every chunk to the workers (the tests use it to prove the workers' verdicts).
+ * false` leaves every chunk to the workers (the tests use it to prove the workers' verdicts);
+ * `entry` starts the workers from another program than this one's (the benchmark starts an
+ * installed dcc's worker bundle).
  */
 export async function verifyOfflineInWorkers(
   tokens: readonly (string | null)[],
   data: OfflineWorkerData,
   workers: number,
-  verdicts: (CertificateVerification | null | undefined)[],
+  verdicts: (ChunkVerdict | null | undefined)[],
   onEach?: () => void,
   shareHere = true,
+  entry: WorkerEntry = workerEntry(),
 ): Promise<void> {
   const chunks = Math.ceil(tokens.length / CHUNK);
   if (chunks === 0) return;
-  const entry = workerEntry();
   const started: Worker[] = [];
   let sent = 0;
   let received = 0;
@@ -137,11 +186,7 @@ export async function verifyOfflineInWorkers(
       // answers are taken in and they are handed the next chunk without delay.
       const here = async (): Promise<void> => {
         for (let chunk = take(); chunk; chunk = take()) {
-          const result: OfflineChunkResult = { id: chunk.id, verdicts: [] };
-          for (const token of chunk.tokens) {
-            result.verdicts.push(token === null ? null : await verifyCertificate(token, data.keys as PublicVerificationJwk[], new Date(data.atMs), { clockSkewSeconds: data.clockSkewSeconds }));
-          }
-          if (!landed(result)) return;
+          if (!landed({ id: chunk.id, verdicts: await verifyChunk(chunk.tokens, data) })) return;
           await new Promise((next) => setImmediate(next));
         }
       };

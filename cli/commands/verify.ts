@@ -79,7 +79,8 @@ export function register(program: Command): void {
         ? new (await import('cli-progress')).SingleBar({ stream: io.progressStream ?? process.stderr, format: 'verifying [{bar}] {value}/{total}', hideCursor: true })
         : undefined;
       bar?.start(items.length, 0);
-      const results = await verifyBatch(items, settings, io, { onEach: () => bar?.increment() });
+      // A batch reports verdicts, never the certificates themselves: they are left out of its results.
+      const results = await verifyBatch(items, settings, io, { onEach: () => bar?.increment(), certificates: !batch });
       bar?.stop();
 
       const counts = countByStatus(results);

@@ -10,8 +10,11 @@ export const MAX_COMPACT_JWS_LENGTH = 256 * 1024;
  * Node's shared buffer pool: read them, never transfer or write them.
  */
 export interface ParsedCompactJws {
-  /** The protected header, a JSON object; nothing in it is trusted yet. */
-  header: Record<string, unknown>;
+  /**
+   * The protected header, a JSON object; nothing in it is trusted yet. Read it, never change it:
+   * a header seen lately is handed out again, frozen (see {@link parseCompactJwsStrict}).
+   */
+  header: Readonly<Record<string, unknown>>;
   /** The decoded payload bytes. */
   payload: Uint8Array;
   /** The decoded signature bytes. */
@@ -58,13 +61,36 @@ export function parseCompactJwsStrict(token: string): ParsedCompactJws {
   if (encodedHeader.length === 0) throw new CryptoError('jws-empty-part', 'the header part is empty');
   if (encodedPayload.length === 0) throw new CryptoError('jws-empty-part', 'the payload part is empty');
   if (encodedSignature.length === 0) throw new CryptoError('jws-empty-part', 'the signature part is empty');
-  const headerBytes = decodeBase64urlStrict(encodedHeader, 'the header part');
+  // A header seen lately passed every rule below already: its decode and parse are skipped, and
+  // since it cannot fail, the refusal of a later part is the one a fresh parse reports.
+  const known = recentHeaders.get(encodedHeader);
+  const headerBytes = known === undefined ? decodeBase64urlStrict(encodedHeader, 'the header part') : undefined;
   const payload = decodeBase64urlStrict(encodedPayload, 'the payload part');
   const signature = decodeBase64urlStrict(encodedSignature, 'the signature part');
+  return {
+    header: known ?? parseHeader(encodedHeader, headerBytes as Uint8Array),
+    payload,
+    signature,
+    signingInput: asciiBytes(token.slice(0, second)),
+  };
+}
 
+/**
+ * Protected headers parsed lately, by their exact base64url text. The tokens of a batch, and a
+ * warm service's, share one header, and its parse is a pure function of that text; a header
+ * whose members are all strings (every header of ours) is kept frozen, so that the object handed
+ * out again equals what a fresh parse gives and no caller can change it. A few short entries,
+ * the oldest replaced first: a stream of distinct headers costs a map operation each, no more.
+ */
+const recentHeaders = new Map<string, Readonly<Record<string, unknown>>>();
+const RECENT_HEADERS = 8;
+const MAX_REMEMBERED_HEADER_LENGTH = 512;
+
+/** The header part decoded and parsed as a JSON object, remembered when it qualifies. @throws {CryptoError} */
+function parseHeader(encoded: string, bytes: Uint8Array): Readonly<Record<string, unknown>> {
   let header: unknown;
   try {
-    header = parseJsonStrict(headerBytes, 'the protected header');
+    header = parseJsonStrict(bytes, 'the protected header');
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : 'the protected header is not JSON';
     throw new CryptoError('jws-header-invalid', message, { cause });
@@ -72,12 +98,12 @@ export function parseCompactJwsStrict(token: string): ParsedCompactJws {
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new CryptoError('jws-header-invalid', 'the protected header is not a JSON object');
   }
-  return {
-    header: header as Record<string, unknown>,
-    payload,
-    signature,
-    signingInput: asciiBytes(token.slice(0, second)),
-  };
+  const members = header as Record<string, unknown>;
+  if (encoded.length <= MAX_REMEMBERED_HEADER_LENGTH && Object.values(members).every((value) => typeof value === 'string')) {
+    if (recentHeaders.size >= RECENT_HEADERS) recentHeaders.delete(recentHeaders.keys().next().value as string);
+    recentHeaders.set(encoded, Object.freeze(members));
+  }
+  return members;
 }
 
 /**

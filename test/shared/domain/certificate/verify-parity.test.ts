@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeBase64urlStrict, encodeBase64url } from '#shared/crypto/base64url.ts';
 import { parseCompactJwsStrict } from '#shared/crypto/compact-jws.ts';
 import { jwkFromKeyObject } from '#shared/crypto/jwks.ts';
-import { verifyCertificate, type CertificateVerification } from '#shared/domain/certificate.ts';
+import { verifyCertificate, verifyCertificatesNow, type CertificateVerification } from '#shared/domain/certificate.ts';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { issueCertificate } from '#shared/services/issue-certificate.ts';
 import { revokeCertificate } from '#shared/services/revoke-certificate.ts';
@@ -136,6 +136,17 @@ describe('verifyCertificate: node:crypto and jose agree', () => {
     expect(count('header bit flip → format') + count('header bit flip → header') + count('header bit flip → key')).toBe(GENUINE);
     expect(count('header bit flip → header')).toBeGreaterThan(0);
     expect(count('encoded character changed → format')).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('gives every token of the corpus, judged in chunks as dcc judges a batch, the verdict it gets alone', async () => {
+    const keys = [service.jwk];
+    const tokens = corpus.map((c) => c.token);
+    for (let from = 0; from < tokens.length; from += 64) {
+      const chunk = tokens.slice(from, from + 64);
+      const together = await Promise.all(verifyCertificatesNow(chunk, keys, SAMPLE_VALID_AT));
+      const alone = await Promise.all(chunk.map((token) => verifyCertificate(token, keys, SAMPLE_VALID_AT)));
+      expect(together).toEqual(alone);
+    }
   }, 60_000);
 
   it('agrees on a key set where the kid is unknown, and on expired and not-yet-valid certificates', async () => {
