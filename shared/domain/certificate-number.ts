@@ -1,4 +1,5 @@
 import { fillRandom } from './random-pool.ts';
+import { daysInMonth } from './rfc3339.ts';
 
 /**
  * Certificate numbers: 20 digits, read and typed by people like an invoice number.
@@ -47,18 +48,24 @@ export function certificateCheckDigit(digits: string): string {
   return String(dammInterim(digits));
 }
 
-function isCalendarDate(yyyymmdd: string): boolean {
-  const year = Number(yyyymmdd.slice(0, 4));
-  const month = Number(yyyymmdd.slice(4, 6));
-  const day = Number(yyyymmdd.slice(6, 8));
-  if (year < 2000 || month < 1 || month > 12 || day < 1) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+/** The number spelt by the ASCII digits from `start` to `end` of `value` (known to be digits). */
+function digitsValue(value: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + value.charCodeAt(i) - 48;
+  return n;
+}
+
+/** Whether the first 8 digits of `value` are a real date `YYYYMMDD`, year 2000 or later (read without slices or a Date: the verifier asks at every certificate). */
+function isCalendarDate(value: string): boolean {
+  const year = digitsValue(value, 0, 4);
+  const month = digitsValue(value, 4, 6);
+  const day = digitsValue(value, 6, 8);
+  return year >= 2000 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
 /** Whether `value` is a certificate number: 20 digits, a real date (year ≥ 2000), a valid check digit. */
 export function isValidCertificateNumber(value: string): boolean {
-  return FORMAT.test(value) && isCalendarDate(value.slice(0, 8)) && dammInterim(value) === 0;
+  return FORMAT.test(value) && isCalendarDate(value) && dammInterim(value) === 0;
 }
 
 /** The UTC issue date (`YYYY-MM-DD`) a valid certificate number carries. */

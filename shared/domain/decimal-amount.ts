@@ -7,6 +7,9 @@ import { currencyMinorUnits } from './iso4217.ts';
  */
 const DECIMAL = /^(0|[1-9]\d{0,17})(?:\.(\d+))?$/;
 
+// Module constants, not literals in the function: a literal builds a new RegExp at each call.
+const NONZERO_DIGIT = /[1-9]/;
+
 /** Longest accepted amount string; bounds the fraction before the currency is known. */
 export const DECIMAL_AMOUNT_MAX_LENGTH = 32;
 
@@ -15,10 +18,8 @@ export type DecimalAmountProblem = 'format' | 'not-positive';
 
 /** Checks the amount's form alone: a positive decimal string (see the module comment). */
 export function decimalAmountProblem(value: string): DecimalAmountProblem | null {
-  if (value.length > DECIMAL_AMOUNT_MAX_LENGTH) return 'format';
-  const m = DECIMAL.exec(value);
-  if (!m) return 'format';
-  return /[1-9]/.test(value) ? null : 'not-positive';
+  if (value.length > DECIMAL_AMOUNT_MAX_LENGTH || !DECIMAL.test(value)) return 'format';
+  return NONZERO_DIGIT.test(value) ? null : 'not-positive';
 }
 
 /** Whether `value` is a well-formed, strictly positive decimal amount string. */

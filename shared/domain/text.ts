@@ -74,8 +74,29 @@ export const TextLimits = {
 /** Why a text is refused, or `null` when it is acceptable. */
 export type PlainTextProblem = 'ill-formed' | 'control-character' | 'surrounding-whitespace';
 
+/**
+ * Whether the UTF-16 unit `unit` is in a range where no character is refused: printable ASCII,
+ * Latin-1 but the soft hyphen (U+00AD, Cf), the dashes, quotes and dots U+2010–U+2027 (the
+ * format characters and separators of that block lie above), CJK symbols and punctuation
+ * U+3000–U+303F, the unified ideographs U+4E00–U+9FFF and the full-width forms U+FF01–U+FF5E.
+ * Every range is fully assigned and none holds a surrogate or a presentation selector, so the
+ * refused class, which looks at one code point at a time except for the selectors, matches
+ * nothing in a string made of them; a test holds each unit to the regular expressions.
+ */
+function isCommonUnit(unit: number): boolean {
+  if (unit < 0x7f) return unit >= 0x20;
+  if (unit >= 0x4e00) return unit <= 0x9fff || (unit >= 0xff01 && unit <= 0xff5e);
+  if (unit <= 0xff) return unit >= 0xa0 && unit !== 0xad;
+  return (unit >= 0x3000 && unit <= 0x303f) || (unit >= 0x2010 && unit <= 0x2027);
+}
+
 /** Checks `value` against the rules in the module comment. Does not check length. */
 export function plainTextProblem(value: string): PlainTextProblem | null {
+  // Names, references and purposes are almost always such text: a loop over its units answers
+  // what the two Unicode regular expressions below would, at a fraction of their cost.
+  let common = true;
+  for (let i = 0; i < value.length && common; i++) common = isCommonUnit(value.charCodeAt(i));
+  if (common) return value.trim() !== value ? 'surrounding-whitespace' : null;
   if (!isWellFormedUnicode(value)) return 'ill-formed';
   if (forbiddenPattern().test(value)) return 'control-character';
   if (value.trim() !== value) return 'surrounding-whitespace';

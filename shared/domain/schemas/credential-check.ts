@@ -1,5 +1,5 @@
 import { isValidCertificateNumber } from '../certificate-number.ts';
-import { DCC_CONTEXT_V1, VC_V2_CONTEXT, VOCABULARY_PATHS } from '../credential-context.ts';
+import { DCC_CONTEXT_V1, VC_V2_CONTEXT, VOCABULARY_PATHS, VOCABULARY_SRI } from '../credential-context.ts';
 import { decimalAmountProblem, fractionDigits } from '../decimal-amount.ts';
 import { isSha256Hex, SHA256_DIGEST_ALG } from '../digest.ts';
 import { isHttpUrl } from '../http-url.ts';
@@ -147,21 +147,57 @@ function isDateTime(value: unknown): boolean {
   return typeof value === 'string' && fits(value, RFC3339_MAX_LENGTH) && isRfc3339DateTime(value);
 }
 
+/** The last few strings a rule passed, replaced in turn: a rule that is a pure function of the string passes them again. */
+class RecentlyPassed {
+  private readonly slots: string[] = [];
+  private next = 0;
+
+  constructor(private readonly size: number) {}
+
+  has(value: string): boolean {
+    return this.slots.includes(value);
+  }
+
+  add(value: string): void {
+    this.slots[this.next] = value;
+    this.next = (this.next + 1) % this.size;
+  }
+}
+
 /**
  * URLs that passed lately. A certificate names the same few URLs twice (the vocabulary's) and
  * an archive's certificates share the issuer, the status list and the vocabulary, while parsing
- * a URL is the dearest step here; the rule is a pure function of the string, so a string seen
- * passing passes again. Eight slots, replaced in turn, hold at most eight bounded strings.
+ * a URL is the dearest step here. Eight slots hold at most eight bounded strings.
  */
-const recentUrls: string[] = [];
-let nextUrlSlot = 0;
+const recentUrls = new RecentlyPassed(8);
 
 function isBoundedHttpUrl(value: unknown): value is string {
   if (typeof value !== 'string') return false;
-  if (recentUrls.includes(value)) return true;
+  if (recentUrls.has(value)) return true;
   if (!fits(value, TextLimits.url) || !isHttpUrl(value)) return false;
-  recentUrls[nextUrlSlot] = value;
-  nextUrlSlot = (nextUrlSlot + 1) % 8;
+  recentUrls.add(value);
+  return true;
+}
+
+/**
+ * Status lists whose entry ids passed lately. Every entry id is its list's URL, `#` and a string
+ * of ASCII digits, so each certificate's differs, but whether one is a URL does not depend on the
+ * digits: the URL parser takes everything after the first `#` as the fragment, which accepts any
+ * character, the digits are neither leading or trailing spaces or controls nor tabs or newlines
+ * (what it strips before parsing), and the scheme and credentials lie before them. So the first
+ * entry id of a list that parses stands for all of them, and a list whose entry ids do not (one
+ * that ends in a space after its host, say) is parsed every time and refused every time.
+ */
+const listsWithUrlEntryIds = new RecentlyPassed(4);
+
+/** Whether `id` is `${list}#${index}` (compared without building it) and a URL of bounded length; `list` passed {@link isBoundedHttpUrl}. */
+function isStatusEntryId(id: unknown, list: string, index: string): boolean {
+  if (typeof id !== 'string' || id.length !== list.length + 1 + index.length) return false;
+  if (id.charCodeAt(list.length) !== 0x23 /* # */ || !id.startsWith(list) || !id.endsWith(index)) return false;
+  if (!fits(id, TextLimits.url)) return false;
+  if (listsWithUrlEntryIds.has(list)) return true;
+  if (!isHttpUrl(id)) return false;
+  listsWithUrlEntryIds.add(list);
   return true;
 }
 
@@ -293,8 +329,7 @@ function isStatusEntry(value: unknown): boolean {
     STATUS_LIST_INDEX_PATTERN.test(index) &&
     Number(index) <= MAX_STATUS_LIST_INDEX &&
     isBoundedHttpUrl(list) &&
-    id === `${list}#${index}` &&
-    isBoundedHttpUrl(id)
+    isStatusEntryId(id, list, index)
   );
 }
 
@@ -305,7 +340,12 @@ function isCredentialSchemaLink(value: unknown): boolean {
 function isResource(value: unknown, path: string): boolean {
   if (!isStrictObject(value, RESOURCE_KEYS)) return false;
   const sri = value['digestSRI'];
-  return isVocabularyUrl(value['id'], path) && typeof sri === 'string' && SHA384_SRI_PATTERN.test(sri);
+  return isVocabularyUrl(value['id'], path) && typeof sri === 'string' && isSha384Sri(sri);
+}
+
+/** The published digests match the pattern (a test says so), and genuine certificates carry them: compared, not matched. */
+function isSha384Sri(sri: string): boolean {
+  return sri === VOCABULARY_SRI.context || sri === VOCABULARY_SRI.schema || SHA384_SRI_PATTERN.test(sri);
 }
 
 function isRelatedResources(value: unknown): boolean {

@@ -114,6 +114,19 @@ describe('certificate numbers', () => {
     expect(isValidCertificateNumber(ok.replace(/\d$/, 'X'))).toBe(false);
   });
 
+  it('accepts exactly the real dates from 2000 on, leap days included, as the calendar has them', () => {
+    for (let year = 1998; year <= 2101; year++) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          const date = `${year}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}`;
+          const real = year >= 2000 && new Date(`${year}-${date.slice(4, 6)}-${date.slice(6)}T00:00:00Z`).getUTCDate() === day;
+          const body = `${date}12345678901`;
+          expect(isValidCertificateNumber(body + certificateCheckDigit(body)), date).toBe(real);
+        }
+      }
+    }
+  });
+
   it('throws a TypeError for an invalid issue time', () => {
     expect(() => newCertificateNumber(new Date(Number.NaN))).toThrow(TypeError);
     expect(() => newCertificateNumber(new Date('1999-12-31T00:00:00Z'))).toThrow(TypeError);

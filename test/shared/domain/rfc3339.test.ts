@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isRfc3339DateTime, rfc3339ToEpochMillis, toRfc3339 } from '#shared/domain/rfc3339.ts';
 
@@ -53,6 +54,45 @@ describe('RFC 3339 date-times', () => {
   ])('refuses %j', (value) => {
     expect(isRfc3339DateTime(value)).toBe(false);
     expect(rfc3339ToEpochMillis(value)).toBeNull();
+  });
+
+  it('reads exactly what the profile\'s regular expression and range checks accept, to the millisecond (fixed seed)', () => {
+    // The profile as a regular expression with its checks, as the module once read it: the
+    // reference of the reader by character codes, around every place a character can go wrong.
+    const pattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+    const reference = (value: string): number | null => {
+      const m = pattern.exec(value);
+      if (!m) return null;
+      const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+      const [, , , , , , , fraction, sign, oh, om] = m;
+      // The calendar's own answer: a day that does not exist rolls over into another month.
+      const date = new Date(0);
+      date.setUTCFullYear(year, month - 1, day);
+      if (month < 1 || month > 12 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
+      if (sign !== undefined && (Number(om) > 59 || Number(oh) > 14 || (Number(oh) === 14 && Number(om) !== 0))) return null;
+      const offset = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
+      date.setUTCHours(hour, minute, second, fraction === undefined ? 0 : Number(fraction.padEnd(3, '0').slice(0, 3)));
+      return date.getTime() - offset * 60_000;
+    };
+    const near = fc.stringMatching(/^[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-6][0-9]:[0-6][0-9](\.[0-9]{0,11})?(Z|[+-][01][0-9]:[0-6][0-9])$/);
+    const edit = fc.tuple(fc.nat(), fc.constantFrom(...'09-:.TZtz+ ２\u0000a'.split('')), fc.constantFrom('replace', 'insert', 'delete'));
+    fc.assert(
+      fc.property(near, fc.array(edit, { maxLength: 2 }), (start, edits) => {
+        let value = start;
+        for (const [at, c, kind] of edits) {
+          const i = at % (value.length + 1);
+          value = value.slice(0, i) + (kind === 'delete' ? '' : c) + value.slice(kind === 'insert' ? i : i + 1);
+        }
+        expect(rfc3339ToEpochMillis(value), value).toBe(reference(value));
+        expect(isRfc3339DateTime(value), value).toBe(reference(value) !== null);
+      }),
+      { numRuns: 20_000, seed: 20261201 },
+    );
+  });
+
+  it('takes the milliseconds from the first three fraction digits, padded', () => {
+    const at = (fraction: string) => rfc3339ToEpochMillis(`2026-11-20T08:30:00.${fraction}Z`)! - Date.UTC(2026, 10, 20, 8, 30);
+    expect([at('5'), at('05'), at('005'), at('0059'), at('999999999'), at('000000001')]).toEqual([500, 50, 5, 5, 999, 0]);
   });
 
   it('formats a Date in UTC and round-trips it', () => {

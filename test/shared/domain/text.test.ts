@@ -1,9 +1,18 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeInvisible, isPlainText, isWellFormedUnicode, plainTextProblem, quoteText } from '#shared/domain/text.ts';
 
 /** The classes the rule refuses, as Unicode defines them (not as `text.ts` spells them). */
 const REFUSED_CLASSES = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
 const PRESENTATION_SELECTORS = new Set([0xfe0e, 0xfe0f]);
+
+/** The rule as the module states it with regular expressions alone: the reference of its shortcut for common text. */
+const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|(?![\uFE0E\uFE0F])\p{Default_Ignorable_Code_Point}|(?<!\p{Emoji})[\uFE0E\uFE0F]/u;
+function regexProblem(value: string): string | null {
+  if (!isWellFormedUnicode(value)) return 'ill-formed';
+  if (FORBIDDEN.test(value)) return 'control-character';
+  return value.trim() !== value ? 'surrounding-whitespace' : null;
+}
 
 describe('certificate text', () => {
   it('accepts ordinary names in any script, including astral characters', () => {
@@ -68,6 +77,35 @@ describe('certificate text', () => {
   it('refuses surrounding whitespace', () => {
     expect(plainTextProblem(' a')).toBe('surrounding-whitespace');
     expect(plainTextProblem('a\u3000')).toBe('surrounding-whitespace');
+  });
+
+  it('answers as the rule\'s regular expressions do for every UTF-16 unit, alone, inside and at either end of text', () => {
+    // plainTextProblem reads common text (ASCII, Latin-1, CJK, full-width forms) without the
+    // regular expressions: this holds it to them around every boundary of that shortcut.
+    const wrong: string[] = [];
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const c = String.fromCharCode(unit);
+      for (const text of [c, `a${c}b`, `${c}a`, `a${c}`, `数${c}`, `${c}数`, `${c}${c}`, `\u2764${c}`, `（${c}）`]) {
+        if (plainTextProblem(text) !== regexProblem(text)) wrong.push(`${escapeInvisible(JSON.stringify(text))}: ${plainTextProblem(text)}`);
+      }
+    }
+    expect(wrong.slice(0, 20)).toEqual([]);
+  });
+
+  it('answers as the regular expressions do for text mixing common characters with the ones around them (fixed seed)', () => {
+    const units = [
+      'a', 'Z', '0', ' ', '~', '(', 'é', '\u00a0', '\u00ad', '\u00b7', '\u00ff', '\u0100', '\u2010', '\u2014', '\u201c', '\u2027', '\u2028', '\u2029',
+      '\u200b', '\u200d', '\u200e', '\u202e', '\u2060', '\u2000', '\u200a', '\u1680', '\u3000', '\u303f', '\u3040', '\u3164', '\u4e00', '\u9fff',
+      '\ua000', '\ufeff', '\ufe0e', '\ufe0f', '\uff01', '\uff5e', '\uff5f', '\uffa0', '\u2764', '\u034f', '\u0085', '\u007f', '\t', '\n', '\u0000',
+      '数', '（', '、', '\ud800', '\udc00', '\ud83d', '\ude00', '😀', '𠀀', '\u{e0041}',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...units), { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        expect(plainTextProblem(text), escapeInvisible(JSON.stringify(text))).toBe(regexProblem(text));
+      }),
+      { numRuns: 20_000, seed: 20261201 },
+    );
   });
 
   it('refuses lone surrogates', () => {

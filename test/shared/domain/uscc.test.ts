@@ -69,6 +69,13 @@ describe('isValidUscc', () => {
     expect(isValidUscc('91330100799655058b')).toBe(false);
   });
 
+  it('refuses a character outside ASCII at every position, however its code relates to the alphabet\'s', () => {
+    // Full-width forms, Latin-1 and characters whose low byte is an alphabet character's code.
+    for (const ch of ['Ａ', '０', 'é', '\u0130', '\u0141', '\u0180', '\u00b9', '\uff10']) {
+      for (let i = 0; i < 18; i++) expect(isValidUscc(REAL_CODES[0]!.slice(0, i) + ch + REAL_CODES[0]!.slice(i + 1))).toBe(false);
+    }
+  });
+
   it('refuses wrong lengths and surrounding whitespace', () => {
     expect(isValidUscc('')).toBe(false);
     expect(isValidUscc('91330100799655058')).toBe(false);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { certificateCheckDigit } from '#shared/domain/certificate-number.ts';
 import { buildCredential } from '#shared/domain/credential-builder.ts';
-import { DCC_CONTEXT_V1, vocabularyUrls } from '#shared/domain/credential-context.ts';
+import { DCC_CONTEXT_V1, VOCABULARY_SRI, vocabularyUrls } from '#shared/domain/credential-context.ts';
 import { TextLimits } from '#shared/domain/text.ts';
 import { completeUscc } from '#shared/domain/uscc.ts';
 import { isCredential } from '#shared/domain/schemas/credential-check.ts';
@@ -16,6 +16,7 @@ import {
   MAX_STATUS_LIST_INDEX,
   MIN_ISSUED_AT,
   PersonalInformationLevels,
+  SHA384_SRI_PATTERN,
   UsageRights,
 } from '#shared/domain/schemas/credential-terms.ts';
 import { fixtureIssuance, validIssueRequest } from '../../../fixtures/issue-request.ts';
@@ -299,6 +300,10 @@ const NEAR_MISSES: string[] = [
   // Text.
   'a b', ' a', 'a ', 'a\u00a0', '\u3000a', 'a\u3000b', 'a\nb', 'a\u0085', 'a\u2028b', 'a\u00adb', 'a\u200db', 'a\ufe0f', '❤\ufe0f', 'a\u034fb', 'ㅤ', 'a\udc00',
   '👨‍👩‍👧', 'SDE-2026-000123', 'SDE 2026', 'x'.repeat(65), 'x'.repeat(64),
+  // Around the text rule's shortcut for common characters: its ranges' neighbours, format
+  // characters and lone surrogates among CJK, whitespace other than ASCII's at either end.
+  '阿里巴巴（中国）有限公司', '数据\u200b', '数据\u3000', '\u3000数据', '\u00a0Ltd.', 'Ltd.\u1680', '\u2000x', 'é\u00ad', '“数据”—…·',
+  '数\ufe0f', '数\ud800', '\udfff数', 'x\u2029', 'ÿ\u0100', '\u303f\u3040', '\uff5e\uff5f', '\uffa0', '数\u200e据', '\ufeff数据',
 ];
 
 const LENGTHS = [1, 35, 36, 64, 65, 128, 129, 200, 201, 500, 501, 2048, 2049];
@@ -433,6 +438,16 @@ function* consistentMutations(root: JsonObject): Generator<[string, Value]> {
   }
 }
 
+/** A copy of `root` with its status entry's list, index and id set. */
+function withStatus(root: JsonObject, list: string, index: string, id: string): JsonObject {
+  const copy = clone(root);
+  const status = copy['credentialStatus'] as JsonObject;
+  status['statusListCredential'] = list;
+  status['statusListIndex'] = index;
+  status['id'] = id;
+  return copy;
+}
+
 describe('isCredential', () => {
   it('accepts every genuine credential, as zod does', () => {
     const before = accepted;
@@ -454,6 +469,43 @@ describe('isCredential', () => {
     expect(acceptedN).toBeGreaterThan(1000);
     expect(refusedN).toBeGreaterThan(10_000);
   }, 180_000);
+
+  it('agrees with zod on status entries in turn: ids sharing a list, lists whose entry ids are no URLs, odd fragments', () => {
+    // The predicate parses one entry id per status list and lets it stand for the list's others:
+    // run in order, every list after lists that passed and failed, each index after others.
+    const [accepted0, refused0] = [accepted, refused];
+    const base = GENUINE[0]!;
+    const genuineList = (base['credentialStatus'] as JsonObject)['statusListCredential'] as string;
+    const lists = [
+      genuineList,
+      // The list parses and its entry ids do not: what follows the host up to `#` is the host.
+      'https://x.example ', 'https://x.example:443 ', 'http://[::1] ',
+      // Unusual but valid: a fragment or an empty query there already, a newline, tab or space
+      // that the parser strips or encodes, upper case, an international host, a query.
+      'https://x.example/s#frag', 'https://x.example/s?q#', 'https://x.example/s\n', 'https://x.example/s\t', 'https://x.example/a ',
+      ' https://x.example/s', 'HTTPS://X.EXAMPLE/S', 'https://例え.jp/状态/0', 'http://127.0.0.1:8080/s?x=1&y=#',
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const list of lists) {
+        for (const index of ['0', '7', String(MAX_STATUS_LIST_INDEX), '7']) compare(withStatus(base, list, index, `${list}#${index}`), `status ${describeValue(list)} #${index}`);
+      }
+    }
+    // Ids that are not the list, `#` and the index, after ids of the same list passed.
+    for (const id of [
+      `${genuineList}#07`, `${genuineList}#7 `, `${genuineList}# 7`, `${genuineList}##7`, `${genuineList}#+7`, `${genuineList}#７`, `${genuineList}/#7`,
+      `${genuineList}#70`, `${genuineList}7`, `${genuineList}%237`, genuineList, `${genuineList.toUpperCase()}#7`, `${genuineList}#7#7`, ` ${genuineList}#7`,
+    ]) {
+      compare(withStatus(base, genuineList, '7', id), `status id ${describeValue(id)}`);
+    }
+    expectNoDisagreement();
+    // Both verdicts, for lists that pass and for each kind of refusal.
+    expect(accepted - accepted0).toBeGreaterThan(70);
+    expect(refused - refused0).toBeGreaterThan(30);
+  });
+
+  it('compares the vocabulary digests it knows instead of matching them: both match the pattern', () => {
+    for (const sri of Object.values(VOCABULARY_SRI)) expect(sri).toMatch(SHA384_SRI_PATTERN);
+  });
 
   it('agrees with zod on random JSON and random mutations (fast-check)', () => {
     const [accepted0, refused0] = [accepted, refused];
