@@ -321,7 +321,7 @@ async function checkSignatureWithJose(token: string, parsed: ParsedCompactJws, k
 
 /** The zod schemas, loaded once and only when a credential is refused: what only verifies good certificates never builds them. */
 // Marked pure so that a bundle which never verifies a payload drops it, and zod with it.
-const loadCredentialSchema: () => Promise<{ CredentialSchema: typeof CredentialSchema }> = /* @__PURE__ */ memoizeAsync(() => import('./schemas/credential.ts'));
+export const loadCredentialSchema: () => Promise<{ CredentialSchema: typeof CredentialSchema }> = /* @__PURE__ */ memoizeAsync(() => import('./schemas/credential.ts'));
 
 /**
  * The `payload` step. {@link isCredential} accepts exactly what `CredentialSchema` accepts, and

@@ -4,23 +4,25 @@ import { ClientRegistrationRequestSchema, ExchangePathSchema, ExchangeRegistrati
 import { VOCABULARY_PATHS } from '../domain/credential-context.ts';
 import { OAUTH_PATHS } from '../domain/oauth.ts';
 import {
-  AuditTrailSchema,
   CertificateNumberPathSchema,
   CertificatePathSchema,
-  CertificateRecordSchema,
   CompactReferenceQuerySchema,
-  CompactReferenceResponseSchema,
-  ProblemDocumentSchema,
   RevokeRequestSchema,
   SdJwtRequestSchema,
-  SdJwtResponseSchema,
   StatusListPathSchema,
   TransactionLookupQuerySchema,
+  VerifyRequestSchema,
+} from '../domain/schemas/api.ts';
+import {
+  AuditTrailSchema,
+  CertificateRecordSchema,
+  CompactReferenceResponseSchema,
+  ProblemDocumentSchema,
+  SdJwtResponseSchema,
   TransactionLookupResponseSchema,
   VerificationJwksSchema,
   VerificationResultSchema,
-  VerifyRequestSchema,
-} from '../domain/schemas/api.ts';
+} from '../domain/schemas/api-responses.ts';
 import { CredentialSchema } from '../domain/schemas/credential.ts';
 import { DisclosedCredentialSchema } from '../domain/schemas/disclosed-credential.ts';
 import { IssueRequestSchema } from '../domain/schemas/issue-request.ts';

@@ -1,6 +1,6 @@
 import { CodedError, type FieldProblem } from '../domain/coded-error.ts';
 import type { DomainErrorCode } from '../domain/errors.ts';
-import type { ProblemDocument as ProblemDocumentContract } from '../domain/schemas/api.ts';
+import type { ProblemDocument as ProblemDocumentContract } from '../domain/schemas/api-responses.ts';
 import { DEFAULT_LOCALE, type Locale } from '../i18n/locale.ts';
 import { problemMessages } from '../i18n/messages/problems.ts';
 import type { LocalizedText } from '../i18n/translate.ts';

@@ -2,7 +2,7 @@ import { DomainError } from '../domain/errors.ts';
 import { problemDetail } from '../i18n/messages/problems.ts';
 import type { AuditEvent } from '../domain/records.ts';
 import type * as z from 'zod/mini';
-import type { AuditEventBody, AuditTrailSchema } from '../domain/schemas/api.ts';
+import type { AuditEventBody, AuditTrailSchema } from '../domain/schemas/api-responses.ts';
 import type { CertificateStore } from '../ports/certificate-store.ts';
 
 /** A certificate's audit trail as the API shows it (`AuditTrailSchema`), oldest change first. */

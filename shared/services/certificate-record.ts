@@ -1,4 +1,4 @@
-import type { CertificateRecord } from '../domain/schemas/api.ts';
+import type { CertificateRecord } from '../domain/schemas/api-responses.ts';
 import type { StoredCertificate } from '../domain/records.ts';
 
 /** The certificate record: the type of `CertificateRecordSchema`, what issue, get, lookup and revoke return. */

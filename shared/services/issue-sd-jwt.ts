@@ -3,7 +3,7 @@ import { parseJsonStrict } from '../crypto/strict-json.ts';
 import { DomainError } from '../domain/errors.ts';
 import { problemDetail } from '../i18n/messages/problems.ts';
 import type { Exchange } from '../domain/records.ts';
-import { CredentialSchema } from '../domain/schemas/credential.ts';
+import { loadCredentialSchema } from '../domain/certificate.ts';
 import { isCredential } from '../domain/schemas/credential-check.ts';
 import { issueCertificateSdJwt } from '../domain/sd-jwt/issue-sd-jwt.ts';
 import { holderKeyThumbprint, holderPublicJwk } from '../domain/sd-jwt/sd-jwt.ts';
@@ -64,8 +64,8 @@ export async function issueSdJwt(
   }
   // The stored token is the certificate as signed: its payload is the credential, member for member.
   const payload = parseJsonStrict(parseCompactJwsStrict(stored.token).payload, 'the stored certificate');
-  // The predicate accepts exactly what the schema does; zod parses (and throws its error) only otherwise.
-  const credential = isCredential(payload) ? payload : CredentialSchema.parse(payload);
+  // The predicate accepts exactly what the schema does; zod, loaded only then, parses (and throws its error) only otherwise.
+  const credential = isCredential(payload) ? payload : (await loadCredentialSchema()).CredentialSchema.parse(payload);
   const sdJwt = await issueCertificateSdJwt(credential, await deps.signer(), holder);
   return deps.sdJwts.putSdJwtOnce(certificateId, holderId, sdJwt, now.toISOString());
 }

@@ -3,8 +3,8 @@ import { tokenSha256 } from '../crypto/token-digest.ts';
 import { type ExpectedKeyBinding, verifyCertificatePresentation } from '../domain/sd-jwt/certificate-sd-jwt.ts';
 import { issuerJwtVerifier } from '../domain/sd-jwt/issuer-jwt-verifier.ts';
 import { looksLikeSdJwt } from '../domain/sd-jwt/sd-jwt.ts';
-import type { LogInclusion, VerificationCheck, VerificationResult } from '../domain/schemas/api.ts';
-import { certificateIdOf } from '../domain/schemas/credential.ts';
+import type { LogInclusion, VerificationCheck, VerificationResult } from '../domain/schemas/api-responses.ts';
+import { certificateIdOf } from '../domain/schemas/credential-terms.ts';
 import type { PublicVerificationJwk } from '../domain/signer.ts';
 import { type CertificateStore, type SdJwtStore, UNBOUND_HOLDER } from '../ports/certificate-store.ts';
 

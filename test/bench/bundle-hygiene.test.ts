@@ -84,6 +84,31 @@ function bundled(entry: string): Promise<string[]> {
   return inputs;
 }
 
+type Metafile = Awaited<ReturnType<typeof import('esbuild').build>>['metafile'];
+
+/**
+ * The source files of what `entry` loads before anything else: its chunk and every chunk it
+ * imports statically, as built with `splitting` (a dynamic import becomes a chunk loaded on
+ * demand). In a one-file bundle a dynamically imported module is a wrapper run only when first
+ * imported, so these are the modules a start-up evaluates.
+ */
+function startupSources(metafile: Metafile, entry: string): string[] {
+  const outputs = metafile?.outputs ?? {};
+  const root = Object.keys(outputs).find((file) => outputs[file]?.entryPoint === entry) as string;
+  const atStart = new Set<string>();
+  const visit = (file: string): void => {
+    if (atStart.has(file)) return;
+    atStart.add(file);
+    for (const imported of outputs[file]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  visit(root);
+  return [...atStart].flatMap((file) =>
+    Object.entries(outputs[file]?.inputs ?? {})
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
+  );
+}
+
 describe('start-ups without zod', () => {
 
   it.each(WITHOUT_ZOD)('%s bundles no zod', async (entry) => {
@@ -111,21 +136,12 @@ describe('start-ups without zod', () => {
       metafile: true,
       logLevel: 'silent',
     });
-    const outputs = result.metafile.outputs;
-    const entry = Object.keys(outputs).find((file) => outputs[file]?.entryPoint === 'cli/verify-worker.ts') as string;
-    // What a worker loads before verifying anything: its chunk and every chunk it imports statically.
-    const atStart = new Set<string>();
-    const visit = (file: string): void => {
-      if (atStart.has(file)) return;
-      atStart.add(file);
-      for (const imported of outputs[file]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-    };
-    visit(entry);
-    const sourcesOf = (files: Iterable<string>) => [...files].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {}));
-    expect(sourcesOf(atStart)).toContain('shared/domain/certificate.ts');
-    expect(sourcesOf(atStart).filter((path) => /node_modules\/zod\//.test(path))).toEqual([]);
+    // What a worker loads before verifying anything.
+    const atStart = startupSources(result.metafile, 'cli/verify-worker.ts');
+    expect(atStart).toContain('shared/domain/certificate.ts');
+    expect(atStart.filter((path) => /node_modules\/zod\//.test(path))).toEqual([]);
     // zod is in the program all the same, for refusals' detailed issues.
-    expect(sourcesOf(Object.keys(outputs)).some((path) => /node_modules\/zod\//.test(path))).toBe(true);
+    expect(Object.values(result.metafile.outputs).some((output) => Object.keys(output.inputs).some((path) => /node_modules\/zod\//.test(path)))).toBe(true);
   }, 60_000);
 });
 
@@ -165,5 +181,54 @@ describe('function bundles without the full zod', () => {
     });
     const inputs = Object.values(result.metafile.outputs).flatMap((output) => Object.keys(output.inputs));
     expect(inputs.some((path) => CLASSIC.test(path))).toBe(true);
+  }, 60_000);
+});
+
+/**
+ * A function builds at its cold start only the schemas its route parses: every top-level
+ * `z.…()` call of a module it imports as a value runs then (esbuild cannot know it is pure), and
+ * the credential's schema alone costs about 9 ms. The response schemas (`api-responses.ts`, the
+ * whole credential among them) are types to the routes; only the OpenAPI document, rendered on
+ * request, builds them. The credential's schema is built at start-up only where the route uses
+ * it on every request: the issue (it builds the credential), the SD-JWT issue (it checks every
+ * form against the verifiers' schema), and the documents rendered from it (OpenAPI, the
+ * credential's JSON Schema at `get-vocabulary`). The verifier loads it only to explain a refusal.
+ * Checked on the bundles as the CDK builds them, split so that what loads on demand is apart.
+ */
+describe('start-ups build only the schemas their routes parse', () => {
+  const functions = readdirSync(join(root, 'functions'))
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => `functions/${name}`)
+    .sort();
+  const NEEDED: Record<string, readonly string[]> = {
+    'shared/domain/schemas/credential.ts': ['functions/get-openapi.ts', 'functions/get-vocabulary.ts', 'functions/issue-certificate.ts', 'functions/issue-sd-jwt.ts'],
+    'shared/domain/schemas/api-responses.ts': ['functions/get-openapi.ts'],
+  };
+  const startups = new Map<string, Promise<string[]>>();
+  function atStartup(entry: string): Promise<string[]> {
+    let sources = startups.get(entry);
+    if (!sources) {
+      sources = (async () => {
+        const { build } = await import('esbuild');
+        const { lambdaBuildOptions } = await import('../../bench/cold-start.ts');
+        const result = await build({ ...lambdaBuildOptions('bundled'), entryPoints: [join(root, entry)], splitting: true, write: false, outdir: '/tmp/dcc-bundle-hygiene-split', metafile: true });
+        return startupSources(result.metafile, entry);
+      })();
+      startups.set(entry, sources);
+    }
+    return sources;
+  }
+
+  it.each(functions)('%s builds the credential and response schemas only if its route needs them', async (entry) => {
+    const sources = await atStartup(entry);
+    expect(sources).toContain(entry);
+    const built = Object.keys(NEEDED).filter((schema) => sources.includes(schema));
+    expect(built).toEqual(Object.keys(NEEDED).filter((schema) => NEEDED[schema]?.includes(entry)));
+  }, 60_000);
+
+  it('the check sees what loads only on demand as apart', async () => {
+    // The verifier bundles the credential's schema, for refusals, but does not build it at start-up.
+    expect(await bundled('functions/verify-certificate.ts')).toContain('shared/domain/schemas/credential.ts');
+    expect(await atStartup('functions/verify-certificate.ts')).not.toContain('shared/domain/schemas/credential.ts');
   }, 60_000);
 });

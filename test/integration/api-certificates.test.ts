@@ -8,7 +8,7 @@ import {
   ProblemDocumentSchema,
   TransactionLookupResponseSchema,
   VerificationResultSchema,
-} from '#shared/domain/schemas/api.ts';
+} from '#shared/domain/schemas/api-responses.ts';
 import type { IssueRequest } from '#shared/domain/schemas/issue-request.ts';
 import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
 import { certificateCheckValue } from '#shared/domain/compact-reference.ts';

@@ -10,7 +10,7 @@ import {
   CertificateRecordSchema,
   ProblemDocumentSchema,
   TransactionLookupResponseSchema,
-} from '#shared/domain/schemas/api.ts';
+} from '#shared/domain/schemas/api-responses.ts';
 import type { IssueRequest } from '#shared/domain/schemas/issue-request.ts';
 import { type RouteHandlerName, routeKey, routes } from '#shared/http/routes.ts';
 import { type ApiResponse, type LocalApi, scanCertificates, startLocalApi } from '../support/api-client.ts';

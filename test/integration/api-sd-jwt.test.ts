@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalService, startLocalService } from '#local/local-service.ts';
-import { SdJwtResponseSchema, VerificationResultSchema } from '#shared/domain/schemas/api.ts';
+import { SdJwtResponseSchema, VerificationResultSchema } from '#shared/domain/schemas/api-responses.ts';
 import { presentCertificate } from '#shared/domain/sd-jwt/certificate-sd-jwt.ts';
 import type { HolderPrivateJwk } from '#shared/domain/sd-jwt/sd-jwt.ts';
 import { UNBOUND_HOLDER } from '#shared/ports/certificate-store.ts';

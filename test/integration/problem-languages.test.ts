@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProblemDocumentSchema } from '#shared/domain/schemas/api.ts';
+import { ProblemDocumentSchema } from '#shared/domain/schemas/api-responses.ts';
 import { type ApiResponse, type LocalApi, startLocalApi } from '../support/api-client.ts';
 import { issueRequestAt } from '../support/issue-requests.ts';
 

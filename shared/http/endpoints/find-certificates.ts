@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
-import { TransactionLookupQuerySchema, type TransactionLookupResponseSchema } from '../../domain/schemas/api.ts';
+import { TransactionLookupQuerySchema } from '../../domain/schemas/api.ts';
+import type { TransactionLookupResponseSchema } from '../../domain/schemas/api-responses.ts';
 import { toCertificateRecord } from '../../services/certificate-record.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { requireExchange } from '../principal.ts';

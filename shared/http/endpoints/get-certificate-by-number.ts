@@ -1,4 +1,5 @@
-import { CertificateNumberPathSchema, type CompactReferenceResponse, CompactReferenceQuerySchema } from '../../domain/schemas/api.ts';
+import { CertificateNumberPathSchema, CompactReferenceQuerySchema } from '../../domain/schemas/api.ts';
+import type { CompactReferenceResponse } from '../../domain/schemas/api-responses.ts';
 import { certificateByReference } from '../../services/queries.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';

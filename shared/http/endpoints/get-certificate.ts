@@ -1,4 +1,5 @@
-import { type CertificateRecord, CertificatePathSchema } from '../../domain/schemas/api.ts';
+import { CertificatePathSchema } from '../../domain/schemas/api.ts';
+import type { CertificateRecord } from '../../domain/schemas/api-responses.ts';
 import { readableCertificate } from '../../services/queries.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { requirePrincipal } from '../principal.ts';

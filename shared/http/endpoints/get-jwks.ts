@@ -1,6 +1,6 @@
 import type * as z from 'zod/mini';
 import { buildJwks } from '../../crypto/jwks.ts';
-import type { VerificationJwksSchema } from '../../domain/schemas/api.ts';
+import type { VerificationJwksSchema } from '../../domain/schemas/api-responses.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 

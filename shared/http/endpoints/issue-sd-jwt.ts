@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type * as z from 'zod/mini';
-import { CertificatePathSchema, SdJwtRequestSchema, type SdJwtResponseSchema } from '../../domain/schemas/api.ts';
+import { CertificatePathSchema, SdJwtRequestSchema } from '../../domain/schemas/api.ts';
+import type { SdJwtResponseSchema } from '../../domain/schemas/api-responses.ts';
 import { issueSdJwt } from '../../services/issue-sd-jwt.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { requireExchange } from '../principal.ts';

@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
-import { type AuditTrailSchema, CertificatePathSchema } from '../../domain/schemas/api.ts';
+import { CertificatePathSchema } from '../../domain/schemas/api.ts';
+import type { AuditTrailSchema } from '../../domain/schemas/api-responses.ts';
 import { auditTrail } from '../../services/audit-trail.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';

@@ -2,19 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { newCertificateNumber } from '#shared/domain/certificate-number.ts';
 import { buildCredential, newCertificateId } from '#shared/domain/credential-builder.ts';
 import {
-  AuditEventSchema,
-  AuditTrailSchema,
   CertificatePathSchema,
-  CertificateRecordSchema,
   MAX_TOKEN_LENGTH,
-  ProblemDocumentSchema,
   RevokeRequestSchema,
   StatusListPathSchema,
   TransactionLookupQuerySchema,
-  TransactionLookupResponseSchema,
-  VerificationResultSchema,
   VerifyRequestSchema,
 } from '#shared/domain/schemas/api.ts';
+import {
+  AuditEventSchema,
+  AuditTrailSchema,
+  CertificateRecordSchema,
+  ProblemDocumentSchema,
+  TransactionLookupResponseSchema,
+  VerificationResultSchema,
+} from '#shared/domain/schemas/api-responses.ts';
 import { CertificateIdSchema } from '#shared/domain/schemas/common.ts';
 import { FIXTURE_NOW, FIXTURE_STATUS_LIST, fixtureIssuance, validIssueRequest } from '../../fixtures/issue-request.ts';
 

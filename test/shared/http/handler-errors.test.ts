@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CryptoError, SignerError } from '#shared/crypto/errors.ts';
 import { CodedError } from '#shared/domain/coded-error.ts';
 import { DOMAIN_ERROR_CODES, DomainError } from '#shared/domain/errors.ts';
-import { ProblemDocumentSchema } from '#shared/domain/schemas/api.ts';
+import { ProblemDocumentSchema } from '#shared/domain/schemas/api-responses.ts';
 import { StatusListError } from '#shared/domain/status-list.ts';
 import { errorToResponse, parseOrThrow } from '#shared/http/handler.ts';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemCatalog } from '#shared/http/problems.ts';

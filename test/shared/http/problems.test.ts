@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode } from '#shared/domain/errors.ts';
-import { ProblemDocumentSchema } from '#shared/domain/schemas/api.ts';
+import { ProblemDocumentSchema } from '#shared/domain/schemas/api-responses.ts';
 import { errorToResponse } from '#shared/http/handler.ts';
 import { HttpProblem, type ProblemCode, problemCatalog, problemResponse } from '#shared/http/problems.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuditTrailSchema } from '#shared/domain/schemas/api.ts';
+import { AuditTrailSchema } from '#shared/domain/schemas/api-responses.ts';
 import { auditTrail } from '#shared/services/audit-trail.ts';
 import { issueCertificate } from '#shared/services/issue-certificate.ts';
 import { FIXTURE_NOW, validIssueRequest } from '../../fixtures/issue-request.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '#shared/domain/errors.ts';
-import { CertificateRecordSchema } from '#shared/domain/schemas/api.ts';
+import { CertificateRecordSchema } from '#shared/domain/schemas/api-responses.ts';
 import { auditTrail } from '#shared/services/audit-trail.ts';
 import { issueCertificate } from '#shared/services/issue-certificate.ts';
 import { revokeCertificate } from '#shared/services/revoke-certificate.ts';
