@@ -1,10 +1,7 @@
-import { readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { FUNCTION_ENTRIES, ROOT as root, bundledSources as bundled, startupSources, startupSourcesOf as atStartup } from '../support/function-bundles.ts';
 
 /** Every `.ts` file under `dir`, recursively. */
 async function sources(dir: string): Promise<string[]> {
@@ -64,51 +61,6 @@ const WITHOUT_ZOD = [
   'functions/verification-page.ts',
 ];
 
-/** The source files that put at least one byte into the bundle of `entry` (tree-shaken ones do not), built once per entry. */
-const bundles = new Map<string, Promise<string[]>>();
-function bundled(entry: string): Promise<string[]> {
-  let inputs = bundles.get(entry);
-  if (!inputs) {
-    inputs = (async () => {
-      const { build } = await import('esbuild');
-      const { lambdaBuildOptions } = await import('../../bench/cold-start.ts');
-      const result = await build({ ...lambdaBuildOptions('bundled'), entryPoints: [join(root, entry)], write: false, outdir: '/tmp/dcc-bundle-hygiene', metafile: true });
-      return Object.values(result.metafile.outputs).flatMap((output) =>
-        Object.entries(output.inputs)
-          .filter(([, input]) => input.bytesInOutput > 0)
-          .map(([path]) => path),
-      );
-    })();
-    bundles.set(entry, inputs);
-  }
-  return inputs;
-}
-
-type Metafile = Awaited<ReturnType<typeof import('esbuild').build>>['metafile'];
-
-/**
- * The source files of what `entry` loads before anything else: its chunk and every chunk it
- * imports statically, as built with `splitting` (a dynamic import becomes a chunk loaded on
- * demand). In a one-file bundle a dynamically imported module is a wrapper run only when first
- * imported, so these are the modules a start-up evaluates.
- */
-function startupSources(metafile: Metafile, entry: string): string[] {
-  const outputs = metafile?.outputs ?? {};
-  const root = Object.keys(outputs).find((file) => outputs[file]?.entryPoint === entry) as string;
-  const atStart = new Set<string>();
-  const visit = (file: string): void => {
-    if (atStart.has(file)) return;
-    atStart.add(file);
-    for (const imported of outputs[file]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-  };
-  visit(root);
-  return [...atStart].flatMap((file) =>
-    Object.entries(outputs[file]?.inputs ?? {})
-      .filter(([, input]) => input.bytesInOutput > 0)
-      .map(([path]) => path),
-  );
-}
-
 describe('start-ups without zod', () => {
 
   it.each(WITHOUT_ZOD)('%s bundles no zod', async (entry) => {
@@ -153,10 +105,7 @@ describe('start-ups without zod', () => {
  * function's bundle, as the CDK builds it.
  */
 describe('function bundles without the full zod', () => {
-  const functions = readdirSync(join(root, 'functions'))
-    .filter((name) => name.endsWith('.ts'))
-    .map((name) => `functions/${name}`)
-    .sort();
+  const functions = FUNCTION_ENTRIES;
   const CLASSIC = /node_modules\/zod\/v4\/classic\//;
 
   it('there are functions to check', () => {
@@ -196,29 +145,11 @@ describe('function bundles without the full zod', () => {
  * Checked on the bundles as the CDK builds them, split so that what loads on demand is apart.
  */
 describe('start-ups build only the schemas their routes parse', () => {
-  const functions = readdirSync(join(root, 'functions'))
-    .filter((name) => name.endsWith('.ts'))
-    .map((name) => `functions/${name}`)
-    .sort();
+  const functions = FUNCTION_ENTRIES;
   const NEEDED: Record<string, readonly string[]> = {
     'shared/domain/schemas/credential.ts': ['functions/get-openapi.ts', 'functions/get-vocabulary.ts', 'functions/issue-certificate.ts', 'functions/issue-sd-jwt.ts'],
     'shared/domain/schemas/api-responses.ts': ['functions/get-openapi.ts'],
   };
-  const startups = new Map<string, Promise<string[]>>();
-  function atStartup(entry: string): Promise<string[]> {
-    let sources = startups.get(entry);
-    if (!sources) {
-      sources = (async () => {
-        const { build } = await import('esbuild');
-        const { lambdaBuildOptions } = await import('../../bench/cold-start.ts');
-        const result = await build({ ...lambdaBuildOptions('bundled'), entryPoints: [join(root, entry)], splitting: true, write: false, outdir: '/tmp/dcc-bundle-hygiene-split', metafile: true });
-        return startupSources(result.metafile, entry);
-      })();
-      startups.set(entry, sources);
-    }
-    return sources;
-  }
-
   it.each(functions)('%s builds the credential and response schemas only if its route needs them', async (entry) => {
     const sources = await atStartup(entry);
     expect(sources).toContain(entry);

@@ -1,26 +1,11 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+import { bundledSources as bundled } from '../../support/function-bundles.ts';
 
 /**
  * A Lambda function holds the parts of the app its route takes and no other (`shared/app/parts/`,
  * `productionApp` of `shared/app/production.ts`): what it does not wire is neither compiled nor
  * run at its cold start. The bundles are built as the CDK builds them.
  */
-
-/** The source files that put at least one byte into the bundle of `entry`. */
-async function bundled(entry: string): Promise<string[]> {
-  const { build } = await import('esbuild');
-  const { lambdaBuildOptions } = await import('../../../bench/cold-start.ts');
-  const result = await build({ ...lambdaBuildOptions('bundled'), entryPoints: [join(root, entry)], write: false, outdir: '/tmp/dcc-function-parts', metafile: true });
-  return Object.values(result.metafile.outputs).flatMap((output) =>
-    Object.entries(output.inputs)
-      .filter(([, input]) => input.bytesInOutput > 0)
-      .map(([path]) => path),
-  );
-}
 
 const CERTIFICATE_STORES = /shared\/adapters\/dynamodb\/(certificate|status-list|sd-jwt)-store\.ts$/;
 const LOG = /shared\/(adapters\/dynamodb\/log-store|services\/log-(reader|integrator)|transparency\/(merkle|tiles|proof|entry|checkpoint))\.ts$/;
