@@ -7,6 +7,7 @@ import { jwkThumbprint } from './jwk-thumbprint.ts';
 // never loads the SM2 arithmetic (sm2-loader.ts).
 import type { Sm2PublicKey } from './sm2.ts';
 import { sm2JwkCoordinates } from './sm2-curve.ts';
+import { isRecord } from '../support/record.ts';
 
 /** A JSON Web Key Set of certificate verification keys (RFC 7517 §5). */
 export interface VerificationJwks {
@@ -101,10 +102,6 @@ export function buildJwks(keys: readonly PublicVerificationJwk[]): VerificationJ
     if (!byKid.has(normalised.kid)) byKid.set(normalised.kid, normalised);
   }
   return { keys: [...byKid.values()] };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function importKey(candidate: unknown, index: number): PublicVerificationJwk {

@@ -1,5 +1,6 @@
 import type { Role } from './caller.ts';
 import type { Exchange } from './records.ts';
+import { isRecord } from '../support/record.ts';
 
 /**
  * The machine clients of the API and the public keys they authenticate with: the key rules, the
@@ -110,10 +111,6 @@ function isClientJwkShape(key: unknown): boolean {
     (!Object.hasOwn(key, 'use') || key['use'] === CLIENT_KEY_USE) &&
     (kty !== 'RSA' || key['e'] === RSA_PUBLIC_EXPONENT)
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export type ClientStatus = 'active' | 'suspended';

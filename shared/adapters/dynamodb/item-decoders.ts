@@ -1,3 +1,5 @@
+import { isRecord } from '../../support/record.ts';
+
 /**
  * Decoders for the attributes of stored items. Each one checks a value and returns it typed, or
  * throws a TypeError naming the attribute's path (`certificate.statusList.index`) and what it
@@ -26,10 +28,6 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return value.length <= 40 ? JSON.stringify(value) : `a string of ${value.length} characters`;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return `a value of type ${typeof value}`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A string. */
@@ -74,8 +72,8 @@ export function listOf<T>(decoder: Decoder<T>): Decoder<T[]> {
 /** A map (a plain object) from any names to what `decoder` reads. */
 export function mapOf<T>(decoder: Decoder<T>): Decoder<Record<string, T>> {
   return (value, path) => {
-    const proto: unknown = isObject(value) ? Object.getPrototypeOf(value) : undefined;
-    if (!isObject(value) || (proto !== Object.prototype && proto !== null)) return refuse(path, 'a map', value);
+    const proto: unknown = isRecord(value) ? Object.getPrototypeOf(value) : undefined;
+    if (!isRecord(value) || (proto !== Object.prototype && proto !== null)) return refuse(path, 'a map', value);
     const out: Record<string, T> = {};
     for (const [name, member] of Object.entries(value)) {
       // Never assigned: it would set the result's prototype.
@@ -89,7 +87,7 @@ export function mapOf<T>(decoder: Decoder<T>): Decoder<Record<string, T>> {
 export function object<S extends Record<string, Decoder<unknown>>>(shape: S): Decoder<Decoded<S>> {
   const entries = Object.entries(shape);
   return (value, path) => {
-    if (!isObject(value)) return refuse(path, 'an object', value);
+    if (!isRecord(value)) return refuse(path, 'an object', value);
     const out: Record<string, unknown> = {};
     for (const [name, decoder] of entries) {
       const decoded = decoder(value[name], `${path}.${name}`);

@@ -29,6 +29,7 @@ import {
   STATUS_PURPOSE,
   UsageRights,
 } from './credential-terms.ts';
+import { isRecord } from '../../support/record.ts';
 
 /**
  * Whether a value is a certificate payload: exactly what `CredentialSchema.safeParse` accepts,
@@ -50,7 +51,7 @@ import {
  * schemas call, and the limits and vocabularies are the constants they are built from.
  */
 export function isCredential(value: unknown): value is Credential {
-  if (!isObject(value) || !hasOnlyKeys(value, CREDENTIAL_KEYS)) return false;
+  if (!isRecord(value) || !hasOnlyKeys(value, CREDENTIAL_KEYS)) return false;
   const context = value['@context'];
   if (!Array.isArray(context) || context.length !== 2 || context[0] !== VC_V2_CONTEXT) return false;
   if (context[1] !== DCC_CONTEXT_V1 && !isVocabularyUrl(context[1], VOCABULARY_PATHS.context)) return false;
@@ -101,11 +102,6 @@ function keys(...names: string[]): ReadonlySet<string> {
   return new Set(names);
 }
 
-/** zod's object test: arrays and null are not objects. */
-function isObject(value: unknown): value is Members {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** zod's strict-object test: every key `for...in` yields is declared (zod iterates the same way). */
 function hasOnlyKeys(value: Members, declared: ReadonlySet<string>): boolean {
   for (const key in value) if (!declared.has(key)) return false;
@@ -113,7 +109,7 @@ function hasOnlyKeys(value: Members, declared: ReadonlySet<string>): boolean {
 }
 
 function isStrictObject(value: unknown, declared: ReadonlySet<string>): value is Members {
-  return isObject(value) && hasOnlyKeys(value, declared);
+  return isRecord(value) && hasOnlyKeys(value, declared);
 }
 
 /** `.optional()`: absent and `undefined` pass, anything else must satisfy `check`. */

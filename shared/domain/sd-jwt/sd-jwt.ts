@@ -2,6 +2,7 @@ import { Base64urlError, decodeBase64urlStrict, encodeBase64url } from '../../cr
 import { parseJsonStrict } from '../../crypto/strict-json.ts';
 import { CodedError } from '../coded-error.ts';
 import { quoteText } from '../text.ts';
+import { isRecord } from '../../support/record.ts';
 
 /**
  * Selective Disclosure for JWTs (RFC 9901): the mechanics every SD-JWT shares, with no knowledge of
@@ -157,8 +158,6 @@ export interface ProcessedPayload {
   disclosed: DisclosedClaim[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Defines a member without ever touching a prototype, whatever the name (`__proto__` included). */
 function put(target: Record<string, unknown>, name: string, value: unknown): void {
   Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
@@ -203,7 +202,7 @@ export function processDisclosures(payload: Record<string, unknown>, disclosures
     if (Array.isArray(value)) {
       const out: unknown[] = [];
       for (const element of value) {
-        if (isObject(element) && Object.hasOwn(element, '...')) {
+        if (isRecord(element) && Object.hasOwn(element, '...')) {
           if (Object.keys(element).length !== 1) throw new SdJwtError('disclosures', 'An array element {"...": digest} has other members.');
           const digest = see(element['...']);
           const d = byDigest.get(digest);
@@ -220,7 +219,7 @@ export function processDisclosures(payload: Record<string, unknown>, disclosures
       }
       return out;
     }
-    if (!isObject(value)) return value;
+    if (!isRecord(value)) return value;
     const out: Record<string, unknown> = {};
     for (const [name, member] of Object.entries(value)) {
       if (name === '_sd' || (name === '_sd_alg' && top)) continue;
@@ -277,7 +276,7 @@ export interface HolderPrivateJwk extends HolderPublicJwk {
  * `d` is refused, so a holder never hands its private key to the issuer by mistake).
  */
 export async function holderPublicJwk(jwk: unknown): Promise<HolderPublicJwk | null> {
-  if (!isObject(jwk) || jwk['kty'] !== 'EC' || jwk['crv'] !== 'P-256') return null;
+  if (!isRecord(jwk) || jwk['kty'] !== 'EC' || jwk['crv'] !== 'P-256') return null;
   if ('d' in jwk) return null;
   const { x, y } = jwk;
   if (typeof x !== 'string' || typeof y !== 'string' || x.length !== 43 || y.length !== 43) return null;
@@ -359,10 +358,10 @@ export async function verifyKbJwt(kbJwt: string, hashedPart: string, holder: Hol
   } catch (error) {
     fail(`The Key Binding JWT is malformed: ${(error as Error).message}.`);
   }
-  if (!isObject(header) || header['alg'] !== KB_JWT_ALGORITHM || header['typ'] !== KB_JWT_TYPE || Object.keys(header).some((n) => !KB_HEADER_MEMBERS.has(n))) {
+  if (!isRecord(header) || header['alg'] !== KB_JWT_ALGORITHM || header['typ'] !== KB_JWT_TYPE || Object.keys(header).some((n) => !KB_HEADER_MEMBERS.has(n))) {
     fail('The Key Binding JWT header must be exactly {"alg":"ES256","typ":"kb+jwt"}.');
   }
-  if (!isObject(payload) || Object.keys(payload).some((n) => !KB_PAYLOAD_MEMBERS.has(n))) {
+  if (!isRecord(payload) || Object.keys(payload).some((n) => !KB_PAYLOAD_MEMBERS.has(n))) {
     fail('The Key Binding JWT carries members other than iat, aud, nonce and sd_hash.');
   }
   const p = payload as Record<string, unknown>;
