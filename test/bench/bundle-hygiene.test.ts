@@ -137,18 +137,19 @@ describe('function bundles without the full zod', () => {
  * A function builds at its cold start only the schemas its route parses: every top-level
  * `z.…()` call of a module it imports as a value runs then (esbuild cannot know it is pure), and
  * the credential's schema alone costs about 9 ms. The response schemas (`api-responses.ts`, the
- * whole credential among them) are types to the routes; only the OpenAPI document, rendered on
- * request, builds them. The credential's schema is built at start-up only where the route uses
- * it on every request: the issue (it builds the credential), the SD-JWT issue (it checks every
- * form against the verifiers' schema), and the documents rendered from it (OpenAPI, the
- * credential's JSON Schema at `get-vocabulary`). The verifier loads it only to explain a refusal.
+ * whole credential among them) are types to the routes; the OpenAPI document rendered from them
+ * is served from a generated module, so no function builds them. The credential's schema is
+ * built at start-up only where the route uses it on every request: the issue (it builds the
+ * credential), the SD-JWT issue (it checks every form against the verifiers' schema), and the
+ * credential's JSON Schema rendered from it at `get-vocabulary`. The verifier loads it only to
+ * explain a refusal.
  * Checked on the bundles as the CDK builds them, split so that what loads on demand is apart.
  */
 describe('start-ups build only the schemas their routes parse', () => {
   const functions = FUNCTION_ENTRIES;
   const NEEDED: Record<string, readonly string[]> = {
-    'shared/domain/schemas/credential.ts': ['functions/get-openapi.ts', 'functions/get-vocabulary.ts', 'functions/issue-certificate.ts', 'functions/issue-sd-jwt.ts'],
-    'shared/domain/schemas/api-responses.ts': ['functions/get-openapi.ts'],
+    'shared/domain/schemas/credential.ts': ['functions/get-vocabulary.ts', 'functions/issue-certificate.ts', 'functions/issue-sd-jwt.ts'],
+    'shared/domain/schemas/api-responses.ts': [],
   };
   it.each(functions)('%s builds the credential and response schemas only if its route needs them', async (entry) => {
     const sources = await atStartup(entry);
