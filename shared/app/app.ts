@@ -18,10 +18,11 @@ import { signer, verificationKeys } from './parts/signing.ts';
 export type { AppOptions } from './container.ts';
 
 /**
- * The composition root: everything a function needs, built once per Lambda container (cold
- * start) and reused by every invocation. The Lambda entry points, the local server, the
- * benchmark and the tests all build it here, each from its own configuration, so they run the
- * same wiring; none of it is kept in module state, so several apps can live in one process.
+ * The composition root: everything the service needs, built once per container and reused by
+ * every invocation. The local server, the benchmark and the tests build it here, each from its own
+ * configuration; a Lambda entry point takes the same parts one by one (`production.ts`), only
+ * those its route uses, so every one of them runs the same wiring. None of it is kept in module
+ * state, so several apps can live in one process.
  */
 export interface App {
   config: Config;

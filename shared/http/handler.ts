@@ -153,8 +153,11 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
     .use({
       ...(telemetry ? { after: telemetry.end } : {}),
       onError: async (request) => {
-        request.response = errorToResponse(request.error, logger, requestLocale(request.event));
-        telemetry?.end();
+        try {
+          request.response = errorToResponse(request.error, logger, requestLocale(request.event));
+        } finally {
+          telemetry?.end();
+        }
       },
     })
     // The telemetry's start and the route's own checks in one step: middy awaits every

@@ -11,12 +11,10 @@ import { exchangeStore, part, table } from '../container.ts';
 /** The `jti` of accepted client assertions. */
 export const assertionReplayStore = /* @__PURE__ */ part((c) => new DynamoDbAssertionReplayStore(table(c)));
 
-/** The OAuth authorization server: token endpoint, its key, the client registry. */
-export const authorizationServer = /* @__PURE__ */ part((c): TokenServiceDeps & { clients: ClientRegistry } => {
+/** What the authorization server publishes and signs with, without its stores: the discovery document and the access-token key set need no table. */
+export const authorizationServerMetadata = /* @__PURE__ */ part((c): Omit<TokenServiceDeps, 'clients' | 'replays'> => {
   const { config } = c;
   return {
-    clients: exchangeStore(c),
-    replays: assertionReplayStore(c),
     // The access-token key, made on first use: only the token endpoint and its JWKS have it.
     signer: memoizeAsync(async (): Promise<AccessTokenSigner> => {
       const signing = accessTokenSigning(config);
@@ -31,3 +29,10 @@ export const authorizationServer = /* @__PURE__ */ part((c): TokenServiceDeps & 
     knownScopes: scopesOf(ROLES),
   };
 });
+
+/** The OAuth authorization server: token endpoint, its key, the client registry. */
+export const authorizationServer = /* @__PURE__ */ part((c): TokenServiceDeps & { clients: ClientRegistry } => ({
+  ...authorizationServerMetadata(c),
+  clients: exchangeStore(c),
+  replays: assertionReplayStore(c),
+}));

@@ -47,3 +47,6 @@ export interface EndpointApp extends HttpDeps {
 
 /** The chain's dependencies and the parts `K` of the app: what one endpoint takes. */
 export type EndpointNeeds<K extends Exclude<keyof EndpointApp, keyof HttpDeps>> = HttpDeps & Pick<EndpointApp, K>;
+
+/** The authorization server without its stores: what the discovery document and the access-token key set read. */
+export type AuthorizationServerMetadataNeeds = HttpDeps & { authorizationServer: Omit<TokenServiceDeps, 'clients' | 'replays'> };

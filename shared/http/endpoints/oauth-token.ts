@@ -39,8 +39,11 @@ export function oauthTokenEndpoint(app: EndpointNeeds<'authorizationServer'>): A
     .use({
       after: telemetry.end,
       onError: async (request) => {
-        request.response = errorToResponse(request.error, logger, requestLocale(request.event));
-        telemetry.end();
+        try {
+          request.response = errorToResponse(request.error, logger, requestLocale(request.event));
+        } finally {
+          telemetry.end();
+        }
       },
     })
     .use({ before: async (request) => telemetry.start(request.event, request.context) });
