@@ -206,3 +206,52 @@ describe('the fast paths fall back to the full checks', () => {
     );
   });
 });
+
+describe('parseCompactJwsStrict: headers seen lately are reused by their exact text', () => {
+  const sig = b64u('s');
+  const token = (header: string, payload = b64u('{"a":1}')) => `${b64u(header)}.${payload}.${sig}`;
+
+  it('hands out the same frozen header for the same text, equal to a fresh parse', () => {
+    const header = '{"alg":"ES256","typ":"vc+jwt","kid":"cache-1"}';
+    const first = parseCompactJwsStrict(token(header)).header;
+    const again = parseCompactJwsStrict(token(header)).header;
+    expect(again).toBe(first);
+    expect(Object.isFrozen(again)).toBe(true);
+    expect(again).toEqual(JSON.parse(header));
+    expect(() => {
+      'use strict';
+      (again as Record<string, unknown>)['kid'] = 'changed';
+    }).toThrow(TypeError);
+  });
+
+  it('keeps no header with a member that is not a string, nor a long one: each parse is fresh and mutable', () => {
+    for (const header of ['{"alg":"ES256","typ":"vc+jwt","kid":"k","n":1}', `{"alg":"ES256","typ":"vc+jwt","kid":"${'k'.repeat(400)}"}`]) {
+      const first = parseCompactJwsStrict(token(header)).header;
+      const again = parseCompactJwsStrict(token(header)).header;
+      expect(again).not.toBe(first);
+      expect(again).toEqual(first);
+      expect(Object.isFrozen(again)).toBe(false);
+    }
+  });
+
+  it('refuses a later part of a token with a remembered header exactly as with a fresh one', () => {
+    const header = '{"alg":"ES256","typ":"vc+jwt","kid":"cache-2"}';
+    const bad = token(header, 'Zh');
+    // The payload fails before the header is kept: this first refusal comes from a fresh parse.
+    const fresh = codeOf(() => parseCompactJwsStrict(bad));
+    parseCompactJwsStrict(token(header));
+    const remembered = codeOf(() => parseCompactJwsStrict(bad));
+    expect(fresh).toBe('jws-base64url-non-canonical');
+    expect(remembered).toBe(fresh);
+    // A header text that differs by one character is its own entry, refused on its own merits.
+    expect(codeOf(() => parseCompactJwsStrict(`${b64u(header)}x.${b64u('{}')}.${sig}`))).toMatch(/^jws-base64url-/);
+  });
+
+  it('gives the same results once older headers are replaced by newer ones', () => {
+    const headers = Array.from({ length: 20 }, (_, i) => `{"alg":"ES256","typ":"vc+jwt","kid":"evict-${i}"}`);
+    const before = headers.map((h) => parseCompactJwsStrict(token(h)).header);
+    const after = headers.map((h) => parseCompactJwsStrict(token(h)).header);
+    expect(after).toEqual(before);
+    expect(after.map((h) => h['kid'])).toEqual(headers.map((_, i) => `evict-${i}`));
+  });
+});

@@ -20,6 +20,24 @@ const signer = newSigner();
 const inWindow = SAMPLE_VALID_AT;
 const ALL_CHECKS = ['format', 'header', 'key', 'signature', 'payload', 'validity'];
 
+describe('verifyCertificate on a header it has judged before', () => {
+  it('resolves the key afresh for every key set: a remembered header passes on nothing but its own rules', async () => {
+    const token = await signCertificate(sampleCredential(), signer);
+    const jwk = await signer.publicJwk();
+    const other = await newSigner().publicJwk();
+    const verdict = async (keys: PublicVerificationJwk[]) => {
+      const result = await verifyCertificate(token, keys, inWindow);
+      return { status: result.status, failed: result.checks.filter((c) => !c.ok).map((c) => c.name) };
+    };
+    expect(await verdict([jwk])).toEqual({ status: 'active', failed: [] });
+    // The same header, now with a key set that lacks its kid, then with it again.
+    expect(await verdict([other])).toEqual({ status: 'invalid', failed: ['key'] });
+    expect(await verdict([jwk])).toEqual({ status: 'active', failed: [] });
+    // A key set with the kid but another key under it (a kid that is not its key's thumbprint).
+    expect((await verdict([{ ...other, kid: jwk.kid }])).status).toBe('invalid');
+  });
+});
+
 describe('signCertificate', () => {
   it('produces header {"alg":"ES256","typ":"vc+jwt","kid":<thumbprint>} byte for byte, and the credential as payload', async () => {
     const credential = sampleCredential();
