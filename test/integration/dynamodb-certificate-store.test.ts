@@ -28,7 +28,7 @@ async function newTable(): Promise<string> {
   return name;
 }
 
-/** The three stores of one container on `tableName`, as `dynamoDbStores` builds them. */
+/** The three stores of one container on `tableName`, as the app's parts build them. */
 function storeOn(tableName: string, options: { blockSize?: number; statusListSize?: number } = {}) {
   return {
     certificates: new DynamoDbCertificateStore({ client: documents, tableName, statusListUrl: url }),

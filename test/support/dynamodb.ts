@@ -77,6 +77,8 @@ export async function deleteTestTable(client: DynamoDBClient, tableName: string)
 export interface ServiceTables {
   /** The document client over the shared DynamoDB Local (valid once the file's tests run). */
   doc(): DynamoDBDocumentClient;
+  /** The client under it, for what builds its own document client (the app). */
+  client(): DynamoDBClient;
   /** Creates a fresh, uniquely named table from the one table definition and returns its name. */
   create(): Promise<string>;
 }
@@ -101,6 +103,10 @@ export function useServiceTables(prefix: string): ServiceTables {
     doc: () => {
       if (!doc) throw new Error('useServiceTables: the client opens in beforeAll');
       return doc;
+    },
+    client: () => {
+      if (!client) throw new Error('useServiceTables: the client opens in beforeAll');
+      return client;
     },
     create: async () => {
       const tableName = uniqueTableName(prefix);

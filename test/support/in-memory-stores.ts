@@ -45,7 +45,7 @@ export interface InMemoryStoresOptions {
   statusListSize?: number;
 }
 
-/** The stores of one in-memory table, each behind its own port, like `dynamoDbStores()`. */
+/** The stores of one in-memory table, each behind its own port, like the app's DynamoDB stores. */
 export interface InMemoryStores {
   certificates: InMemoryCertificateStore;
   statusLists: InMemoryCertificateStore;
