@@ -217,6 +217,7 @@ export class DccStack extends Stack {
           logRemovalPolicy,
           projectRoot,
           architecture: config.lambdaArchitecture,
+          signatureSuite: config.signatureSuite,
         });
         grantNeeds(fn, route, this);
         functions.set(route.handler, fn);

@@ -130,6 +130,12 @@ export interface ApiFunctionProps {
    * @default 'arm64'
    */
   readonly architecture?: 'arm64' | 'x86_64';
+  /**
+   * The stage's certificate signature suite. Under `es256` no key of the stage is an SM2 key,
+   * and the bundle leaves the SM2 suite out (`DCC_SM2_SUITE` in `shared/crypto/sm2-loader.ts`):
+   * about 60 KB less for every cold start to compile. Unset, the bundle carries it.
+   */
+  readonly signatureSuite?: 'es256' | 'sm2';
 }
 
 /**
@@ -192,6 +198,7 @@ export class ApiFunction extends NodejsFunction {
         bundleAwsSDK: props.bundleAwsSdk ?? true,
         logLevel: LogLevel.WARNING,
         externalModules: props.bundleAwsSdk === false ? ['@aws-sdk/*', '@smithy/*'] : [],
+        ...(props.signatureSuite === 'es256' ? { define: { DCC_SM2_SUITE: 'false' } } : {}),
       },
     });
     this.functionLogGroup = logGroup;

@@ -1,6 +1,7 @@
 import { CryptoError, SignerError } from '../../crypto/errors.ts';
 import { sm2PublicJwk } from '../../crypto/jwks.ts';
-import { Sm2PrivateKey } from '../../crypto/sm2.ts';
+import type { Sm2PrivateKey } from '../../crypto/sm2.ts';
+import { loadSm2 } from '../../crypto/sm2-loader.ts';
 import type { CertificateSigner, Sm2VerificationJwk } from '../../domain/signer.ts';
 import { ensurePrivateKeyFile } from './files.ts';
 
@@ -34,6 +35,7 @@ export class LocalSm2CertificateSigner implements CertificateSigner {
    *   unencrypted PKCS#8 SM2 private key; it is never overwritten.
    */
   static async fromKeyFile(path: string): Promise<LocalSm2CertificateSigner> {
+    const { Sm2PrivateKey } = await loadSm2();
     const pem = await ensurePrivateKeyFile(path, () => pkcs8Pem(Sm2PrivateKey.generate().toPkcs8()));
     const body = PKCS8_PEM.exec(pem.trim() + '\n')?.[1];
     if (body === undefined) throw new SignerError('signer-key-file-invalid', `${path} is not a PKCS#8 PEM private key`);
