@@ -26,8 +26,8 @@ export function benchSigner(): BenchSigner {
 }
 
 /** Certificate `index` of a benchmark batch, issued at `now` and valid then, signed by `signer`. */
-export function benchCertificate(signer: CertificateSigner, index: number, now: Date): Promise<string> {
-  const credential = buildCredential(issueRequest(`BENCH-BATCH-${index}`, now), {
+export async function benchCertificate(signer: CertificateSigner, index: number, now: Date): Promise<string> {
+  const credential = await buildCredential(issueRequest(`BENCH-BATCH-${index}`, now), {
     certificateId: newCertificateId(now),
     certificateNo: newCertificateNumber(now),
     issuer: 'https://issuer.dcc.example.gov.cn',

@@ -5,8 +5,11 @@ import { canonicalJson } from './canonical-json.ts';
 import { fillRandom } from './random-pool.ts';
 import { zodIssuesToProblems } from './problems.ts';
 import { VC_V2_CONTEXT, VOCABULARY_SRI, type VocabularyUrls } from './credential-context.ts';
-import { CREDENTIAL_TYPES, credentialIdOf, type Credential, CredentialSchema, vocabularyLinksProblem } from './schemas/credential.ts';
+import { loadCredentialSchema } from './certificate.ts';
+// Only the types: the schema is imported to explain a credential the predicate refuses, a defect.
+import type { Credential, CredentialSchema } from './schemas/credential.ts';
 import { isCredential } from './schemas/credential-check.ts';
+import { CREDENTIAL_TYPES, credentialIdOf, vocabularyLinksProblem } from './schemas/credential-terms.ts';
 import type { IssueRequest } from './schemas/issue-request.ts';
 
 /** Everything a certificate needs that does not come from the request body. */
@@ -47,9 +50,12 @@ const idRandom = new Uint8Array(16);
  * {@link CredentialSchema} before it is returned, so a bad context (an issuer that is not a
  * URL, a number with a wrong check digit) fails here rather than in a signed certificate. The
  * result is deeply frozen.
- * @throws TypeError when the built credential does not satisfy the schema.
+ *
+ * Asynchronous for the defect path alone: a credential the predicate refuses is explained by
+ * zod, whose schema is imported then, so that issuing builds no schema at start-up.
+ * @throws TypeError (a rejection) when the built credential does not satisfy the schema.
  */
-export function buildCredential(request: IssueRequest, context: IssuanceContext): Credential {
+export async function buildCredential(request: IssueRequest, context: IssuanceContext): Promise<Credential> {
   const { dataProduct, usage, compliance } = request;
   const statusListIndex = String(context.status.statusListIndex);
   // Members are written in a fixed, readable order: it is the byte layout of the signed payload.
@@ -114,7 +120,8 @@ export function buildCredential(request: IssueRequest, context: IssuanceContext)
   if (isCredential(credential)) {
     checked = credential;
   } else {
-    const parsed = CredentialSchema.safeParse(credential);
+    const { CredentialSchema: schema } = await loadCredentialSchema();
+    const parsed = schema.safeParse(credential);
     if (!parsed.success) {
       const detail = zodIssuesToProblems(parsed.error)
         .map((p) => `${p.pointer || '/'} ${p.message}`)

@@ -1,6 +1,7 @@
 import type { FieldProblem } from './errors.ts';
 import { rfc3339ToEpochMillis } from './rfc3339.ts';
-import { BaselineCheckCodes, type Check, type CheckCode, type IssueRequest } from './schemas/issue-request.ts';
+import { BaselineCheckCodes, type CheckCode } from './schemas/credential-terms.ts';
+import type { Check, IssueRequest } from './schemas/issue-request.ts';
 
 /**
  * The compliance rules a well-formed request must pass to be certified (what data may be

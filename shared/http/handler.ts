@@ -9,6 +9,7 @@ import type {
 } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { DomainError } from '../domain/errors.ts';
+import { type InputContract, REFUSED } from '../domain/schemas/input-contract.ts';
 import { zodIssuesToProblems } from '../domain/problems.ts';
 import { DEFAULT_LOCALE, type Locale, negotiateAcceptLanguage } from '../i18n/locale.ts';
 import { problemDetail } from '../i18n/messages/problems.ts';
@@ -66,14 +67,18 @@ export interface RouteInput<B, Q, P> {
 export interface RouteOptions<B, Q, P> {
   /** The route in the routes table; the chain admits exactly the roles the table names for it. */
   name: RouteHandlerName;
-  body?: z.ZodMiniType<B>;
+  /**
+   * What the route accepts in each part, as contracts (`input-contract.ts`), never zod schemas:
+   * a route module holding a schema would build it, and load zod, at every cold start.
+   */
+  body?: InputContract<B>;
   /**
    * The body a request without one stands for (no bytes at all, whatever its Content-Type); a
    * route that names none requires a body.
    */
   emptyBody?: unknown;
-  query?: z.ZodMiniType<Q>;
-  path?: z.ZodMiniType<P>;
+  query?: InputContract<Q>;
+  path?: InputContract<P>;
 }
 
 interface ChainInternal {
@@ -82,8 +87,8 @@ interface ChainInternal {
 
 /**
  * Builds a Lambda handler for one route: error mapping, structured logging with the request id,
- * metrics, authorization, body limits, JSON parsing and zod validation, in that order, around
- * `fn`. `fn` only sees validated input.
+ * metrics, authorization, body limits, JSON parsing and the inputs' contracts, in that order,
+ * around `fn`. `fn` only sees validated input.
  */
 export function httpRoute<B = undefined, Q = undefined, P = undefined>(
   options: RouteOptions<B, Q, P>,
@@ -95,11 +100,9 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
   const internal = new WeakMap<object, ChainInternal>();
 
   const core = async (event: ApiEvent): Promise<ApiResult> => {
-    const body = options.body ? parseOrThrow(options.body, (event as { body: unknown }).body, 'body') : undefined;
-    const query = options.query
-      ? parseOrThrow(options.query, event.queryStringParameters ?? {}, 'query parameters')
-      : undefined;
-    const path = options.path ? parseOrThrow(options.path, event.pathParameters ?? {}, 'path') : undefined;
+    const body = options.body ? await inputOf(options.body, (event as { body: unknown }).body, 'body') : undefined;
+    const query = options.query ? await inputOf(options.query, event.queryStringParameters ?? {}, 'query parameters') : undefined;
+    const path = options.path ? await inputOf(options.path, event.pathParameters ?? {}, 'path') : undefined;
     const result = await fn({
       body: body as B,
       query: query as Q,
@@ -252,8 +255,18 @@ const MISMATCH = {
   path: 'detail.mismatch.path',
 } as const;
 
-/** A part of the request that a route validates with a schema. */
+/** A part of the request that a route judges with a contract (and a refusal explains with its schema). */
 export type RequestPart = keyof typeof MISMATCH;
+
+/**
+ * `value` as the route accepts it. A contract's predicate judges it without zod; only a value it
+ * refuses waits for the schema, which names every problem (and, should the two ever disagree,
+ * decides).
+ */
+function inputOf<T>(contract: InputContract<T>, value: unknown, part: RequestPart): T | Promise<T> {
+  const accepted = contract.accept(value);
+  return accepted === REFUSED ? contract.schema().then((schema) => parseOrThrow(schema, value, part)) : accepted;
+}
 
 /** `value` parsed by `schema`, or a 400 `validation-failed` naming every problem in `part`. */
 export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, part: RequestPart): T {

@@ -7,11 +7,15 @@ import {
   CertificateNumberPathSchema,
   CertificatePathSchema,
   CompactReferenceQuerySchema,
+  ProofQuerySchema,
   RevokeRequestSchema,
   SdJwtRequestSchema,
   StatusListPathSchema,
+  TilePathSchema,
   TransactionLookupQuerySchema,
+  VerifyQuerySchema,
   VerifyRequestSchema,
+  VocabularyPathSchema,
 } from '../domain/schemas/api.ts';
 import {
   AuditTrailSchema,
@@ -34,10 +38,6 @@ import {
   TokenRequestFormSchema,
   TokenResponseSchema,
 } from '../domain/schemas/oauth.ts';
-import { ProofQuerySchema } from './endpoints/get-certificate-proof.ts';
-import { VocabularyPathSchema } from './endpoints/get-vocabulary.ts';
-import { TilePathSchema } from './endpoints/log-tile.ts';
-import { VerifyQuerySchema } from './endpoints/verify-certificate.ts';
 import { MAX_BODY_BYTES } from './handler.ts';
 import { PROBLEM_CONTENT_TYPE, type ProblemCode, problemCatalog } from './problems.ts';
 import { ROLE_SCOPE, ROLES, type RouteDefinition, type RouteHandlerName, routes } from './routes.ts';

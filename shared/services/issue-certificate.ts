@@ -72,7 +72,7 @@ async function signNew(deps: IssueDeps, exchange: Exchange, request: IssueReques
   const statusListCredential = deps.statusListUrl(position.listId);
   const id = newCertificateId(now);
   const certificateNo = newCertificateNumber(now);
-  const credential = buildCredential(request, {
+  const credential = await buildCredential(request, {
     certificateId: id,
     certificateNo,
     issuer: deps.issuer,

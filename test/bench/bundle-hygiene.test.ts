@@ -1,7 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FUNCTION_ENTRIES, ROOT as root, bundledSources as bundled, startupSources, startupSourcesOf as atStartup } from '../support/function-bundles.ts';
+import {
+  FUNCTION_ENTRIES,
+  ROOT as root,
+  bundledSources as bundled,
+  startupImportsOf,
+  startupSources,
+  startupSourcesOf as atStartup,
+} from '../support/function-bundles.ts';
 
 /** Every `.ts` file under `dir`, recursively. */
 async function sources(dir: string): Promise<string[]> {
@@ -44,11 +51,11 @@ describe('function bundles keep only the zod they use', () => {
 });
 
 /**
- * The functions whose routes parse no request body with a zod schema start without zod at all:
- * its code (about 100 KB minified) is neither compiled nor run at their cold start. One value
- * import of a schema module anywhere in their graph (a store decoding its items with zod, the
- * configuration as a zod schema) brings it back for all of them, hence the check on the bundles
- * themselves, built as the CDK builds them.
+ * The functions whose routes take no input a schema describes bundle no zod at all: its code
+ * (about 100 KB minified) is not even in their bundle, so nothing of it is compiled at their
+ * cold start. One value import of a schema module anywhere in their graph (a store decoding its
+ * items with zod, the configuration as a zod schema) brings it back for all of them, hence the
+ * check on the bundles themselves, built as the CDK builds them.
  */
 const WITHOUT_ZOD = [
   'functions/get-jwks.ts',
@@ -98,11 +105,11 @@ describe('start-ups without zod', () => {
 });
 
 /**
- * The functions that do parse with zod build their schemas with `zod/mini`: the full `zod`
- * (`v4/classic`) costs a cold start about 13 ms to load and its chained schemas several times
- * mini's to build. One value import of it anywhere in a function's graph (a schema written with
- * `zod`'s methods, a helper imported from `'zod'`) brings it back, hence the check on every
- * function's bundle, as the CDK builds it.
+ * The functions that bundle zod (to explain a refused input) build their schemas with
+ * `zod/mini`: the full `zod` (`v4/classic`) costs about 13 ms to load and its chained schemas
+ * several times mini's to build. One value import of it anywhere in a function's graph (a
+ * schema written with `zod`'s methods, a helper imported from `'zod'`) brings it back, hence the
+ * check on every function's bundle, as the CDK builds it.
  */
 describe('function bundles without the full zod', () => {
   const functions = FUNCTION_ENTRIES;
@@ -134,33 +141,111 @@ describe('function bundles without the full zod', () => {
 });
 
 /**
- * A function builds at its cold start only the schemas its route parses: every top-level
- * `z.…()` call of a module it imports as a value runs then (esbuild cannot know it is pure), and
- * the credential's schema alone costs about 9 ms. The response schemas (`api-responses.ts`, the
- * whole credential among them) are types to the routes; the OpenAPI document rendered from them
- * is served from a generated module, so no function builds them. The credential's schema is
- * built at start-up only where the route uses it on every request: the issue (it builds the
- * credential), the SD-JWT issue (it checks every form against the verifiers' schema), and the
- * credential's JSON Schema rendered from it at `get-vocabulary`. The verifier loads it only to
- * explain a refusal.
- * Checked on the bundles as the CDK builds them, split so that what loads on demand is apart.
+ * The start-up of a function is what its split bundle loads before anything else; what a dynamic
+ * `import()` reaches is apart, loaded on demand. The verifier bundles the credential's schema, to
+ * explain a refused payload, but does not build it at start-up (the check below, that no function
+ * evaluates zod at all, rests on this).
  */
-describe('start-ups build only the schemas their routes parse', () => {
-  const functions = FUNCTION_ENTRIES;
-  const NEEDED: Record<string, readonly string[]> = {
-    'shared/domain/schemas/credential.ts': ['functions/get-vocabulary.ts', 'functions/issue-certificate.ts', 'functions/issue-sd-jwt.ts'],
-    'shared/domain/schemas/api-responses.ts': [],
-  };
-  it.each(functions)('%s builds the credential and response schemas only if its route needs them', async (entry) => {
-    const sources = await atStartup(entry);
-    expect(sources).toContain(entry);
-    const built = Object.keys(NEEDED).filter((schema) => sources.includes(schema));
-    expect(built).toEqual(Object.keys(NEEDED).filter((schema) => NEEDED[schema]?.includes(entry)));
+describe('what loads on demand stays apart from a start-up', () => {
+  it('the verifier bundles the credential schema and does not evaluate it at start-up', async () => {
+    expect(await bundled('functions/verify-certificate.ts')).toContain('shared/domain/schemas/credential.ts');
+    expect(await atStartup('functions/verify-certificate.ts')).toContain('functions/verify-certificate.ts');
+    expect(await atStartup('functions/verify-certificate.ts')).not.toContain('shared/domain/schemas/credential.ts');
+  }, 60_000);
+});
+
+/** zod's own files. */
+const ZOD_FILE = /node_modules\/zod\//;
+/** Our schema modules: some build zod schemas, others (the `*-check.ts` contracts, the constants) are zod-free. */
+const SCHEMA_MODULE = /^shared\/domain\/schemas\/[^/]+\.ts$/;
+
+/** The modules of a start-up's import graph that evaluate zod: zod's own files and every module that statically reaches one. */
+function zodEvaluating(imports: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const evaluating = new Set([...imports.keys()].filter((path) => ZOD_FILE.test(path)));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [path, imported] of imports) {
+      if (!evaluating.has(path) && imported.some((target) => evaluating.has(target))) {
+        evaluating.add(path);
+        grew = true;
+      }
+    }
+  }
+  return evaluating;
+}
+
+/**
+ * Where zod comes into the start-up of `entry`: each module through which it first does (one of
+ * zod's files imported directly, or one of our schema modules that evaluates zod), with the
+ * shortest chain of static imports from the entry to it.
+ */
+function zodDoorsOf(entry: string, imports: ReadonlyMap<string, readonly string[]>): string[] {
+  const evaluating = zodEvaluating(imports);
+  const isDoor = (path: string) => ZOD_FILE.test(path) || (SCHEMA_MODULE.test(path) && evaluating.has(path));
+  const chains = new Map<string, readonly string[]>([[entry, [entry]]]);
+  const doors = new Set<string>();
+  // Breadth first, so each chain is a shortest one; a Map visits the entries added while it is walked.
+  for (const [path, chain] of chains) {
+    // Behind a door is only more of zod and the schemas: the chain to the door is what to mend.
+    if (isDoor(path)) {
+      // zod's files, all reached at once through its package entry, as one.
+      doors.add(chain.map((step) => (ZOD_FILE.test(step) ? 'zod' : step)).join(' -> '));
+      continue;
+    }
+    for (const target of imports.get(path) ?? []) if (!chains.has(target)) chains.set(target, [...chain, target]);
+  }
+  return [...doors];
+}
+
+/**
+ * No function evaluates zod at its start-up (about 3 ms to load `zod/mini`, and each schema
+ * built on top): a route judges its inputs with the zod-free predicates of a contract
+ * (`shared/domain/schemas/*-check.ts`, `input-contract.ts`), and a schema module is reached only
+ * through the contract's `import()`, on the first refusal. One static import of a schema module
+ * (even for a constant) anywhere in a function's start-up brings zod back; the failure names,
+ * for the function, every schema module and zod file it evaluates and the chain of imports
+ * through which zod comes in. Which schema modules are zod-free is read from the imports
+ * themselves. Checked on the bundles as the CDK builds them, split so that what loads on demand
+ * is apart.
+ */
+describe('start-ups evaluate no zod', () => {
+  it.each(FUNCTION_ENTRIES)('%s evaluates neither zod nor a schema module built with it', async (entry) => {
+    const imports = await startupImportsOf(entry);
+    expect([...imports.keys()]).toContain(entry);
+    const evaluating = zodEvaluating(imports);
+    const schemas = [...imports.keys()].filter((path) => SCHEMA_MODULE.test(path) && evaluating.has(path));
+    const zodFiles = [...imports.keys()].filter((path) => ZOD_FILE.test(path));
+    const evaluated = [...schemas, ...(zodFiles.length > 0 ? [`${zodFiles.length} files of zod`] : [])];
+    expect(evaluated, `${entry} evaluates zod at start-up, through:\n  ${zodDoorsOf(entry, imports).join('\n  ')}\n`).toEqual([]);
   }, 60_000);
 
-  it('the check sees what loads only on demand as apart', async () => {
-    // The verifier bundles the credential's schema, for refusals, but does not build it at start-up.
-    expect(await bundled('functions/verify-certificate.ts')).toContain('shared/domain/schemas/credential.ts');
-    expect(await atStartup('functions/verify-certificate.ts')).not.toContain('shared/domain/schemas/credential.ts');
+  it('the check tells the schema modules built with zod from the zod-free ones, and finds the chain', () => {
+    const imports = new Map<string, readonly string[]>([
+      ['functions/f.ts', ['shared/http/endpoints/f.ts']],
+      ['shared/http/endpoints/f.ts', ['shared/domain/schemas/api-check.ts', 'shared/domain/schemas/terms.ts']],
+      ['shared/domain/schemas/api-check.ts', ['shared/domain/text.ts']],
+      ['shared/domain/text.ts', []],
+      ['shared/domain/schemas/terms.ts', ['shared/domain/schemas/api.ts']],
+      ['shared/domain/schemas/api.ts', ['shared/domain/schemas/zod-locale.ts', 'node_modules/zod/v4/mini/index.js']],
+      ['shared/domain/schemas/zod-locale.ts', ['node_modules/zod/v4/mini/index.js']],
+      ['node_modules/zod/v4/mini/index.js', []],
+    ]);
+    const schemas = [...zodEvaluating(imports)].filter((path) => SCHEMA_MODULE.test(path));
+    expect(schemas.sort()).toEqual(['shared/domain/schemas/api.ts', 'shared/domain/schemas/terms.ts', 'shared/domain/schemas/zod-locale.ts']);
+    expect(zodDoorsOf('functions/f.ts', imports)).toEqual(['functions/f.ts -> shared/http/endpoints/f.ts -> shared/domain/schemas/terms.ts']);
+    imports.set('shared/http/endpoints/f.ts', ['node_modules/zod/v4/mini/index.js', 'node_modules/zod/v4/core/core.js']);
+    imports.set('node_modules/zod/v4/core/core.js', []);
+    expect(zodDoorsOf('functions/f.ts', imports)).toEqual(['functions/f.ts -> shared/http/endpoints/f.ts -> zod']);
+  });
+
+  it("the check reads a function's real imports, zod-free schema modules among them, and finds zod where a start-up evaluates it", async () => {
+    const imports = await startupImportsOf('functions/verify-certificate.ts');
+    expect(imports.get('functions/verify-certificate.ts')).toContain('shared/http/endpoints/verify-certificate.ts');
+    expect(imports.get('shared/http/endpoints/verify-certificate.ts')).toContain('shared/domain/schemas/api-check.ts');
+    expect(zodEvaluating(imports).has('shared/domain/schemas/api-check.ts')).toBe(false);
+    // And it finds zod where a start-up does evaluate it: the OpenAPI rendering imports the schemas.
+    const rendering = await startupImportsOf('shared/http/openapi.ts');
+    expect([...rendering.keys()].some((path) => ZOD_FILE.test(path))).toBe(true);
+    expect(zodDoorsOf('shared/http/openapi.ts', rendering)).toContain('shared/http/openapi.ts -> shared/domain/schemas/api.ts');
   }, 60_000);
 });

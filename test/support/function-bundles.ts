@@ -55,7 +55,7 @@ async function buildFunction(entry: string, split: boolean): Promise<Metafile> {
 }
 
 const bundles = new Map<string, Promise<string[]>>();
-const startups = new Map<string, Promise<string[]>>();
+const splitBuilds = new Map<string, Promise<Metafile>>();
 
 /** The source files in the one-file bundle of the function `entry`, built once per entry and process. */
 export function bundledSources(entry: string): Promise<string[]> {
@@ -67,12 +67,43 @@ export function bundledSources(entry: string): Promise<string[]> {
   return sources;
 }
 
-/** The source files the function `entry` evaluates at its start-up (see {@link startupSources}), built once per entry and process. */
-export function startupSourcesOf(entry: string): Promise<string[]> {
-  let sources = startups.get(entry);
-  if (!sources) {
-    sources = buildFunction(entry, true).then((metafile) => startupSources(metafile, entry));
-    startups.set(entry, sources);
+/** The split build of the function `entry`, built once per entry and process. */
+function splitBuildOf(entry: string): Promise<Metafile> {
+  let metafile = splitBuilds.get(entry);
+  if (!metafile) {
+    metafile = buildFunction(entry, true);
+    splitBuilds.set(entry, metafile);
   }
-  return sources;
+  return metafile;
+}
+
+/** The source files the function `entry` evaluates at its start-up (see {@link startupSources}), built once per entry and process. */
+export async function startupSourcesOf(entry: string): Promise<string[]> {
+  return startupSources(await splitBuildOf(entry), entry);
+}
+
+/**
+ * The static imports among the source files the function `entry` evaluates at its start-up:
+ * for each of them, the ones it imports (or requires) itself, as esbuild resolved them, seen
+ * through the files that put no byte into the bundle (a package's entry that only re-exports).
+ * With these, a test can say through which chain of imports a start-up reaches a module.
+ */
+export async function startupImportsOf(entry: string): Promise<ReadonlyMap<string, readonly string[]>> {
+  const metafile = await splitBuildOf(entry);
+  const atStart = new Set(startupSources(metafile, entry));
+  const staticImports = (path: string) =>
+    (metafile.inputs[path]?.imports ?? []).filter((imported) => imported.kind === 'import-statement' || imported.kind === 'require-call').map((imported) => imported.path);
+  const importedBy = (path: string): string[] => {
+    const found = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (target: string): void => {
+      if (seen.has(target)) return;
+      seen.add(target);
+      if (atStart.has(target)) found.add(target);
+      else staticImports(target).forEach(visit);
+    };
+    staticImports(path).forEach(visit);
+    return [...found];
+  };
+  return new Map([...atStart].map((path) => [path, importedBy(path)]));
 }

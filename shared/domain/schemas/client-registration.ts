@@ -1,34 +1,34 @@
-import { createPublicKey } from 'node:crypto';
 import * as z from 'zod/mini';
 import './zod-locale.ts';
 import {
+  BASE64URL_PATTERN,
   CLIENT_KEY_TYPES,
   CLIENT_KEY_USE,
+  CLIENT_STATUSES,
   type ClientJwk,
   type ClientJwks,
+  KID_PATTERN,
   MAX_CLIENT_KEYS,
+  MAX_CLIENT_NAME_LENGTH,
+  MAX_KID_LENGTH,
+  PRIVATE_KEY_MEMBERS,
+  publicKeyProblem,
   ROLE_CLIENT_ID_PATTERN,
-  RSA_MAX_BITS,
-  RSA_MIN_BITS,
+  ROLE_CLIENT_ROLES,
   RSA_PUBLIC_EXPONENT,
 } from '../client-registration.ts';
 import { EXCHANGE_ID_PATTERN } from '../records.ts';
 
 /**
  * The admin routes' requests that register clients, and the JWKS rules they are checked with in
- * full, as zod schemas: the handlers parse the requests with them and the API description is
- * rendered from them. The records and key types they produce are in `../client-registration.ts`,
- * which stays free of zod for the stores.
+ * full, as zod schemas: the API description is rendered from them, and they explain a refusal.
+ * The routes judge requests with the zod-free contracts of `./client-registration-check.ts`,
+ * which answer for these schemas exactly (a parity test holds them together). The records and key
+ * types they produce are in `../client-registration.ts`, which stays free of zod for the stores.
  */
 
-/** The longest `kid` accepted: an RFC 7638 thumbprint is 43 characters. */
-const MAX_KID_LENGTH = 128;
-
-/** Members only a private or symmetric key has: a registered key never carries one. */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
-
-const base64url = (what: string) => z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, `${what} must be base64url without padding`));
-const kid = z.string().check(z.minLength(1), z.maxLength(MAX_KID_LENGTH), z.regex(/^[\x21-\x7e]+$/, 'kid must be visible ASCII'));
+const base64url = (what: string) => z.string().check(z.regex(BASE64URL_PATTERN, `${what} must be base64url without padding`));
+const kid = z.string().check(z.minLength(1), z.maxLength(MAX_KID_LENGTH), z.regex(KID_PATTERN, 'kid must be visible ASCII'));
 const use = z.optional(z.literal(CLIENT_KEY_USE));
 
 const EcJwk = z.strictObject({
@@ -67,7 +67,7 @@ export const ClientJwkSchema = z
       z.superRefine((value, ctx) => {
         // Named first, so a private key is refused as such rather than as an unknown member.
         if (typeof value === 'object' && value !== null) {
-          for (const member of PRIVATE_MEMBERS) {
+          for (const member of PRIVATE_KEY_MEMBERS) {
             if (Object.hasOwn(value, member)) {
               ctx.addIssue({ code: 'custom', path: [member], message: `a registered key must be public: "${member}" is a private key member` });
             }
@@ -97,32 +97,8 @@ export const ClientJwksSchema = z
     }),
   ) satisfies z.ZodMiniType<ClientJwks>;
 
-/** Why `jwk` is not a usable public key of its type, or null. */
-function publicKeyProblem(jwk: z.output<typeof EcJwk | typeof RsaJwk | typeof OkpJwk>): string | null {
-  if (jwk.kty === 'RSA') {
-    const modulus = Buffer.from(jwk.n, 'base64url');
-    const bits = modulus.length === 0 ? 0 : (modulus.length - 1) * 8 + (32 - Math.clz32(modulus[0] as number));
-    if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) {
-      return `an RSA key must have ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits, not ${bits}`;
-    }
-  }
-  try {
-    // Checks what the schema cannot: the coordinates are a point of the curve, the lengths right.
-    createPublicKey({ key: { kty: jwk.kty, ...('crv' in jwk ? { crv: jwk.crv } : {}), ...pick(jwk) }, format: 'jwk' });
-    return null;
-  } catch {
-    return `the key is not a valid ${jwk.kty === 'EC' ? 'P-256' : jwk.kty === 'OKP' ? 'Ed25519' : 'RSA'} public key`;
-  }
-}
-
-function pick(jwk: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of ['x', 'y', 'n', 'e']) if (typeof jwk[name] === 'string') out[name] = jwk[name];
-  return out;
-}
-
-const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
-const status = z._default(z.enum(['active', 'suspended']), 'active');
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_CLIENT_NAME_LENGTH));
+const status = z._default(z.enum(CLIENT_STATUSES), 'active');
 
 /** Body of `PUT /v1/exchanges/{exchangeId}`. */
 export const ExchangeRegistrationRequestSchema = z.strictObject({ name, jwks: ClientJwksSchema, status });
@@ -130,7 +106,7 @@ export type ExchangeRegistrationRequest = z.output<typeof ExchangeRegistrationRe
 
 /** Body of `PUT /v1/clients/{clientId}`: an auditor or admin client. */
 export const ClientRegistrationRequestSchema = z.strictObject({
-  role: z.enum(['auditor', 'admin']),
+  role: z.enum(ROLE_CLIENT_ROLES),
   name,
   jwks: ClientJwksSchema,
   status,
@@ -139,8 +115,10 @@ export type ClientRegistrationRequest = z.output<typeof ClientRegistrationReques
 
 /** Path of `PUT|GET /v1/exchanges/{exchangeId}`. */
 export const ExchangePathSchema = z.object({ exchangeId: z.string().check(z.regex(EXCHANGE_ID_PATTERN, `an exchange id matches ${EXCHANGE_ID_PATTERN.source}`)) });
+export type ExchangePath = z.output<typeof ExchangePathSchema>;
 
 /** Path of `PUT /v1/clients/{clientId}`. */
 export const RoleClientPathSchema = z.object({
   clientId: z.string().check(z.regex(ROLE_CLIENT_ID_PATTERN, 'an auditor or admin client id has a "." or ":" (so it is never an exchange id)')),
 });
+export type RoleClientPath = z.output<typeof RoleClientPathSchema>;

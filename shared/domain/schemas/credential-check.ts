@@ -6,7 +6,7 @@ import { isHttpUrl } from '../http-url.ts';
 import { isIso3166Alpha2 } from '../iso3166.ts';
 import { currencyMinorUnits } from '../iso4217.ts';
 import { isRfc3339DateTime, RFC3339_MAX_LENGTH } from '../rfc3339.ts';
-import { plainTextProblem, TextLimits } from '../text.ts';
+import { TextLimits } from '../text.ts';
 import { TRANSACTION_REF_PATTERN } from '../transaction-ref.ts';
 import { isValidUscc } from '../uscc.ts';
 import type { Credential } from './credential.ts';
@@ -30,6 +30,7 @@ import {
   UsageRights,
 } from './credential-terms.ts';
 import { isRecord } from '../../support/record.ts';
+import { fits, hasOnlyKeys, isOneOf, isOptional, isStrictObject, isText, keys, type Members } from './shape-check.ts';
 
 /**
  * Whether a value is a certificate payload: exactly what `CredentialSchema.safeParse` accepts,
@@ -78,8 +79,6 @@ export function isCredential(value: unknown): value is Credential {
   );
 }
 
-type Members = Record<string, unknown>;
-
 // The declared members of each strict object, as the schemas in credential.ts, common.ts and
 // issue-request.ts declare them (the parity test adds and removes each one).
 const CREDENTIAL_KEYS = keys('@context', 'id', 'type', 'issuer', 'validFrom', 'validUntil', 'certificateNo', 'credentialSubject', 'credentialStatus', 'credentialSchema', 'relatedResource', 'iat');
@@ -91,55 +90,17 @@ const PARTY_KEYS = keys('name', 'uscc');
 const DATA_PRODUCT_KEYS = keys('id', 'name', 'version', 'classification', 'personalInformation', 'deliveryMethod', 'digest');
 const DIGEST_KEYS = keys('alg', 'value');
 const USAGE_KEYS = keys('purpose', 'rights', 'crossBorder');
-const CROSS_BORDER_KEYS = keys('destination', 'assessmentRef');
-const COMPLIANCE_KEYS = keys('assessor', 'reportRef', 'reportDigest', 'assessedAt', 'checks');
+/** The members of `crossBorder` (the issue request's too). */
+export const CROSS_BORDER_KEYS = keys('destination', 'assessmentRef');
+/** The members of `compliance` (the issue request's too). */
+export const COMPLIANCE_KEYS = keys('assessor', 'reportRef', 'reportDigest', 'assessedAt', 'checks');
 const CHECK_KEYS = keys('code', 'result');
 const STATUS_KEYS = keys('id', 'type', 'statusPurpose', 'statusListIndex', 'statusListCredential');
 const SCHEMA_LINK_KEYS = keys('id', 'type');
 const RESOURCE_KEYS = keys('id', 'digestSRI');
 
-function keys(...names: string[]): ReadonlySet<string> {
-  return new Set(names);
-}
-
-/** zod's strict-object test: every key `for...in` yields is declared (zod iterates the same way). */
-function hasOnlyKeys(value: Members, declared: ReadonlySet<string>): boolean {
-  for (const key in value) if (!declared.has(key)) return false;
-  return true;
-}
-
-function isStrictObject(value: unknown, declared: ReadonlySet<string>): value is Members {
-  return isRecord(value) && hasOnlyKeys(value, declared);
-}
-
-/** `.optional()`: absent and `undefined` pass, anything else must satisfy `check`. */
-function isOptional(value: unknown, check: (value: unknown) => boolean): boolean {
-  return value === undefined || check(value);
-}
-
-/** zod's `.max(max)` on a string: at most `max` code points. */
-function fits(value: string, max: number): boolean {
-  // A code point is one or two UTF-16 units: only a string longer than `max` units needs counting.
-  return value.length <= max || codePointLength(value) <= max;
-}
-
-function codePointLength(value: string): number {
-  let count = value.length;
-  for (let i = 0; i < value.length - 1; i++) {
-    if ((value.charCodeAt(i) & 0xfc00) === 0xd800 && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      count--;
-      i++;
-    }
-  }
-  return count;
-}
-
-function isText(value: unknown, max: number): boolean {
-  // Not empty is at least one code point either way.
-  return typeof value === 'string' && value.length >= 1 && fits(value, max) && plainTextProblem(value) === null;
-}
-
-function isDateTime(value: unknown): boolean {
+/** `DateTimeSchema`: an RFC 3339 date-time of bounded length. */
+export function isDateTime(value: unknown): value is string {
   return typeof value === 'string' && fits(value, RFC3339_MAX_LENGTH) && isRfc3339DateTime(value);
 }
 
@@ -201,24 +162,22 @@ function isVocabularyUrl(value: unknown, path: string): boolean {
   return isBoundedHttpUrl(value) && value.endsWith(path);
 }
 
-function isOneOf(value: unknown, values: readonly string[]): boolean {
-  return (values as readonly unknown[]).includes(value);
-}
-
-function isParty(value: unknown): boolean {
+/** `PartySchema`: a name and a valid unified social credit code. */
+export function isParty(value: unknown): boolean {
   if (!isStrictObject(value, PARTY_KEYS)) return false;
   const uscc = value['uscc'];
   return isText(value['name'], TextLimits.name) && typeof uscc === 'string' && isValidUscc(uscc);
 }
 
-function isDigest(value: unknown): boolean {
+/** `Sha256DigestSchema`. */
+export function isDigest(value: unknown): boolean {
   if (!isStrictObject(value, DIGEST_KEYS)) return false;
   const hex = value['value'];
   return value['alg'] === SHA256_DIGEST_ALG && typeof hex === 'string' && isSha256Hex(hex);
 }
 
 /** A positive decimal amount with no more fraction digits than its currency's minor units. */
-function isAmount(value: unknown): boolean {
+export function isAmount(value: unknown): boolean {
   if (!isStrictObject(value, AMOUNT_KEYS)) return false;
   const amount = value['value'];
   const currency = value['currency'];
@@ -243,7 +202,8 @@ function isTransaction(value: unknown): boolean {
   );
 }
 
-function isDataProduct(value: unknown): boolean {
+/** `DataProductSchema`. */
+export function isDataProduct(value: unknown): boolean {
   return (
     isStrictObject(value, DATA_PRODUCT_KEYS) &&
     isText(value['id'], TextLimits.reference) &&
@@ -257,7 +217,7 @@ function isDataProduct(value: unknown): boolean {
 }
 
 /** 1 to `max` items, each passing `item`, no two with the same key (`sameKey`): rights and checks. */
-function isUniqueList(value: unknown, max: number, item: (value: unknown) => boolean, sameKey: (a: unknown, b: unknown) => boolean): boolean {
+export function isUniqueList(value: unknown, max: number, item: (value: unknown) => boolean, sameKey: (a: unknown, b: unknown) => boolean): boolean {
   if (!Array.isArray(value) || value.length < 1 || value.length > max) return false;
   for (let i = 0; i < value.length; i++) {
     if (!item(value[i])) return false;
@@ -267,9 +227,11 @@ function isUniqueList(value: unknown, max: number, item: (value: unknown) => boo
   return true;
 }
 
-const isRight = (value: unknown): boolean => isOneOf(value, UsageRights);
-const sameRight = (a: unknown, b: unknown): boolean => a === b;
-const isCheck = (value: unknown): boolean =>
+/** A usage right (`sameRight`: two are the same when equal). */
+export const isRight = (value: unknown): boolean => isOneOf(value, UsageRights);
+export const sameRight = (a: unknown, b: unknown): boolean => a === b;
+/** `CheckSchema`: a check's code and result. */
+export const isCheck = (value: unknown): boolean =>
   isStrictObject(value, CHECK_KEYS) && isOneOf(value['code'], CheckCodes) && isOneOf(value['result'], CheckResults);
 const sameCheck = (a: unknown, b: unknown): boolean => (a as Members)['code'] === (b as Members)['code'];
 

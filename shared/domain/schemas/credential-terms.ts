@@ -45,6 +45,14 @@ export const CheckCodes = [
 
 export const CheckResults = ['pass', 'fail', 'not-applicable'] as const;
 
+export type CheckCode = (typeof CheckCodes)[number];
+
+/** The four checks every certificate needs passed. */
+export const BaselineCheckCodes = ['source-legality', 'usage-scope', 'traceability', 'risk-control'] as const satisfies readonly CheckCode[];
+
+/** Upper bound of an issue request's `compliance.checks`: each code once, with room for the duplicates the rules report. */
+export const MAX_CHECKS = 12;
+
 /** Upper bound of a certificate's `compliance.checks`: each code at most once. */
 export const MAX_CREDENTIAL_CHECKS = CheckCodes.length;
 

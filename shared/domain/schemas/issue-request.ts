@@ -16,17 +16,10 @@ import {
   CheckResults,
   DataClassifications,
   DeliveryMethods,
+  MAX_CHECKS,
   PersonalInformationLevels,
   UsageRights,
 } from './credential-terms.ts';
-
-export type CheckCode = (typeof CheckCodes)[number];
-
-/** The four checks every certificate needs passed. */
-export const BaselineCheckCodes = ['source-legality', 'usage-scope', 'traceability', 'risk-control'] as const satisfies readonly CheckCode[];
-
-/** Upper bound of `compliance.checks`: each code once, with room for the duplicates the rules report. */
-export const MAX_CHECKS = 12;
 
 export const CheckSchema = z.strictObject({
   code: z.enum(CheckCodes),

@@ -1,7 +1,8 @@
 import { signJwt, VC_SD_JWT_TYPE } from '../certificate.ts';
 import type { Credential } from '../schemas/credential.ts';
 import { DISCLOSABLE_CLAIMS, DISCLOSABLE_PLACES } from '../schemas/credential-terms.ts';
-import { SdJwtPayloadSchema } from '../schemas/disclosed-credential.ts';
+// Only the type: the schema is imported with the first form issued, so the function's start-up builds no schema.
+import type { SdJwtPayloadSchema } from '../schemas/disclosed-credential.ts';
 import type { CertificateSigner } from '../signer.ts';
 import { type Disclosure, type HolderPublicJwk, SD_ALG, joinSdJwt, objectDisclosure } from './sd-jwt.ts';
 
@@ -42,7 +43,8 @@ export async function issueCertificateSdJwt(credential: Credential, signer: Cert
   payload['_sd_alg'] = SD_ALG;
   if (holder) payload['cnf'] = { jwk: { kty: holder.kty, crv: holder.crv, x: holder.x, y: holder.y } };
 
-  const checked = SdJwtPayloadSchema.safeParse(payload);
+  const { SdJwtPayloadSchema: schema } = await import('../schemas/disclosed-credential.ts');
+  const checked = schema.safeParse(payload);
   if (!checked.success) throw new TypeError(`refusing to sign an invalid SD-JWT payload: ${checked.error.issues[0]?.message ?? 'schema violation'}`);
   const issuerJwt = await signJwt(payload, signer, VC_SD_JWT_TYPE);
   return joinSdJwt(issuerJwt, disclosures.map((d) => d.encoded));

@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { TransactionLookupQuerySchema } from '../../domain/schemas/api.ts';
+import { TransactionLookupQueryContract } from '../../domain/schemas/api-check.ts';
 import type { TransactionLookupResponseSchema } from '../../domain/schemas/api-responses.ts';
 import { toCertificateRecord } from '../../services/certificate-record.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
@@ -8,7 +8,7 @@ import type { EndpointNeeds } from './endpoint-app.ts';
 
 /** `GET /v1/certificates?transactionRef=…`: an exchange finds the certificate of its own transaction. */
 export function findCertificatesEndpoint(app: EndpointNeeds<'stores'>): ApiHandler {
-  return httpRoute({ name: 'find-certificates', query: TransactionLookupQuerySchema }, () => app, async ({ query, principal }) => {
+  return httpRoute({ name: 'find-certificates', query: TransactionLookupQueryContract }, () => app, async ({ query, principal }) => {
     const exchange = requireExchange(principal);
     const found = await app.stores.certificates.findByTransaction(exchange.id, query.transactionRef);
     return {

@@ -1,4 +1,4 @@
-import { CertificateNumberPathSchema, CompactReferenceQuerySchema } from '../../domain/schemas/api.ts';
+import { CertificateNumberPathContract, CompactReferenceQueryContract } from '../../domain/schemas/api-check.ts';
 import type { CompactReferenceResponse } from '../../domain/schemas/api-responses.ts';
 import { certificateByReference } from '../../services/queries.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
@@ -12,7 +12,7 @@ import type { EndpointNeeds } from './endpoint-app.ts';
  */
 export function getCertificateByNumberEndpoint(app: EndpointNeeds<'stores'>): ApiHandler {
   return httpRoute(
-    { name: 'get-certificate-by-number', path: CertificateNumberPathSchema, query: CompactReferenceQuerySchema },
+    { name: 'get-certificate-by-number', path: CertificateNumberPathContract, query: CompactReferenceQueryContract },
     () => app,
     async ({ path, query }) => {
       const certificate = await certificateByReference(app.stores.certificates, { certificateNo: path.certificateNo, check: query.check });

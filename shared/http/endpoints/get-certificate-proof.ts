@@ -1,12 +1,8 @@
-import * as z from 'zod/mini';
-import '../../domain/schemas/zod-locale.ts';
-import { CertificatePathSchema } from '../../domain/schemas/api.ts';
+import { CertificatePathContract, ProofQueryContract } from '../../domain/schemas/api-check.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { HttpProblem } from '../problems.ts';
 import { problemDetail } from '../../i18n/messages/problems.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
-
-export const ProofQuerySchema = z.strictObject({ event: z._default(z.enum(['issued', 'revoked']), 'issued') });
 
 /**
  * `GET /v1/certificates/{id}/proof[?event=issued|revoked]`: a `c2sp.org/tlog-proof@v1` document
@@ -15,7 +11,7 @@ export const ProofQuerySchema = z.strictObject({ event: z._default(z.enum(['issu
  */
 export function getCertificateProofEndpoint(app: EndpointNeeds<'log'>): ApiHandler {
   return httpRoute(
-    { name: 'get-certificate-proof', path: CertificatePathSchema, query: ProofQuerySchema },
+    { name: 'get-certificate-proof', path: CertificatePathContract, query: ProofQueryContract },
     () => app,
     async ({ path, query }) => {
       const proof = await app.log.reader.proof(path.id, query.event);

@@ -1,4 +1,4 @@
-import { CertificatePathSchema } from '../../domain/schemas/api.ts';
+import { CertificatePathContract } from '../../domain/schemas/api-check.ts';
 import type { CertificateRecord } from '../../domain/schemas/api-responses.ts';
 import { readableCertificate } from '../../services/queries.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
@@ -10,7 +10,7 @@ import type { EndpointNeeds } from './endpoint-app.ts';
  * with `log: { issued, revoked? }` once its changes are in the transparency log.
  */
 export function getCertificateEndpoint(app: EndpointNeeds<'stores' | 'log'>): ApiHandler {
-  return httpRoute({ name: 'get-certificate', path: CertificatePathSchema }, () => app, async ({ path, principal }) => {
+  return httpRoute({ name: 'get-certificate', path: CertificatePathContract }, () => app, async ({ path, principal }) => {
     // Read side by side: the log indexes are only shown once the certificate may be read.
     const [certificate, log] = await Promise.all([
       readableCertificate(app.stores.certificates, requirePrincipal(principal), path.id),

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { IssueRequestSchema } from '../../domain/schemas/issue-request.ts';
+import { IssueRequestContract } from '../../domain/schemas/issue-request-check.ts';
 import { issueCertificate } from '../../services/issue-certificate.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { requireExchange } from '../principal.ts';
@@ -7,7 +7,7 @@ import type { EndpointNeeds } from './endpoint-app.ts';
 
 /** `POST /v1/certificates`: a data exchange requests the certificate of a cleared transaction. */
 export function issueCertificateEndpoint(app: EndpointNeeds<'stores' | 'signer' | 'statusListUrl' | 'policy'>): ApiHandler {
-  return httpRoute({ name: 'issue-certificate', body: IssueRequestSchema }, () => app, async ({ body, principal, now }) => {
+  return httpRoute({ name: 'issue-certificate', body: IssueRequestContract }, () => app, async ({ body, principal, now }) => {
     const result = await issueCertificate(
       {
         store: app.stores.certificates,

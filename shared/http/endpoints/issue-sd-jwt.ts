@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type * as z from 'zod/mini';
-import { CertificatePathSchema, SdJwtRequestSchema } from '../../domain/schemas/api.ts';
+import { CertificatePathContract, SdJwtRequestContract } from '../../domain/schemas/api-check.ts';
 import type { SdJwtResponseSchema } from '../../domain/schemas/api-responses.ts';
 import { issueSdJwt } from '../../services/issue-sd-jwt.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
@@ -15,7 +15,7 @@ import type { EndpointNeeds } from './endpoint-app.ts';
  */
 export function issueSdJwtEndpoint(app: EndpointNeeds<'stores' | 'signer'>): ApiHandler {
   return httpRoute(
-    { name: 'issue-sd-jwt', path: CertificatePathSchema, body: SdJwtRequestSchema, emptyBody: {} },
+    { name: 'issue-sd-jwt', path: CertificatePathContract, body: SdJwtRequestContract, emptyBody: {} },
     () => app,
     async ({ path, body, principal, now }) => {
       const result = await issueSdJwt(

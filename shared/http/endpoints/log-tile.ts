@@ -1,16 +1,13 @@
-import * as z from 'zod/mini';
-import '../../domain/schemas/zod-locale.ts';
+import { TilePathContract } from '../../domain/schemas/api-check.ts';
 import { TILE_WIDTH } from '../../transparency/tiles.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { HttpProblem } from '../problems.ts';
 import { problemDetail } from '../../i18n/messages/problems.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
 
-export const TilePathSchema = z.strictObject({ proxy: z.string().check(z.minLength(1), z.maxLength(200)) });
-
 /** `GET /v1/log/tile/{proxy+}`: Merkle tiles `tile/<L>/<N>[.p/<W>]` and entry bundles `tile/entries/<N>[.p/<W>]`. */
 export function logTileEndpoint(app: EndpointNeeds<'log'>): ApiHandler {
-  const route = httpRoute({ name: 'log-tile', path: TilePathSchema }, () => app, async ({ path }) => {
+  const route = httpRoute({ name: 'log-tile', path: TilePathContract }, () => app, async ({ path }) => {
     const tile = await app.log.reader.tile(path.proxy);
     if (!tile) throw new HttpProblem('not-found', problemDetail('detail.no-tile', { path: path.proxy }));
     return {

@@ -1,4 +1,4 @@
-import { ClientRegistrationRequestSchema, RoleClientPathSchema } from '../../domain/schemas/client-registration.ts';
+import { ClientRegistrationRequestContract, RoleClientPathContract } from '../../domain/schemas/client-registration-check.ts';
 import { registerRoleClient } from '../../services/client-registration.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
@@ -10,7 +10,7 @@ import { registrationResult, takenAsConflict } from './put-exchange.ts';
  */
 export function putClientEndpoint(app: EndpointNeeds<'authorizationServer'>): ApiHandler {
   return httpRoute(
-    { name: 'put-client', body: ClientRegistrationRequestSchema, path: RoleClientPathSchema },
+    { name: 'put-client', body: ClientRegistrationRequestContract, path: RoleClientPathContract },
     () => app,
     async ({ body, path, now }) => {
       const result = await takenAsConflict(() => registerRoleClient(app.authorizationServer.clients, path.clientId, body, now));

@@ -1,5 +1,5 @@
 import type { ClientRegistration } from '../../domain/client-registration.ts';
-import { ExchangePathSchema, ExchangeRegistrationRequestSchema } from '../../domain/schemas/client-registration.ts';
+import { ExchangePathContract, ExchangeRegistrationRequestContract } from '../../domain/schemas/client-registration-check.ts';
 import type * as z from 'zod/mini';
 import type { RegistrationViewSchema } from '../../domain/schemas/oauth.ts';
 import { CodedError } from '../../domain/coded-error.ts';
@@ -15,7 +15,7 @@ import type { EndpointNeeds } from './endpoint-app.ts';
  */
 export function putExchangeEndpoint(app: EndpointNeeds<'authorizationServer'>): ApiHandler {
   return httpRoute(
-    { name: 'put-exchange', body: ExchangeRegistrationRequestSchema, path: ExchangePathSchema },
+    { name: 'put-exchange', body: ExchangeRegistrationRequestContract, path: ExchangePathContract },
     () => app,
     async ({ body, path, now }) => {
       const result = await takenAsConflict(() => registerExchange(app.authorizationServer.clients, path.exchangeId, body, now));

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { CertificatePathSchema, RevokeRequestSchema } from '../../domain/schemas/api.ts';
+import { CertificatePathContract, RevokeRequestContract } from '../../domain/schemas/api-check.ts';
 import { revokeCertificate } from '../../services/revoke-certificate.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import { requirePrincipal } from '../principal.ts';
@@ -8,7 +8,7 @@ import type { EndpointNeeds } from './endpoint-app.ts';
 /** `POST /v1/certificates/{id}/revoke`: an admin revokes a certificate, finally. */
 export function revokeCertificateEndpoint(app: EndpointNeeds<'stores'>): ApiHandler {
   return httpRoute(
-    { name: 'revoke-certificate', path: CertificatePathSchema, body: RevokeRequestSchema },
+    { name: 'revoke-certificate', path: CertificatePathContract, body: RevokeRequestContract },
     () => app,
     async ({ path, body, principal, now }) => {
       const record = await revokeCertificate(

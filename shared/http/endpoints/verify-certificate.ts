@@ -1,13 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import * as z from 'zod/mini';
-import '../../domain/schemas/zod-locale.ts';
-import { VerifyRequestSchema } from '../../domain/schemas/api.ts';
+import { VerifyQueryContract, VerifyRequestContract } from '../../domain/schemas/api-check.ts';
 import { verifyPresentedToken } from '../../services/verify-certificate.ts';
 import { type ApiHandler, httpRoute } from '../handler.ts';
 import type { EndpointNeeds } from './endpoint-app.ts';
-
-/** `?log=true` asks for the transparency log's view too (a few more reads, so only on request). */
-export const VerifyQuerySchema = z.object({ log: z.optional(z.enum(['true', 'false'])) });
 
 /**
  * `POST /v1/verify`: anyone checks a certificate token, or a presentation of its selectively
@@ -18,7 +13,7 @@ export const VerifyQuerySchema = z.object({ log: z.optional(z.enum(['true', 'fal
  */
 export function verifyCertificateEndpoint(app: EndpointNeeds<'stores' | 'verificationKeys' | 'log' | 'policy'>): ApiHandler {
   return httpRoute(
-    { name: 'verify-certificate', body: VerifyRequestSchema, query: VerifyQuerySchema },
+    { name: 'verify-certificate', body: VerifyRequestContract, query: VerifyQueryContract },
     () => app,
     async ({ body, query, now }) => {
       const result = await verifyPresentedToken(

@@ -106,8 +106,8 @@ describe('response schemas', () => {
     expect(TransactionLookupResponseSchema.safeParse({ items: [record(), record()] }).success).toBe(false);
   });
 
-  it('VerificationResultSchema ties verified and revocation to the status', () => {
-    const certificate = buildCredential(validIssueRequest(), fixtureIssuance({ certificateId: ID, status: { statusListCredential: FIXTURE_STATUS_LIST, statusListIndex: 1 } }));
+  it('VerificationResultSchema ties verified and revocation to the status', async () => {
+    const certificate = await buildCredential(validIssueRequest(), fixtureIssuance({ certificateId: ID, status: { statusListCredential: FIXTURE_STATUS_LIST, statusListIndex: 1 } }));
     const checks = [{ name: 'signature', ok: true }, { name: 'status', ok: true }];
     expect(VerificationResultSchema.safeParse({ verified: true, status: 'active', checks, certificate }).success).toBe(true);
     expect(VerificationResultSchema.safeParse({ verified: false, status: 'invalid', checks: [{ name: 'format', ok: false, detail: 'not three parts' }] }).success).toBe(true);

@@ -35,9 +35,9 @@ describe('newCertificateId', () => {
 });
 
 describe('buildCredential', () => {
-  it('builds a VC 2.0 credential that parses with CredentialSchema', () => {
+  it('builds a VC 2.0 credential that parses with CredentialSchema', async () => {
     const ctx = context();
-    const credential = buildCredential(validIssueRequest(), ctx);
+    const credential = await buildCredential(validIssueRequest(), ctx);
     expect(CredentialSchema.parse(JSON.parse(JSON.stringify(credential)))).toEqual(credential);
     expect(credential['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'https://dcc.example.gov.cn/ns/data-compliance/v1.jsonld']);
     expect(credential.credentialSchema).toEqual({ id: 'https://dcc.example.gov.cn/ns/data-compliance/v1.schema.json', type: 'JsonSchema' });
@@ -49,21 +49,21 @@ describe('buildCredential', () => {
     expect(credential.iat).toBe(Math.floor(FIXTURE_NOW.getTime() / 1000));
   });
 
-  it('takes the validity window from the usage window', () => {
+  it('takes the validity window from the usage window', async () => {
     const request = validIssueRequest();
-    const credential = buildCredential(request, context());
+    const credential = await buildCredential(request, context());
     expect(credential.validFrom).toBe(request.usage.validFrom);
     expect(credential.validUntil).toBe(request.usage.validUntil);
   });
 
-  it('takes the exchange from the context', () => {
-    const credential = buildCredential(validIssueRequest(), context({ exchange: { id: 'hzde', name: 'Hangzhou Data Exchange' } }));
+  it('takes the exchange from the context', async () => {
+    const credential = await buildCredential(validIssueRequest(), context({ exchange: { id: 'hzde', name: 'Hangzhou Data Exchange' } }));
     expect(credential.credentialSubject.transaction.exchange).toEqual({ id: 'hzde', name: 'Hangzhou Data Exchange' });
   });
 
-  it('carries every fact of the request into the subject', () => {
+  it('carries every fact of the request into the subject', async () => {
     const request = validIssueRequest();
-    const subject = buildCredential(request, context()).credentialSubject;
+    const subject = (await buildCredential(request, context())).credentialSubject;
     expect(subject.transaction).toMatchObject({ transactionRef: request.transactionRef, tradedAt: request.tradedAt, amount: request.amount });
     expect(subject.provider).toEqual(request.provider);
     expect(subject.consumer).toEqual(request.consumer);
@@ -73,17 +73,17 @@ describe('buildCredential', () => {
     expect('supersedes' in subject).toBe(false);
   });
 
-  it('adds the cross-border transfer and the superseded certificate when there are any', () => {
+  it('adds the cross-border transfer and the superseded certificate when there are any', async () => {
     const request = validIssueRequest();
     request.usage.crossBorder = { destination: 'SG', assessmentRef: 'CAC-2026-0099' };
     request.supersedes = newCertificateId(new Date('2026-11-01T00:00:00Z'));
-    const subject = buildCredential(request, context()).credentialSubject;
+    const subject = (await buildCredential(request, context())).credentialSubject;
     expect(subject.usage.crossBorder).toEqual({ destination: 'SG', assessmentRef: 'CAC-2026-0099' });
     expect(subject.supersedes).toBe(`urn:uuid:${request.supersedes}`);
   });
 
-  it('writes a Bitstring Status List entry for revocation', () => {
-    const credential = buildCredential(validIssueRequest(), context());
+  it('writes a Bitstring Status List entry for revocation', async () => {
+    const credential = await buildCredential(validIssueRequest(), context());
     expect(credential.credentialStatus).toEqual({
       id: `${STATUS_LIST}#4711`,
       type: 'BitstringStatusListEntry',
@@ -93,9 +93,9 @@ describe('buildCredential', () => {
     });
   });
 
-  it('shares no objects with the request, so later changes to it cannot reach the certificate', () => {
+  it('shares no objects with the request, so later changes to it cannot reach the certificate', async () => {
     const request = validIssueRequest();
-    const credential = buildCredential(request, context());
+    const credential = await buildCredential(request, context());
     request.usage.rights.push('hold');
     request.compliance.checks[0]!.result = 'fail';
     request.amount.value = '1.00';
@@ -104,8 +104,8 @@ describe('buildCredential', () => {
     expect(credential.credentialSubject.transaction.amount.value).toBe('120000.00');
   });
 
-  it('is deeply frozen and remembered as schema-checked, so signing does not parse it again', () => {
-    const credential = buildCredential(validIssueRequest(), context());
+  it('is deeply frozen and remembered as schema-checked, so signing does not parse it again', async () => {
+    const credential = await buildCredential(validIssueRequest(), context());
     expect(isBuiltCredential(credential)).toBe(true);
     expect(() => {
       (credential.credentialSubject.transaction.amount as { value: string }).value = '1.00';
@@ -116,7 +116,7 @@ describe('buildCredential', () => {
     expect(isBuiltCredential(structuredClone(credential))).toBe(false);
   });
 
-  it('uses only terms that the VC 2.0 context or our own context define', () => {
+  it('uses only terms that the VC 2.0 context or our own context define', async () => {
     const request = validIssueRequest();
     request.usage.crossBorder = { destination: 'SG', assessmentRef: 'CAC-2026-0099' };
     request.supersedes = newCertificateId(FIXTURE_NOW);
@@ -131,24 +131,24 @@ describe('buildCredential', () => {
         }
       }
     };
-    walk(buildCredential(request, context()));
+    walk(await buildCredential(request, context()));
     expect([...used].filter((k) => !defined.has(k))).toEqual([]);
     expect(used.size).toBeGreaterThan(40);
   });
 
-  it('refuses to build from a bad context or a request that skipped the rules', () => {
-    expect(() => buildCredential(validIssueRequest(), context({ issuer: 'not a url' }))).toThrow(TypeError);
-    expect(() => buildCredential(validIssueRequest(), context({ certificateNo: '20261120000000000000' }))).toThrow(/certificateNo/);
-    expect(() => buildCredential(validIssueRequest(), context({ certificateId: 'abc' }))).toThrow(TypeError);
-    expect(() =>
+  it('refuses to build from a bad context or a request that skipped the rules', async () => {
+    await expect(buildCredential(validIssueRequest(), context({ issuer: 'not a url' }))).rejects.toThrow(TypeError);
+    await expect(buildCredential(validIssueRequest(), context({ certificateNo: '20261120000000000000' }))).rejects.toThrow(/certificateNo/);
+    await expect(buildCredential(validIssueRequest(), context({ certificateId: 'abc' }))).rejects.toThrow(TypeError);
+    await expect(
       buildCredential(validIssueRequest(), context({ status: { statusListCredential: STATUS_LIST, statusListIndex: -1 } })),
-    ).toThrow(TypeError);
+    ).rejects.toThrow(TypeError);
     const noAssessment = validIssueRequest();
     noAssessment.usage.crossBorder = { destination: 'SG', assessmentRef: null };
-    expect(() => buildCredential(noAssessment, context())).toThrow(/assessmentRef/);
+    await expect(buildCredential(noAssessment, context())).rejects.toThrow(/assessmentRef/);
   });
 
-  it('fits a certificate with every field at its limit into a token the verify endpoint accepts', () => {
+  it('fits a certificate with every field at its limit into a token the verify endpoint accepts', async () => {
     const cjk = (n: number) => '数'.repeat(n);
     const request: IssueRequest = IssueRequestSchema.parse({
       ...validIssueRequest(),
@@ -175,7 +175,7 @@ describe('buildCredential', () => {
       supersedes: newCertificateId(FIXTURE_NOW),
     });
     const longUrl = `https://dcc.example.gov.cn/${'p'.repeat(2000)}`;
-    const credential: Credential = buildCredential(request, {
+    const credential: Credential = await buildCredential(request, {
       ...context(),
       issuer: longUrl,
       exchange: { id: cjk(128), name: cjk(200) },

@@ -8,11 +8,11 @@ import { FIXTURE_NOW, FIXTURE_VOCABULARY, validIssueRequest } from '../../fixtur
 /** A built credential as a loose JSON value, so tests can tamper with it as an attacker would. */
 type Payload = Record<string, any>;
 
-function payload(): Payload {
+function builtCredential() {
   const now = new Date(FIXTURE_NOW);
   const request = validIssueRequest();
   request.usage.crossBorder = { destination: 'SG', assessmentRef: 'CAC-2026-0099' };
-  const credential = buildCredential(request, {
+  return buildCredential(request, {
     certificateId: newCertificateId(now),
     certificateNo: newCertificateNumber(now),
     issuer: 'https://dcc.example.gov.cn',
@@ -21,7 +21,12 @@ function payload(): Payload {
     status: { statusListCredential: 'https://dcc.example.gov.cn/v1/status-lists/0', statusListIndex: 12 },
     vocabulary: FIXTURE_VOCABULARY,
   });
-  return JSON.parse(JSON.stringify(credential)) as Payload;
+}
+
+const built = await builtCredential();
+
+function payload(): Payload {
+  return JSON.parse(JSON.stringify(built)) as Payload;
 }
 
 function pointers(mutate: (p: Payload) => void): string[] {

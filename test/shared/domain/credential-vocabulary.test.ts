@@ -17,9 +17,10 @@ import { FIXTURE_NOW, FIXTURE_STATUS_LIST, fixtureIssuance, validIssueRequest } 
 
 const sri = (text: string) => `sha384-${createHash('sha384').update(text, 'utf8').digest('base64')}`;
 
-function credential(): Credential {
-  return buildCredential(validIssueRequest(), fixtureIssuance({ status: { statusListCredential: FIXTURE_STATUS_LIST, statusListIndex: 3 } }));
-}
+const built = await buildCredential(validIssueRequest(), fixtureIssuance({ status: { statusListCredential: FIXTURE_STATUS_LIST, statusListIndex: 3 } }));
+
+/** The fixture credential (frozen). */
+const credential = (): Credential => built;
 
 /** A mutable copy of the fixture credential. */
 const copy = (): Credential => JSON.parse(JSON.stringify(credential())) as Credential;

@@ -13,7 +13,7 @@ import { getOpenApiEndpoint } from '#shared/http/endpoints/get-openapi.ts';
 import { openApiDocumentText, openApiPath, problemCodesOf } from '#shared/http/openapi.ts';
 import { problemCatalog } from '#shared/http/problems.ts';
 import { ROLE_SCOPE, routeKey, routes } from '#shared/http/routes.ts';
-import { OPENAPI_FILE, OPENAPI_MODULE, openApiModuleSource } from '../../../scripts/build-openapi.ts';
+import { OPENAPI_FILE, OPENAPI_MODULE, VOCABULARY_MODULE, openApiModuleSource, vocabularyModuleSource } from '../../../scripts/build-openapi.ts';
 
 /**
  * The API description: the committed file is exactly what the routes table and the zod schemas
@@ -37,6 +37,11 @@ describe('openapi.json', () => {
   it(`is served from a generated module with the same bytes (else run: npx tsx scripts/build-openapi.ts)`, async () => {
     const generated = await readFile(`${root}${OPENAPI_MODULE}`, 'utf8');
     expect(generated === openApiModuleSource(committed), `${OPENAPI_MODULE} is stale: run npx tsx scripts/build-openapi.ts`).toBe(true);
+  });
+
+  it(`is generated with the vocabulary's documents, which get-vocabulary serves (else run: npx tsx scripts/build-openapi.ts)`, async () => {
+    const generated = await readFile(`${root}${VOCABULARY_MODULE}`, 'utf8');
+    expect(generated === vocabularyModuleSource(), `${VOCABULARY_MODULE} is stale: run npx tsx scripts/build-openapi.ts`).toBe(true);
   });
 
   it('describes every route of the table, and nothing else', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { type ApiEvent, type RouteLayers, httpRoute } from '#shared/http/handler.ts';
 import { apiEvent, lambdaContext } from '../../../bench/support.ts';
+import { zodContract } from '../../support/zod-contract.ts';
 
 /**
  * The benchmark opens endpoints with fewer layers (`bare`, `middy`) to say what middy and
@@ -18,7 +19,7 @@ function route(layers: RouteLayers) {
     clock: () => new Date('2026-11-20T08:30:00Z'),
     layers,
   };
-  return httpRoute({ name: 'verify-certificate', body: z.strictObject({ token: z.string().check(z.maxLength(10)) }) }, () => deps, async ({ body }) => ({
+  return httpRoute({ name: 'verify-certificate', body: zodContract(z.strictObject({ token: z.string().check(z.maxLength(10)) })) }, () => deps, async ({ body }) => ({
     status: 200,
     json: { echoed: body.token },
   }));

@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import { createLambdaContext } from '#local/api-gateway-event.ts';
 import { type ApiEvent, httpRoute } from '#shared/http/handler.ts';
 import { BENCH_EXCHANGE, apiEvent, lambdaContext } from '../../../bench/support.ts';
+import { zodContract } from '../../support/zod-contract.ts';
 
 /**
  * What the full chain does with Powertools around every request: the Lambda context in every
@@ -24,7 +25,7 @@ function route(work: (n: number) => Promise<void> = async () => undefined) {
   });
   const exchange = { id: BENCH_EXCHANGE.id, name: BENCH_EXCHANGE.name, clientIds: [BENCH_EXCHANGE.id], status: 'active' as const };
   const deps = { logger, metrics, resolveExchange: async () => exchange, clock: () => new Date('2026-11-20T08:30:00Z') };
-  const handler = httpRoute({ name: 'issue-certificate', body: z.strictObject({ n: z.number() }) }, () => deps, async ({ body }) => {
+  const handler = httpRoute({ name: 'issue-certificate', body: zodContract(z.strictObject({ n: z.number() })) }, () => deps, async ({ body }) => {
     metrics.addMetric('Worked', 'Count', 1);
     await work(body.n);
     return { status: 201, json: { n: body.n } };

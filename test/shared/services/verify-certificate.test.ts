@@ -114,7 +114,7 @@ describe('a token that is not a genuine certificate on record', () => {
   it('signed by our key but never recorded is invalid as not on record', async () => {
     const { deps, signer, reads } = await issued();
     const now = new Date(FIXTURE_NOW);
-    const credential = buildCredential(validIssueRequest(), {
+    const credential = await buildCredential(validIssueRequest(), {
       certificateId: newCertificateId(now),
       certificateNo: newCertificateNumber(now),
       issuer: TEST_ISSUER,

@@ -110,7 +110,7 @@ describe('verifyCertificate on genuine certificates', () => {
   });
 
   it('round-trips the credential exactly as the service builds it from an issue request', async () => {
-    const credential = buildCredential(validIssueRequest(), fixtureIssuance({ status: { statusListCredential: FIXTURE_STATUS_LIST, statusListIndex: 4242 } }));
+    const credential = await buildCredential(validIssueRequest(), fixtureIssuance({ status: { statusListCredential: FIXTURE_STATUS_LIST, statusListIndex: 4242 } }));
     const token = await signCertificate(credential, signer);
     const result = await verifyCertificate(token, [await signer.publicJwk()], inWindow);
     expect(result.status).toBe('active');
