@@ -16,7 +16,8 @@ export type SdkPlacement = 'bundled' | 'external';
  * The esbuild options of `infra/constructs/api-function.ts` (`ApiFunction`), mirrored option by
  * option because the construct passes them inline to `NodejsFunction` and exports none: ESM,
  * `target: node24`, `platform: node`, minified, external source map without sources, main
- * fields `module,main`, and the `createRequire` banner the SDK's CommonJS parts need. The
+ * fields `module,main`, the `createRequire` banner the SDK's CommonJS parts need, and the
+ * ES256 stage's `DCC_SM2_SUITE: false` (the default stage's suite). The
  * external variant leaves `@aws-sdk/*` and `@smithy/*` out, as the construct does when
  * `bundleAwsSdk` is false.
  */
@@ -32,6 +33,8 @@ export function lambdaBuildOptions(placement: SdkPlacement): BuildOptions {
     mainFields: ['module', 'main'],
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     external: placement === 'external' ? ['@aws-sdk/*', '@smithy/*'] : [],
+    // The default stage signs with ES256, so its bundles leave the SM2 suite out.
+    define: { DCC_SM2_SUITE: 'false' },
     logLevel: 'silent',
     absWorkingDir: PROJECT_ROOT,
   };
