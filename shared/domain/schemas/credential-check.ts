@@ -93,7 +93,7 @@ const USAGE_KEYS = keys('purpose', 'rights', 'crossBorder');
 /** The members of `crossBorder` (the issue request's too). */
 export const CROSS_BORDER_KEYS = keys('destination', 'assessmentRef');
 /** The members of `compliance` (the issue request's too). */
-export const COMPLIANCE_KEYS = keys('assessor', 'reportRef', 'reportDigest', 'assessedAt', 'checks');
+const COMPLIANCE_KEYS = keys('assessor', 'reportRef', 'reportDigest', 'assessedAt', 'checks');
 const CHECK_KEYS = keys('code', 'result');
 const STATUS_KEYS = keys('id', 'type', 'statusPurpose', 'statusListIndex', 'statusListCredential');
 const SCHEMA_LINK_KEYS = keys('id', 'type');
@@ -170,7 +170,7 @@ export function isParty(value: unknown): boolean {
 }
 
 /** `Sha256DigestSchema`. */
-export function isDigest(value: unknown): boolean {
+function isDigest(value: unknown): boolean {
   if (!isStrictObject(value, DIGEST_KEYS)) return false;
   const hex = value['value'];
   return value['alg'] === SHA256_DIGEST_ALG && typeof hex === 'string' && isSha256Hex(hex);
@@ -231,7 +231,7 @@ export function isUniqueList(value: unknown, max: number, item: (value: unknown)
 export const isRight = (value: unknown): boolean => isOneOf(value, UsageRights);
 export const sameRight = (a: unknown, b: unknown): boolean => a === b;
 /** `CheckSchema`: a check's code and result. */
-export const isCheck = (value: unknown): boolean =>
+const isCheck = (value: unknown): boolean =>
   isStrictObject(value, CHECK_KEYS) && isOneOf(value['code'], CheckCodes) && isOneOf(value['result'], CheckResults);
 const sameCheck = (a: unknown, b: unknown): boolean => (a as Members)['code'] === (b as Members)['code'];
 
@@ -250,16 +250,22 @@ function isUsage(value: unknown): boolean {
   );
 }
 
-function isCompliance(value: unknown): boolean {
+/**
+ * `compliance`, the credential's and the issue request's: they differ only in how many checks
+ * they hold (`maxChecks`) and which two checks may not both appear (`sameCheck`).
+ */
+export function isComplianceOf(value: unknown, maxChecks: number, same: (a: unknown, b: unknown) => boolean): boolean {
   return (
     isStrictObject(value, COMPLIANCE_KEYS) &&
     isParty(value['assessor']) &&
     isText(value['reportRef'], TextLimits.reference) &&
     isDigest(value['reportDigest']) &&
     isDateTime(value['assessedAt']) &&
-    isUniqueList(value['checks'], MAX_CREDENTIAL_CHECKS, isCheck, sameCheck)
+    isUniqueList(value['checks'], maxChecks, isCheck, same)
   );
 }
+
+const isCompliance = (value: unknown): boolean => isComplianceOf(value, MAX_CREDENTIAL_CHECKS, sameCheck);
 
 function isSubject(value: unknown): boolean {
   if (!isStrictObject(value, SUBJECT_KEYS)) return false;

@@ -3,13 +3,11 @@ import { isIso3166Alpha2 } from '../iso3166.ts';
 import { TextLimits } from '../text.ts';
 import { isTransactionRef } from '../transaction-ref.ts';
 import {
-  COMPLIANCE_KEYS,
   CROSS_BORDER_KEYS,
   isAmount,
-  isCheck,
+  isComplianceOf,
   isDataProduct,
   isDateTime,
-  isDigest,
   isParty,
   isRight,
   isUniqueList,
@@ -89,16 +87,7 @@ function isCrossBorder(value: unknown): boolean {
 /** A request may repeat a check (the rules report it as `duplicate-check`), so no two checks are "the same" here. */
 const neverSame = (): boolean => false;
 
-function isCompliance(value: unknown): boolean {
-  return (
-    isStrictObject(value, COMPLIANCE_KEYS) &&
-    isParty(value['assessor']) &&
-    isText(value['reportRef'], TextLimits.reference) &&
-    isDigest(value['reportDigest']) &&
-    isDateTime(value['assessedAt']) &&
-    isUniqueList(value['checks'], MAX_CHECKS, isCheck, neverSame)
-  );
-}
+const isCompliance = (value: unknown): boolean => isComplianceOf(value, MAX_CHECKS, neverSame);
 
 type Party = IssueRequest['provider'];
 type Digest = IssueRequest['dataProduct']['digest'];
