@@ -1,3 +1,4 @@
+import type * as z from 'zod/mini';
 import { isValidCertificateNumber } from '../certificate-number.ts';
 import { isCheckValue } from '../compact-reference.ts';
 import { RevocationReasons, STATUS_LIST_ID_PATTERN } from '../records.ts';
@@ -162,62 +163,43 @@ export function acceptVerifyQuery(value: unknown): VerifyQuery | typeof REFUSED 
   return optionalMember(value, 'log', out, when((log) => isOneOf(log, VERIFY_LOG_VALUES))) ? (out as VerifyQuery) : REFUSED;
 }
 
+/** A contract whose schema is one of `api.ts`'s, imported on the first refusal. */
+function apiContract<T>(accept: InputContract<T>['accept'], schema: (api: typeof import('./api.ts')) => z.ZodMiniType<T>): InputContract<T> {
+  return inputContract(accept, () => import('./api.ts').then(schema));
+}
+
 /** Body of `POST /v1/certificates/{id}/revoke`. */
-export const RevokeRequestContract: InputContract<RevokeRequest> = inputContract(acceptRevokeRequest, () =>
-  import('./api.ts').then((m) => m.RevokeRequestSchema),
-);
+export const RevokeRequestContract: InputContract<RevokeRequest> = apiContract(acceptRevokeRequest, (api) => api.RevokeRequestSchema);
 
 /** Body of `POST /v1/verify`. */
-export const VerifyRequestContract: InputContract<VerifyRequest> = inputContract(acceptVerifyRequest, () =>
-  import('./api.ts').then((m) => m.VerifyRequestSchema),
-);
+export const VerifyRequestContract: InputContract<VerifyRequest> = apiContract(acceptVerifyRequest, (api) => api.VerifyRequestSchema);
 
 /** Query of `POST /v1/verify`. */
-export const VerifyQueryContract: InputContract<VerifyQuery> = inputContract(acceptVerifyQuery, () =>
-  import('./api.ts').then((m) => m.VerifyQuerySchema),
-);
+export const VerifyQueryContract: InputContract<VerifyQuery> = apiContract(acceptVerifyQuery, (api) => api.VerifyQuerySchema);
 
 /** Body of `POST /v1/certificates/{id}/sd-jwt`. */
-export const SdJwtRequestContract: InputContract<SdJwtRequest> = inputContract(acceptSdJwtRequest, () =>
-  import('./api.ts').then((m) => m.SdJwtRequestSchema),
-);
+export const SdJwtRequestContract: InputContract<SdJwtRequest> = apiContract(acceptSdJwtRequest, (api) => api.SdJwtRequestSchema);
 
 /** Query of `GET /v1/certificates?transactionRef=…`. */
-export const TransactionLookupQueryContract: InputContract<TransactionLookupQuery> = inputContract(acceptTransactionLookupQuery, () =>
-  import('./api.ts').then((m) => m.TransactionLookupQuerySchema),
-);
+export const TransactionLookupQueryContract: InputContract<TransactionLookupQuery> = apiContract(acceptTransactionLookupQuery, (api) => api.TransactionLookupQuerySchema);
 
 /** Path of `/v1/certificate-numbers/{certificateNo}`. */
-export const CertificateNumberPathContract: InputContract<CertificateNumberPath> = inputContract(acceptCertificateNumberPath, () =>
-  import('./api.ts').then((m) => m.CertificateNumberPathSchema),
-);
+export const CertificateNumberPathContract: InputContract<CertificateNumberPath> = apiContract(acceptCertificateNumberPath, (api) => api.CertificateNumberPathSchema);
 
 /** Query of `/v1/certificate-numbers/{certificateNo}`. */
-export const CompactReferenceQueryContract: InputContract<CompactReferenceQuery> = inputContract(acceptCompactReferenceQuery, () =>
-  import('./api.ts').then((m) => m.CompactReferenceQuerySchema),
-);
+export const CompactReferenceQueryContract: InputContract<CompactReferenceQuery> = apiContract(acceptCompactReferenceQuery, (api) => api.CompactReferenceQuerySchema);
 
 /** Path of `/v1/certificates/{id}` and its sub-resources. */
-export const CertificatePathContract: InputContract<CertificatePath> = inputContract(acceptCertificatePath, () =>
-  import('./api.ts').then((m) => m.CertificatePathSchema),
-);
+export const CertificatePathContract: InputContract<CertificatePath> = apiContract(acceptCertificatePath, (api) => api.CertificatePathSchema);
 
 /** Path of `/v1/status-lists/{listId}`. */
-export const StatusListPathContract: InputContract<StatusListPath> = inputContract(acceptStatusListPath, () =>
-  import('./api.ts').then((m) => m.StatusListPathSchema),
-);
+export const StatusListPathContract: InputContract<StatusListPath> = apiContract(acceptStatusListPath, (api) => api.StatusListPathSchema);
 
 /** Query of `GET /v1/certificates/{id}/proof`. */
-export const ProofQueryContract: InputContract<ProofQuery> = inputContract(acceptProofQuery, () =>
-  import('./api.ts').then((m) => m.ProofQuerySchema),
-);
+export const ProofQueryContract: InputContract<ProofQuery> = apiContract(acceptProofQuery, (api) => api.ProofQuerySchema);
 
 /** Path of `GET /ns/{proxy+}` (for `get-vocabulary`). */
-export const VocabularyPathContract: InputContract<ProxyPath> = inputContract(acceptProxyPath, () =>
-  import('./api.ts').then((m) => m.VocabularyPathSchema),
-);
+export const VocabularyPathContract: InputContract<ProxyPath> = apiContract(acceptProxyPath, (api) => api.VocabularyPathSchema);
 
 /** Path of `GET /v1/log/tile/{proxy+}`. */
-export const TilePathContract: InputContract<ProxyPath> = inputContract(acceptProxyPath, () =>
-  import('./api.ts').then((m) => m.TilePathSchema),
-);
+export const TilePathContract: InputContract<ProxyPath> = apiContract(acceptProxyPath, (api) => api.TilePathSchema);
