@@ -303,7 +303,7 @@ describe('ExchangeRegistrationRequestContract', () => {
     parity.expectNoDisagreement();
   }, 180_000);
 
-  it('loads the schema it answers for only when asked', async () => {
+  it('loads the schema it answers for (start-ups never do: bundle-hygiene.test.ts)', async () => {
     expect(await ExchangeRegistrationRequestContract.schema()).toBe(ExchangeRegistrationRequestSchema);
   });
 });
@@ -324,7 +324,7 @@ describe('ClientRegistrationRequestContract', () => {
     parity.expectNoDisagreement();
   }, 180_000);
 
-  it('loads the schema it answers for only when asked', async () => {
+  it('loads the schema it answers for (start-ups never do: bundle-hygiene.test.ts)', async () => {
     expect(await ClientRegistrationRequestContract.schema()).toBe(ClientRegistrationRequestSchema);
   });
 });
@@ -350,7 +350,7 @@ describe('ExchangePathContract and RoleClientPathContract', () => {
     client.expectNoDisagreement();
   }, 180_000);
 
-  it('load the schemas they answer for only when asked', async () => {
+  it('load the schemas they answer for (start-ups never do: bundle-hygiene.test.ts)', async () => {
     expect(await ExchangePathContract.schema()).toBe(ExchangePathSchema);
     expect(await RoleClientPathContract.schema()).toBe(RoleClientPathSchema);
   });

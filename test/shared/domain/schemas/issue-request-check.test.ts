@@ -203,7 +203,7 @@ describe('IssueRequestContract', () => {
     console.info(`issue-request-check parity, fast-check: ${parity.accepted - accepted0 + parity.refused - refused0} cases, ${parity.accepted - accepted0} accepted, ${parity.refused - refused0} refused`);
   }, 120_000);
 
-  it('loads the schema it answers for only when asked', async () => {
+  it('loads the schema it answers for (start-ups never do: bundle-hygiene.test.ts)', async () => {
     expect(await IssueRequestContract.schema()).toBe(IssueRequestSchema);
   });
 });
