@@ -18,8 +18,9 @@ const config: KnipConfig = {
     'cli/main.ts',
     'infra/app.ts',
     // Child processes started by file path: the bench's HTTP load generator and the orphan
-    // test's parent of DynamoDB Local.
+    // test's parent of DynamoDB Local. The bench also bundles its cold-start floor by path.
     'bench/load-client.ts',
+    'bench/floor-function.ts',
     'test/support/dynamodb-local-child.ts',
     // The verification page: its build script and the browser bundle's entry.
     'web/build-page.ts',

@@ -1,66 +1,24 @@
-import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type BuildOptions, build } from 'esbuild';
+import { type Metafile, build } from 'esbuild';
+import { LAMBDA_ENTRY_MODULE, type SdkPlacement, lambdaBuildOptions, startupOutputs } from '../infra/constructs/lambda-bundle.ts';
 import { median, round, runJsonChild } from './support.ts';
 
 /** Root of the project: where `package.json` and `node_modules` are. */
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
-/** How the AWS SDK reaches the function: inside the bundle, or from the Lambda runtime. */
-export type SdkPlacement = 'bundled' | 'external';
-
-/**
- * The esbuild options of `infra/constructs/api-function.ts` (`ApiFunction`), mirrored option by
- * option because the construct passes them inline to `NodejsFunction` and exports none: ESM,
- * `target: node24`, `platform: node`, minified, external source map without sources, main
- * fields `module,main`, the `createRequire` banner the SDK's CommonJS parts need, and the
- * ES256 stage's `DCC_SM2_SUITE: false` (the default stage's suite). The
- * external variant leaves `@aws-sdk/*` and `@smithy/*` out, as the construct does when
- * `bundleAwsSdk` is false.
- */
-export function lambdaBuildOptions(placement: SdkPlacement): BuildOptions {
-  return {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    external: placement === 'external' ? ['@aws-sdk/*', '@smithy/*'] : [],
-    // The default stage signs with ES256, so its bundles leave the SM2 suite out.
-    define: { DCC_SM2_SUITE: 'false' },
-    logLevel: 'silent',
-    absWorkingDir: PROJECT_ROOT,
-  };
-}
-
 /**
  * The Node flags of the functions (`NODE_OPTIONS` of `ApiFunction`): none. `--enable-source-maps`
- * is not set there, because it makes Node scan the bundle and parse its map at every import; the
- * functions read their map on the first stack trace instead (`shared/app/lazy-source-maps.ts`).
+ * is not set there, because it makes Node scan the bundle and parse its maps at every import; the
+ * functions read their maps on the first stack trace instead (`shared/app/lazy-source-maps.ts`).
  */
 const FUNCTION_NODE_FLAGS: readonly string[] = [];
 
-/**
- * The floor: a handler that does nothing but what every container must do before its first
- * request, building the SDK clients the functions' container builds (DynamoDB with the document
- * client, and KMS), with the same options.
- */
-const FLOOR_SOURCE = `
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sdkClientOptions } from '#shared/app/sdk-options.ts';
-const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientOptions('dynamodb')), { marshallOptions: { removeUndefinedValues: true } });
-const kms = new KMSClient(sdkClientOptions('kms'));
-export const handler = async () => ({ statusCode: 200, body: String(typeof dynamodb.send === 'function' && typeof kms.send === 'function') });
-`;
+/** The floor's entry: a function that only builds the SDK clients every function builds. */
+const FLOOR_ENTRY = join(PROJECT_ROOT, 'bench', 'floor-function.ts');
 
 /** Times the import of a module (its whole top-level init) in the fresh process it runs in. */
 const RUNNER_SOURCE = `
@@ -74,14 +32,21 @@ process.stdout.write(JSON.stringify({ initMs }));
 export interface ColdStartRow {
   function: string;
   sdk: SdkPlacement;
-  /** Minified bundle size (the `.mjs`, without its source map). */
+  /**
+   * What a start-up loads of the minified bundle: `index.mjs` and every chunk it imports
+   * statically, without source maps. The chunks that only a dynamic `import()` reaches are not
+   * counted: a cold start neither reads nor compiles them.
+   */
   bytes: number;
-  /** Gzip size of the bundle: close to what the zipped asset costs to download. */
+  /** Every module of the bundle, the chunks loaded on demand included (without source maps). */
+  assetBytes: number;
+  /** Gzip size of every module of the bundle: close to what the zipped asset costs to download. */
   gzipBytes: number;
   /** Median time to import the bundle in a fresh `node` process. */
   initMs: number;
   /** The same for the floor bundle with the same SDK placement, measured in the same rounds. */
   floorInitMs: number;
+  /** What the floor's start-up loads, counted as `bytes` is. */
   floorBytes: number;
   ratio: number;
   runs: number;
@@ -109,13 +74,15 @@ interface Bundle {
   sdk: SdkPlacement;
   file: string;
   bytes: number;
+  assetBytes: number;
   gzipBytes: number;
   samples: number[];
 }
 
 /**
- * Bundles each function (and the floor) as the CDK does, in both SDK placements, each with its
- * source map next to it, then starts a fresh `node` per sample with the flags the functions run
+ * Bundles each function (and the floor) as the CDK does, with the options of
+ * `infra/constructs/lambda-bundle.ts` (split, each module's source map next to it), in both SDK
+ * placements, then starts a fresh `node` per sample with the flags the functions run
  * with ({@link FUNCTION_NODE_FLAGS}) and times the bundle's import. Samples are taken
  * round-robin, so load on the machine drifts over every bundle alike. The external bundles
  * resolve the SDK from the project's `node_modules`, as the runtime's own copy would be resolved
@@ -132,14 +99,25 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     const bundles: Bundle[] = [];
     for (const sdk of ['bundled', 'external'] as const) {
       for (const fn of [...options.functions, 'floor']) {
-        const out = join(dir, `${fn}-${sdk}`, 'index.mjs');
-        const entry =
-          fn === 'floor'
-            ? { stdin: { contents: FLOOR_SOURCE, resolveDir: PROJECT_ROOT, loader: 'ts' as const, sourcefile: 'floor.ts' } }
-            : { entryPoints: [join(PROJECT_ROOT, 'functions', `${fn}.ts`)] };
-        await build({ ...lambdaBuildOptions(sdk), ...entry, outfile: out });
-        const code = await readFile(out);
-        bundles.push({ key: `${fn}/${sdk}`, function: fn, sdk, file: out, bytes: (await stat(out)).size, gzipBytes: gzipSync(code).length, samples: [] });
+        const outdir = join(dir, `${fn}-${sdk}`);
+        const entry = fn === 'floor' ? FLOOR_ENTRY : join(PROJECT_ROOT, 'functions', `${fn}.ts`);
+        // As the default stage builds its functions: it signs with ES256.
+        const { metafile } = await build({
+          ...lambdaBuildOptions(entry, outdir, { sdk, signatureSuite: 'es256', projectRoot: PROJECT_ROOT }),
+          metafile: true,
+          logLevel: 'silent',
+        });
+        const modules = await moduleSizes(metafile, entry);
+        bundles.push({
+          key: `${fn}/${sdk}`,
+          function: fn,
+          sdk,
+          file: join(outdir, LAMBDA_ENTRY_MODULE),
+          bytes: modules.atStartup,
+          assetBytes: modules.all,
+          gzipBytes: modules.gzip,
+          samples: [],
+        });
       }
     }
     options.log(`cold start: ${bundles.length} bundles built; ${options.runs} runs each`);
@@ -160,6 +138,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
         function: bundle.function,
         sdk: bundle.sdk,
         bytes: bundle.bytes,
+        assetBytes: bundle.assetBytes,
         gzipBytes: bundle.gzipBytes,
         initMs: round(initMs, 1),
         floorInitMs: round(floorInitMs, 1),
@@ -172,11 +151,28 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     return {
       rows,
       faster: total('bundled') <= total('external') ? 'bundled' : 'external',
-      method: `median of ${options.runs} fresh \`node\` processes per bundle (the functions' flags: ${FUNCTION_NODE_FLAGS.length > 0 ? FUNCTION_NODE_FLAGS.join(' ') : 'none'}), timing \`await import(bundle)\` with the function's environment set; round-robin over bundles`,
+      method: `median of ${options.runs} fresh \`node\` processes per bundle (the functions' flags: ${FUNCTION_NODE_FLAGS.length > 0 ? FUNCTION_NODE_FLAGS.join(' ') : 'none'}), timing \`await import(index.mjs)\` of the split bundle (it loads its static chunks; the chunks a dynamic import reaches load on demand) with the function's environment set; round-robin over bundles`,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The sizes of a bundle's modules (source maps aside): those its entry loads at start-up (the
+ * entry and, transitively, every chunk it imports statically), all of them, and all of them
+ * gzipped one by one, as a zip archive compresses its files.
+ */
+async function moduleSizes(metafile: Metafile, entry: string): Promise<{ atStartup: number; all: number; gzip: number }> {
+  const bytesOf = (file: string): number => (file.endsWith('.mjs') ? (metafile.outputs[file]?.bytes ?? 0) : 0);
+  const modules = Object.keys(metafile.outputs).filter((file) => file.endsWith('.mjs'));
+  let gzip = 0;
+  for (const file of modules) gzip += gzipSync(await readFile(join(PROJECT_ROOT, file))).length;
+  return {
+    atStartup: startupOutputs(metafile, relative(PROJECT_ROOT, entry)).reduce((sum, file) => sum + bytesOf(file), 0),
+    all: modules.reduce((sum, file) => sum + bytesOf(file), 0),
+    gzip,
+  };
 }
 
 async function timeImport(runner: string, bundle: string, env: Record<string, string>): Promise<number> {

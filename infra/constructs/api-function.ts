@@ -1,12 +1,14 @@
-import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { resolve } from 'node:path';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, type CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
 import type { ConfigInput } from '#shared/app/config.ts';
+import { LAMBDA_ENTRY_MODULE, type LambdaBundleOptions, lambdaBuildOptions } from './lambda-bundle.ts';
 
 /**
  * Environment variables a function may receive: the names `shared/app/config.ts` reads (the
@@ -107,8 +109,8 @@ export interface ApiFunctionProps {
   /**
    * Whether the AWS SDK v3 is bundled (`true`) or taken from the Lambda runtime (`false`).
    * Bundled by default: the function then runs exactly the SDK version the tests ran against,
-   * minified and tree-shaken into the one ESM file (only the KMS and DynamoDB clients are
-   * used), instead of whatever version the runtime image carries, loaded as many CommonJS
+   * minified and tree-shaken into the bundle (only the KMS and DynamoDB clients are used),
+   * instead of whatever version the runtime image carries, loaded as many CommonJS
    * files. Measured on `issue-certificate`: 951 KB minified (244 KB zipped) bundled, 575 KB
    * (134 KB zipped) without the SDK; importing the module (its cold start included) took a
    * median 0.22 s bundled against 0.42 s with the SDK resolved from `node_modules`, on the same
@@ -118,7 +120,7 @@ export interface ApiFunctionProps {
    */
   readonly bundleAwsSdk?: boolean;
   /**
-   * Root of the project (where `package.json` and its lock file are).
+   * Root of the project (where `package.json` is); `entry` may be relative to it.
    *
    * @default process.cwd()
    */
@@ -139,13 +141,17 @@ export interface ApiFunctionProps {
 }
 
 /**
- * A Lambda function of the HTTP API with the project's fixed defaults: Node.js 24 on arm64, an
- * ESM bundle built by the local esbuild (minified, with a source map read on the first stack
- * trace rather than at start-up), an explicit log group with
- * retention, its own role that can write to that log group and nothing else until a `bind…`
- * method grants exactly what the function needs.
+ * A Lambda function of the HTTP API with the project's fixed defaults: Node.js 24 on arm64, a
+ * split ESM bundle built by the local esbuild (`lambda-bundle.ts`: minified, with source maps read
+ * on the first stack trace rather than at start-up), an explicit log group with retention, its
+ * own role that can write to that log group and nothing else until a `bind…` method grants
+ * exactly what the function needs.
+ *
+ * The bundle is built here rather than by the CDK's `NodejsFunction`, which hands esbuild a
+ * single output file and so cannot split: see `lambdaBuildOptions` for what splitting saves at a
+ * cold start.
  */
-export class ApiFunction extends NodejsFunction {
+export class ApiFunction extends LambdaFunction {
   /** The function's log group (also the source of its log-derived metrics). */
   readonly functionLogGroup: LogGroup;
   /** The function's own role; every grant lands in its default policy. */
@@ -164,8 +170,12 @@ export class ApiFunction extends NodejsFunction {
     });
     const projectRoot = props.projectRoot ?? process.cwd();
     super(scope, id, {
-      entry: props.entry,
-      handler: 'handler',
+      code: bundledCode(props.entry, {
+        projectRoot,
+        sdk: props.bundleAwsSdk === false ? 'external' : 'bundled',
+        ...(props.signatureSuite ? { signatureSuite: props.signatureSuite } : {}),
+      }),
+      handler: `${LAMBDA_ENTRY_MODULE.replace(/\.mjs$/, '')}.handler`,
       functionName: props.functionName,
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
@@ -174,32 +184,11 @@ export class ApiFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       role,
       logGroup,
-      projectRoot,
-      depsLockFilePath: `${projectRoot}/package-lock.json`,
-      // No `NODE_OPTIONS=--enable-source-maps`: with it Node scans the bundle and parses its map
-      // at every cold start (about 10 ms on Node 24). The map still ships next to the bundle, and
-      // `shared/app/production.ts` reads it on the first stack trace formatted, so the traces in
+      // No `NODE_OPTIONS=--enable-source-maps`: with it Node scans the bundle and parses its maps
+      // at every cold start (about 10 ms on Node 24). The maps still ship next to the modules, and
+      // `shared/app/production.ts` reads them on the first stack trace formatted, so the traces in
       // the logs still name file and line.
       environment: definedOnly(props.environment),
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        // The sources are in the repository; shipping them again only grows the asset.
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // ESM has no require(): a CommonJS dependency that calls it (AWS SDK builds have, for
-        // node:https) fails at run time with "Dynamic require … is not supported"; the banner
-        // gives the bundle a require() of its own.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        bundleAwsSDK: props.bundleAwsSdk ?? true,
-        logLevel: LogLevel.WARNING,
-        externalModules: props.bundleAwsSdk === false ? ['@aws-sdk/*', '@smithy/*'] : [],
-        ...(props.signatureSuite === 'es256' ? { define: { DCC_SM2_SUITE: 'false' } } : {}),
-      },
     });
     this.functionLogGroup = logGroup;
     this.executionRole = role;
@@ -277,4 +266,35 @@ export class ApiFunction extends NodejsFunction {
 
 function definedOnly(environment: FunctionEnvironment): Record<string, string> {
   return Object.fromEntries(Object.entries(environment).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/**
+ * The function's code: the bundle of `entry` (`lambda-bundle.ts`), built at synthesis by the
+ * esbuild installed with the project, in this process; no Docker image is ever needed, so the
+ * image named below is never pulled. The asset is named by a hash of the bundle itself, so an
+ * unchanged bundle is not uploaded again.
+ */
+function bundledCode(entry: string, options: LambdaBundleOptions): Code {
+  return Code.fromAsset(options.projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: { image: DockerImage.fromRegistry('dummy'), local: new LocalEsbuild(resolve(options.projectRoot, entry), options) },
+  });
+}
+
+/**
+ * Bundles one function with the local esbuild. The CDK reuses a bundle within a synthesis for
+ * assets whose source folder and bundling options serialise alike; every function's source
+ * folder is the project's root, so what tells two functions apart are the data members here,
+ * which the serialisation includes (the method it leaves out).
+ */
+class LocalEsbuild implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly options: LambdaBundleOptions,
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    buildSync({ ...lambdaBuildOptions(this.entry, outputDir, this.options), logLevel: 'warning' });
+    return true;
+  }
 }

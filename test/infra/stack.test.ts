@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,7 +28,6 @@ import {
   ref,
   render,
 } from './support/template.ts';
-import { withoutEnclosingNpxCall } from './support/npx-env.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const STAGE = 'qa';
@@ -123,9 +122,6 @@ function freeLoopbackPort(): Promise<number> {
 }
 
 beforeAll(() => {
-  // CDK bundles in this process with `npx --no-install esbuild`, which inherits process.env.
-  const clean = withoutEnclosingNpxCall(process.env);
-  for (const key of Object.keys(process.env)) if (!(key in clean)) delete process.env[key];
   outdir = mkdtempSync(join(tmpdir(), 'dcc-infra-'));
   const app = new App({
     outdir,
@@ -265,21 +261,35 @@ describe('functions', () => {
     expect(logGroup.Properties?.['RetentionInDays']).toBe(30);
   });
 
-  it('bundles are ESM with the createRequire banner, a source map and the AWS SDK inside, and run', async () => {
+  it('bundles are split ESM, each module with the createRequire banner and a source map, the AWS SDK inside, and run', async () => {
     const closedPort = await freeLoopbackPort();
     const bundles = DEPLOYED.map((route) => {
       const code = functionOf(route).Properties?.['Code'] as { S3Key: string };
       const dir = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
-      return { route, file: join(dir, 'index.mjs'), map: join(dir, 'index.mjs.map') };
+      return { route, dir, file: join(dir, 'index.mjs') };
     });
-    for (const { file, map } of bundles) {
-      const source = readFileSync(file, 'utf8');
-      expect(source.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
-      expect(source.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
-      // An external SDK would remain as an import of the package.
-      expect(source).not.toMatch(/from\s*"@aws-sdk\//);
-      expect(existsSync(map)).toBe(true);
-      expect(JSON.parse(readFileSync(map, 'utf8'))).not.toHaveProperty('sourcesContent');
+    // Every function has a bundle of its own, and the SDK's functions keep what a start-up never
+    // runs (its credential providers at least) in chunks beside the entry.
+    expect(new Set(bundles.map((b) => b.dir)).size).toBe(bundles.length);
+    for (const { route, dir } of bundles) {
+      if (route.handler !== 'verification-page') expect(readdirSync(dir).some((file) => file.startsWith('chunk-'))).toBe(true);
+    }
+    for (const { dir } of bundles) {
+      const files = readdirSync(dir);
+      const modules = files.filter((file) => file.endsWith('.mjs'));
+      expect(modules).toContain('index.mjs');
+      // Beside the entry only chunks: what a dynamic import reaches, and what those share with it.
+      expect(modules.filter((file) => file !== 'index.mjs' && !/^chunk-[A-Z0-9]+\.mjs$/.test(file))).toEqual([]);
+      // Nothing but the modules and their maps: no sources, no metafile, no dependencies.
+      expect(files.filter((file) => !file.endsWith('.mjs') && !file.endsWith('.mjs.map'))).toEqual([]);
+      for (const module of modules) {
+        const source = readFileSync(join(dir, module), 'utf8');
+        expect(source.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
+        expect(source.trimEnd().endsWith(`//# sourceMappingURL=${module}.map`)).toBe(true);
+        // An external SDK would remain as an import of the package.
+        expect(source).not.toMatch(/from\s*"@aws-sdk\//);
+        expect(JSON.parse(readFileSync(join(dir, `${module}.map`), 'utf8'))).not.toHaveProperty('sourcesContent');
+      }
     }
     // Importing every bundle runs its cold start (configuration, clients). Then the JWKS
     // function answers one request with KMS pointed at a closed loopback port: the bundled SDK

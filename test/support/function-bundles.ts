@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Metafile } from 'esbuild';
+import { lambdaBuildOptions, startupOutputs } from '../../infra/constructs/lambda-bundle.ts';
 
 /** The repository's root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,62 +25,45 @@ function sourcesOf(metafile: Metafile, outputs: Iterable<string>): string[] {
 /**
  * The source files of what `entry` loads before anything else: its chunk and every chunk it
  * imports statically, as built with `splitting` (a dynamic import becomes a chunk loaded on
- * demand). In a one-file bundle a dynamically imported module is a wrapper run only when first
- * imported, so these are the modules a start-up evaluates.
+ * demand, as in the functions' bundles): the modules a start-up loads and evaluates.
  */
 export function startupSources(metafile: Metafile, entry: string): string[] {
-  const root = Object.keys(metafile.outputs).find((file) => metafile.outputs[file]?.entryPoint === entry) as string;
-  const atStart = new Set<string>();
-  const visit = (file: string): void => {
-    if (atStart.has(file)) return;
-    atStart.add(file);
-    for (const imported of metafile.outputs[file]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-  };
-  visit(root);
-  return sourcesOf(metafile, atStart);
+  return sourcesOf(metafile, startupOutputs(metafile, entry));
 }
 
-/** Builds `entry` as the CDK builds a function (`lambdaBuildOptions` of the bench), split or not. */
-async function buildFunction(entry: string, split: boolean): Promise<Metafile> {
+/** Builds `entry` as the CDK builds a function (`infra/constructs/lambda-bundle.ts`), in memory. */
+async function buildFunction(entry: string): Promise<Metafile> {
   const { build } = await import('esbuild');
-  const { lambdaBuildOptions } = await import('../../bench/cold-start.ts');
   const result = await build({
-    ...lambdaBuildOptions('bundled'),
-    entryPoints: [join(ROOT, entry)],
-    ...(split ? { splitting: true } : {}),
+    ...lambdaBuildOptions(join(ROOT, entry), '/tmp/dcc-function-bundles', { sdk: 'bundled', signatureSuite: 'es256', projectRoot: ROOT }),
     write: false,
-    outdir: `/tmp/dcc-function-bundles-${split ? 'split' : 'one-file'}`,
     metafile: true,
+    logLevel: 'silent',
   });
-  return result.metafile;
+  return result.metafile as Metafile;
 }
 
-const bundles = new Map<string, Promise<string[]>>();
-const splitBuilds = new Map<string, Promise<Metafile>>();
+const builds = new Map<string, Promise<Metafile>>();
 
-/** The source files in the one-file bundle of the function `entry`, built once per entry and process. */
-export function bundledSources(entry: string): Promise<string[]> {
-  let sources = bundles.get(entry);
-  if (!sources) {
-    sources = buildFunction(entry, false).then((metafile) => sourcesOf(metafile, Object.keys(metafile.outputs)));
-    bundles.set(entry, sources);
-  }
-  return sources;
-}
-
-/** The split build of the function `entry`, built once per entry and process. */
-function splitBuildOf(entry: string): Promise<Metafile> {
-  let metafile = splitBuilds.get(entry);
+/** The build of the function `entry`, built once per entry and process. */
+function buildOf(entry: string): Promise<Metafile> {
+  let metafile = builds.get(entry);
   if (!metafile) {
-    metafile = buildFunction(entry, true);
-    splitBuilds.set(entry, metafile);
+    metafile = buildFunction(entry);
+    builds.set(entry, metafile);
   }
   return metafile;
 }
 
+/** The source files anywhere in the bundle of the function `entry`, the chunks loaded on demand included. */
+export async function bundledSources(entry: string): Promise<string[]> {
+  const metafile = await buildOf(entry);
+  return sourcesOf(metafile, Object.keys(metafile.outputs));
+}
+
 /** The source files the function `entry` evaluates at its start-up (see {@link startupSources}), built once per entry and process. */
 export async function startupSourcesOf(entry: string): Promise<string[]> {
-  return startupSources(await splitBuildOf(entry), entry);
+  return startupSources(await buildOf(entry), entry);
 }
 
 /**
@@ -89,7 +73,7 @@ export async function startupSourcesOf(entry: string): Promise<string[]> {
  * With these, a test can say through which chain of imports a start-up reaches a module.
  */
 export async function startupImportsOf(entry: string): Promise<ReadonlyMap<string, readonly string[]>> {
-  const metafile = await splitBuildOf(entry);
+  const metafile = await buildOf(entry);
   const atStart = new Set(startupSources(metafile, entry));
   const staticImports = (path: string) =>
     (metafile.inputs[path]?.imports ?? []).filter((imported) => imported.kind === 'import-statement' || imported.kind === 'require-call').map((imported) => imported.path);
