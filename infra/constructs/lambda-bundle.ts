@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { BuildOptions, Metafile } from 'esbuild';
 
 /** How the AWS SDK reaches a function: inside its bundle, or from the Lambda runtime. */
@@ -20,6 +21,12 @@ export interface LambdaBundleOptions {
 export const LAMBDA_ENTRY_MODULE = 'index.mjs';
 
 /**
+ * What the bundles import instead of `node:stream/web`, which only `@middy/core` imports, for an
+ * `instanceof` test it never makes in our functions (see the module).
+ */
+export const STREAM_WEB_STAND_IN = fileURLToPath(new URL('./readable-stream-on-demand.ts', import.meta.url));
+
+/**
  * The esbuild options of every Lambda bundle, for the function whose entry is `entry`, written
  * to the directory `outdir`: the one definition the CDK construct (`ApiFunction`), the cold-start
  * benchmark and the bundle tests build with.
@@ -37,6 +44,8 @@ export const LAMBDA_ENTRY_MODULE = 'index.mjs';
  * - ESM has no `require()`: a CommonJS dependency that calls it (AWS SDK builds have, for
  *   `node:https`) fails at run time with "Dynamic require … is not supported"; the banner gives
  *   each module a `require()` of its own.
+ * - `node:stream/web` is {@link STREAM_WEB_STAND_IN}: its only importer, `@middy/core`, would
+ *   otherwise load Node's web streams at every cold start for a test it never makes.
  * - An external SDK leaves `@aws-sdk/*` and `@smithy/*` to the runtime's copy.
  */
 export function lambdaBuildOptions(entry: string, outdir: string, options: LambdaBundleOptions): BuildOptions {
@@ -56,6 +65,7 @@ export function lambdaBuildOptions(entry: string, outdir: string, options: Lambd
     mainFields: ['module', 'main'],
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     external: options.sdk === 'external' ? ['@aws-sdk/*', '@smithy/*'] : [],
+    alias: { 'node:stream/web': STREAM_WEB_STAND_IN },
     ...(options.signatureSuite === 'es256' ? { define: { DCC_SM2_SUITE: 'false' } } : {}),
     absWorkingDir: options.projectRoot,
   };

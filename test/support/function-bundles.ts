@@ -55,6 +55,11 @@ function buildOf(entry: string): Promise<Metafile> {
   return metafile;
 }
 
+/** Every source file esbuild read for the bundle of the function `entry`, with what it imports, as resolved. */
+export async function bundleInputs(entry: string): Promise<Metafile['inputs']> {
+  return (await buildOf(entry)).inputs;
+}
+
 /** The source files anywhere in the bundle of the function `entry`, the chunks loaded on demand included. */
 export async function bundledSources(entry: string): Promise<string[]> {
   const metafile = await buildOf(entry);
