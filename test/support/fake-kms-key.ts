@@ -26,6 +26,11 @@ export function run(command: string, args: string[], input?: Uint8Array): Promis
       if (code === 0) resolve(Buffer.concat(out));
       else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString()}`));
     });
+    // A command that exits without reading its input (openssl reading its files instead) closes
+    // the pipe under the write: that EPIPE is no failure of ours, the exit code decides.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin.end(input ?? Buffer.alloc(0));
   });
 }

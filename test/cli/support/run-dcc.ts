@@ -26,6 +26,11 @@ export function runDcc(args: readonly string[], options: { env?: Record<string, 
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    // A run that exits without reading its input closes the pipe under the write: that EPIPE is
+    // no failure of the run, whose exit code and output the caller judges.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin.end(options.stdin ?? '');
   });
 }
