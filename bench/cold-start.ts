@@ -164,7 +164,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
  * gzipped one by one, as a zip archive compresses its files.
  */
 async function moduleSizes(metafile: Metafile, entry: string): Promise<{ atStartup: number; all: number; gzip: number }> {
-  const bytesOf = (file: string): number => (file.endsWith('.mjs') ? (metafile.outputs[file]?.bytes ?? 0) : 0);
+  const bytesOf = (file: string): number => metafile.outputs[file]?.bytes ?? 0;
   const modules = Object.keys(metafile.outputs).filter((file) => file.endsWith('.mjs'));
   let gzip = 0;
   for (const file of modules) gzip += gzipSync(await readFile(join(PROJECT_ROOT, file))).length;
