@@ -35,8 +35,8 @@ export function renderReport(r: BenchResults): string {
   out.push(`Cold start: bundle import in a fresh node process, against the floor (SDK clients only); faster: SDK ${r.coldStartSummary.faster}`);
   out.push(
     textTable(
-      ['function', 'SDK', 'bytes', 'gzip', 'init ms', 'floor ms', 'floor bytes', 'ratio'],
-      r.coldStart.map((c) => [c.function, c.sdk, c.bytes, c.gzipBytes, c.initMs, c.floorInitMs, c.floorBytes, c.ratio]),
+      ['function', 'SDK', 'bytes', 'modules', 'gzip', 'init ms', 'floor ms', 'floor bytes', 'floor modules', 'ratio'],
+      r.coldStart.map((c) => [c.function, c.sdk, c.bytes, c.modules, c.gzipBytes, c.initMs, c.floorInitMs, c.floorBytes, c.floorModules, c.ratio]),
     ),
   );
   out.push('');

@@ -1,4 +1,4 @@
-import { statusLists } from '#shared/app/parts/certificates.ts';
+import { statusLists } from '#shared/app/parts/status-lists.ts';
 import { productionApp } from '#shared/app/production.ts';
 import { getStatusListEndpoint } from '#shared/http/endpoints/get-status-list.ts';
 

@@ -40,10 +40,15 @@ export const STREAM_WEB_STAND_IN = fileURLToPath(new URL('./readable-stream-on-d
  *   never loads (about a third of the SDK's bytes). A one-file bundle carries them inline, and
  *   Node compiles all of it at every cold start. Every module of the bundle sits in one folder,
  *   so a stack frame's file has its map next to it.
- * - `mainFields` prefers a package's ES module build.
- * - ESM has no `require()`: a CommonJS dependency that calls it (AWS SDK builds have, for
- *   `node:https`) fails at run time with "Dynamic require … is not supported"; the banner gives
- *   each module a `require()` of its own.
+ * - Every module a start-up loads costs it time of its own, whatever its size: measured on the
+ *   verify function's bundle, six more chunks at start-up cost more than 35 KB less code saved.
+ *   So no banner is added to the modules: the usual one that gives ESM a `require()` of its own
+ *   (`createRequire(import.meta.url)`) cost about a quarter of a millisecond per module. No
+ *   bundle needs it: `mainFields` prefers a package's ES module build, and nothing calls
+ *   `require()` for a module outside the bundle (`test/bench/bundle-hygiene.test.ts` checks it).
+ *   And every `import()` splits the start-up code into more chunks, even one in code the function
+ *   never runs, so the key-file adapters of local mode, which a function never uses, are left out
+ *   (`DCC_KEY_FILES`, `shared/app/container.ts`).
  * - `node:stream/web` is {@link STREAM_WEB_STAND_IN}: its only importer, `@middy/core`, would
  *   otherwise load Node's web streams at every cold start for a test it never makes.
  * - An external SDK leaves `@aws-sdk/*` and `@smithy/*` to the runtime's copy.
@@ -63,10 +68,9 @@ export function lambdaBuildOptions(entry: string, outdir: string, options: Lambd
     sourcemap: true,
     sourcesContent: false,
     mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     external: options.sdk === 'external' ? ['@aws-sdk/*', '@smithy/*'] : [],
     alias: { 'node:stream/web': STREAM_WEB_STAND_IN },
-    ...(options.signatureSuite === 'es256' ? { define: { DCC_SM2_SUITE: 'false' } } : {}),
+    define: { DCC_KEY_FILES: 'false', ...(options.signatureSuite === 'es256' ? { DCC_SM2_SUITE: 'false' } : {}) },
     absWorkingDir: options.projectRoot,
   };
 }

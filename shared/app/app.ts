@@ -11,9 +11,11 @@ import type { Config } from './config.ts';
 import type { LogServices } from './log-services.ts';
 import { type AppOptions, buildContainer, exchangeStore, httpDeps, statusListUrl } from './container.ts';
 import { assertionReplayStore, authorizationServer } from './parts/authorization-server.ts';
-import { certificateStores, policy, statusLists } from './parts/certificates.ts';
-import { log, logStore } from './parts/log.ts';
+import { certificateStores, policy } from './parts/certificates.ts';
+import { logStore } from './parts/log.ts';
+import { logWithIntegrator } from './parts/log-integrator.ts';
 import { signer, verificationKeys } from './parts/signing.ts';
+import { statusLists } from './parts/status-lists.ts';
 
 export type { AppOptions } from './container.ts';
 
@@ -66,7 +68,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     statusLists: statusLists(c),
     statusListUrl: statusListUrl(c),
     policy: policy(c),
-    log: log(c),
+    log: logWithIntegrator(c),
     authorizationServer: authorizationServer(c),
   };
 }

@@ -17,9 +17,9 @@ import { sdkClientOptions } from './sdk-options.ts';
  * `production.ts`). Each part lives in the module of its own adapters (`parts/*.ts`), so a
  * function's bundle holds, and its cold start compiles and runs, only the modules of the parts it
  * names. A part left in a module the function imports would not be enough: esbuild drops its
- * unused code, but not the top-level work of the modules it imports, and a module that any
- * `import()` reaches is initialised at every static import of it. An `import()` alone would not
- * do either: esbuild inlines it into the one-file bundle, where it is still parsed.
+ * unused code, but not the top-level work of the modules it imports, nor its `import()` calls,
+ * each of which still splits the bundle's start-up code into more chunks (see
+ * `docs/architecture.md`, *Cold start*).
  *
  * The KMS adapters are imported statically: a lazily initialised module that imports an AWS SDK
  * client defeats the SDK's tree shaking (every command's schemas stay in).
@@ -37,6 +37,20 @@ export interface AppOptions {
   dynamodb?: DynamoDBClient;
   /** @default the system clock */
   clock?: () => Date;
+}
+
+/**
+ * The key-file adapters (local mode's signers, `shared/adapters/key-file`) are imported only where
+ * this test passes, written out in each module that imports one: esbuild drops an `import()`
+ * only when the test folds to false in its own module. A Lambda bundle defines `DCC_KEY_FILES` as
+ * `false` (`infra/constructs/lambda-bundle.ts`): a function signs with KMS, and leaving the
+ * adapters out keeps their `import()` calls from splitting its start-up code into more chunks.
+ */
+export const KEY_FILES_LEFT_OUT = 'this build leaves out the key-file signers (a Lambda function signs with KMS)';
+
+declare global {
+  /** Set by the bundler, never at run time: `false` in a Lambda bundle (see {@link KEY_FILES_LEFT_OUT}). */
+  const DCC_KEY_FILES: boolean | undefined;
 }
 
 /** What every part is built on: one Lambda container's configuration, telemetry, clock and KMS client. */

@@ -1,5 +1,5 @@
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { compactVerify, importJWK, type CryptoKey } from 'jose';
+import type { CryptoKey } from 'jose';
 import { compactJws, parseCompactJwsStrict, signingInputOf, type ParsedCompactJws } from '../crypto/compact-jws.ts';
 import { P256_SIGNATURE_LENGTH, toP256PublicKey, verifyP256 } from '../crypto/ecdsa-p256.ts';
 import { CryptoError, SignerError } from '../crypto/errors.ts';
@@ -211,12 +211,11 @@ function checkHeader(header: Readonly<Record<string, unknown>>, expectedTyp: Sig
   return pass(kid);
 }
 
-/** A published key proven once: the KeyObject for `node:crypto`, the CryptoKey for jose's reference path. */
+/** A published key proven once, with the KeyObject that `node:crypto` verifies with. */
 interface ProvenKey {
   jwk: PublicVerificationJwk;
-  /** P-256 keys: node:crypto's KeyObject and jose's CryptoKey. */
+  /** P-256 keys. */
   keyObject?: KeyObject;
-  joseKey?: CryptoKey;
   /** SM2 keys (neither node:crypto nor jose verifies SM2). */
   sm2?: Sm2PublicKey;
 }
@@ -281,10 +280,8 @@ async function proveKey(jwk: PublicVerificationJwk): Promise<StepResult<ProvenKe
   }
   try {
     const { kty, crv, x, y } = jwk;
-    // jose validates the import as before; the KeyObject is what the hot path verifies with.
-    const joseKey = (await importJWK({ kty, crv, x, y }, CERTIFICATE_ALGORITHM)) as CryptoKey;
-    const keyObject = toP256PublicKey({ kty, crv, x, y });
-    return pass({ jwk, keyObject, joseKey });
+    // node:crypto refuses a point off the curve or coordinates of the wrong length, as jose does.
+    return pass({ jwk, keyObject: toP256PublicKey({ kty, crv, x, y }) });
   } catch {
     return fail(`The published key ${kid} is malformed.`);
   }
@@ -306,11 +303,33 @@ function checkSignature(parsed: ParsedCompactJws, key: ProvenKey, kid: string): 
   return ok ? pass(null) : fail(`The signature does not verify with the key ${quoteText(kid)}.`);
 }
 
+/**
+ * jose, loaded by the reference path only: nothing the service or `dcc` runs needs it to verify,
+ * so their start-up neither compiles it nor imports each key a second time through WebCrypto.
+ */
+const loadJose = /* @__PURE__ */ memoizeAsync(() => import('jose'));
+
+/** jose's own import of a published key (a CryptoKey), once per key object; undefined if jose refuses it. */
+const joseKeys = new WeakMap<PublicVerificationJwk, Promise<CryptoKey | undefined>>();
+
+function joseKeyOf(jwk: PublicVerificationJwk): Promise<CryptoKey | undefined> {
+  let key = joseKeys.get(jwk);
+  if (key === undefined) {
+    const { kty, crv, x, y } = jwk;
+    key = loadJose().then(({ importJWK }) =>
+      (importJWK({ kty, crv, x, y }, CERTIFICATE_ALGORITHM) as Promise<CryptoKey>).catch(() => undefined),
+    );
+    joseKeys.set(jwk, key);
+  }
+  return key;
+}
+
 /** The reference path: jose checks the whole token again, as before the node:crypto path. */
 async function checkSignatureWithJose(token: string, parsed: ParsedCompactJws, key: CryptoKey, kid: string): Promise<StepResult<null>> {
   if (parsed.signature.length !== P256_SIGNATURE_LENGTH) {
     return fail(`The signature is ${parsed.signature.length} bytes; ES256 needs exactly 64 (R||S).`);
   }
+  const { compactVerify } = await loadJose();
   try {
     await compactVerify(token, key, { algorithms: [CERTIFICATE_ALGORITHM] });
     return pass(null);
@@ -547,12 +566,17 @@ function runKeyAndSignatureSteps(
   checks: VerificationCheck[],
 ): SignatureSteps | Promise<SignatureSteps> {
   if (!key.ok) return failedStep(checks, 'key', key.detail);
-  checks.push(PASSED.key);
   const kid = key.value.jwk.kid;
-  // jose has no SM2: the reference path covers ES256 only.
-  return verifier === 'jose' && key.value.joseKey
-    ? checkSignatureWithJose(token as string, parsed, key.value.joseKey, kid).then((signature) => signatureSteps(signature, parsed, kid, checks))
-    : signatureSteps(checkSignature(parsed, key.value, kid), parsed, kid, checks);
+  // jose has no SM2: the reference path covers ES256 only, and judges the key by its own import too.
+  if (verifier === 'jose' && key.value.keyObject) {
+    return joseKeyOf(key.value.jwk).then(async (joseKey) => {
+      if (joseKey === undefined) return failedStep(checks, 'key', `The published key ${quoteText(kid)} is malformed.`);
+      checks.push(PASSED.key);
+      return signatureSteps(await checkSignatureWithJose(token as string, parsed, joseKey, kid), parsed, kid, checks);
+    });
+  }
+  checks.push(PASSED.key);
+  return signatureSteps(checkSignature(parsed, key.value, kid), parsed, kid, checks);
 }
 
 /** The `signature` step's outcome recorded: the end of the signature steps. */

@@ -1,9 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import type { BuildOptions, Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import {
   FUNCTION_ENTRIES,
   ROOT as root,
+  bundleInputs,
   bundledSources as bundled,
   startupImportsOf,
   startupSources,
@@ -249,5 +251,91 @@ describe('start-ups evaluate no zod', () => {
     const rendering = await startupImportsOf('shared/http/openapi.ts');
     expect([...rendering.keys()].some((path) => ZOD_FILE.test(path))).toBe(true);
     expect(zodDoorsOf('shared/http/openapi.ts', rendering)).toContain('shared/http/openapi.ts -> shared/domain/schemas/api.ts');
+  }, 60_000);
+});
+
+/** The `require()` calls in `inputs` of modules outside the bundle: each needs a `require` the ESM bundle does not have. */
+function externalRequires(inputs: Metafile['inputs']): string[] {
+  return Object.entries(inputs).flatMap(([path, input]) =>
+    input.imports.filter((imported) => imported.external && imported.kind.startsWith('require')).map((imported) => `${path} requires ${imported.path}`),
+  );
+}
+
+/** The function `entry` built as the CDK builds it, with `change` applied to its options, in memory. */
+async function buildWith(entry: string, change: (options: BuildOptions) => BuildOptions): Promise<Metafile> {
+  const { build } = await import('esbuild');
+  const { lambdaBuildOptions } = await import('../../infra/constructs/lambda-bundle.ts');
+  const options = lambdaBuildOptions(join(root, entry), '/tmp/dcc-bundle-hygiene-options', { sdk: 'bundled', projectRoot: root });
+  const result = await build({ ...change(options), write: false, metafile: true, logLevel: 'silent' });
+  return result.metafile as Metafile;
+}
+
+/**
+ * The Lambda bundles are ESM without the usual banner that gives each module a `require()` of
+ * its own: a module a start-up loads costs it time whatever its size, and the banner about a
+ * quarter of a millisecond more per module (`infra/constructs/lambda-bundle.ts`). That holds
+ * only while nothing in a bundle calls `require()` for a module outside it (a Node built-in, say,
+ * from a CommonJS dependency): such a call fails at run time with "Dynamic require … is not
+ * supported", and only on the path that makes it, so it is checked here on every bundle.
+ */
+describe('no bundle needs require()', () => {
+  it.each(FUNCTION_ENTRIES)('%s requires no module from outside its bundle', async (entry) => {
+    const inputs = await bundleInputs(entry);
+    expect(Object.keys(inputs)).toContain(entry);
+    expect(externalRequires(inputs), 'a module outside the bundle is required: give the bundles a createRequire banner again').toEqual([]);
+  }, 60_000);
+
+  it.each(['functions/issue-certificate.ts', 'functions/verify-certificate.ts'])('%s requires none with the SM2 suite either', async (entry) => {
+    const metafile = await buildWith(entry, (options) => ({ ...options, define: { ...options.define, DCC_SM2_SUITE: 'true' } }));
+    expect(Object.keys(metafile.inputs).some((path) => path.endsWith('shared/crypto/sm2.ts'))).toBe(true);
+    expect(externalRequires(metafile.inputs)).toEqual([]);
+  }, 60_000);
+
+  it('the check finds a CommonJS module that requires a built-in', async () => {
+    const { build } = await import('esbuild');
+    const { lambdaBuildOptions } = await import('../../infra/constructs/lambda-bundle.ts');
+    const { entryPoints: _, ...options } = lambdaBuildOptions('', '/tmp/dcc-bundle-hygiene-require', { sdk: 'bundled', projectRoot: root });
+    const result = await build({
+      ...options,
+      stdin: { contents: "const https = require('node:https'); module.exports = { agent: https.Agent };", resolveDir: root, loader: 'js', sourcefile: 'cjs.js' },
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    expect(externalRequires(result.metafile?.inputs ?? {})).toEqual(['cjs.js requires node:https']);
+  }, 60_000);
+});
+
+/**
+ * A function signs with KMS: the key-file adapters of local mode are left out of every bundle
+ * (`DCC_KEY_FILES`, `shared/app/container.ts`). Their `import()` calls would otherwise split the
+ * start-up code of every function that names a signer into more chunks, each loaded at every
+ * cold start, although no function ever runs them.
+ */
+describe('the bundles leave out the key-file adapters', () => {
+  const KEY_FILES = /^shared\/adapters\/key-file\//;
+
+  it.each(FUNCTION_ENTRIES)('%s bundles no key-file adapter', async (entry) => {
+    const sources = await bundled(entry);
+    expect(sources).toContain(entry);
+    expect(sources.filter((path) => KEY_FILES.test(path))).toEqual([]);
+  }, 60_000);
+
+  it('without the definition, a function that signs bundles them', async () => {
+    const metafile = await buildWith('functions/issue-certificate.ts', ({ define: { DCC_KEY_FILES: _, ...define } = {}, ...options }) => ({ ...options, define }));
+    expect(Object.keys(metafile.inputs).filter((path) => KEY_FILES.test(path))).toContain('shared/adapters/key-file/certificate-signer.ts');
+  }, 60_000);
+});
+
+/**
+ * jose is the reference the verification's parity tests compare against; the verifier itself
+ * checks with `node:crypto` and imports each key with it. So the verify function's start-up does
+ * not compile jose, and a request imports no key a second time through WebCrypto.
+ */
+describe('the verifier starts without jose', () => {
+  it('verify-certificate bundles jose for the reference path only, outside its start-up', async () => {
+    const JOSE = /node_modules\/jose\//;
+    expect((await bundled('functions/verify-certificate.ts')).some((path) => JOSE.test(path))).toBe(true);
+    expect((await atStartup('functions/verify-certificate.ts')).filter((path) => JOSE.test(path))).toEqual([]);
   }, 60_000);
 });

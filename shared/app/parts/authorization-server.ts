@@ -6,7 +6,7 @@ import type { ClientRegistry } from '../../ports/client-registry.ts';
 import type { TokenServiceDeps } from '../../services/oauth-token.ts';
 import { memoizeAsync } from '../../support/memo.ts';
 import { accessTokenSigning } from '../config.ts';
-import { exchangeStore, part, table } from '../container.ts';
+import { KEY_FILES_LEFT_OUT, exchangeStore, part, table } from '../container.ts';
 
 /** The `jti` of accepted client assertions. */
 export const assertionReplayStore = /* @__PURE__ */ part((c) => new DynamoDbAssertionReplayStore(table(c)));
@@ -18,9 +18,12 @@ export const authorizationServerMetadata = /* @__PURE__ */ part((c): Omit<TokenS
     // The access-token key, made on first use: only the token endpoint and its JWKS have it.
     signer: memoizeAsync(async (): Promise<AccessTokenSigner> => {
       const signing = accessTokenSigning(config);
-      return signing.kind === 'local'
-        ? (await import('../../adapters/key-file/access-token-signer.ts')).LocalAccessTokenSigner.fromKeyFile(signing.keyFile)
-        : new KmsAccessTokenSigner({ client: c.kms(), keyId: signing.keyId });
+      if (signing.kind === 'kms') return new KmsAccessTokenSigner({ client: c.kms(), keyId: signing.keyId });
+      // See KEY_FILES_LEFT_OUT.
+      if (typeof DCC_KEY_FILES === 'undefined' || DCC_KEY_FILES) {
+        return (await import('../../adapters/key-file/access-token-signer.ts')).LocalAccessTokenSigner.fromKeyFile(signing.keyFile);
+      }
+      throw new Error(KEY_FILES_LEFT_OUT);
     }),
     // The issuer is the API's own public URL: API Gateway finds the discovery document under it.
     issuer: config.DCC_PUBLIC_BASE_URL,

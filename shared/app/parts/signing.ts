@@ -3,7 +3,7 @@ import { KmsRetiredKey } from '../../adapters/kms/retired-key.ts';
 import { KmsSm2CertificateSigner } from '../../adapters/kms/sm2-certificate-signer.ts';
 import type { CertificateSigner, PublicVerificationJwk } from '../../domain/signer.ts';
 import { memoizeAsync } from '../../support/memo.ts';
-import { part } from '../container.ts';
+import { KEY_FILES_LEFT_OUT, part } from '../container.ts';
 
 /** The certificate signer, made on first use. */
 export const signer = /* @__PURE__ */ part((c) => {
@@ -11,10 +11,14 @@ export const signer = /* @__PURE__ */ part((c) => {
   const sm2 = config.DCC_SIGNATURE_SUITE === 'sm2';
   return memoizeAsync(async (): Promise<CertificateSigner> => {
     if (config.DCC_SIGNER === 'local') {
-      const keyFile = config.DCC_LOCAL_KEY_FILE as string;
-      return sm2
-        ? (await import('../../adapters/key-file/sm2-certificate-signer.ts')).LocalSm2CertificateSigner.fromKeyFile(keyFile)
-        : (await import('../../adapters/key-file/certificate-signer.ts')).LocalCertificateSigner.fromKeyFile(keyFile);
+      // See KEY_FILES_LEFT_OUT.
+      if (typeof DCC_KEY_FILES === 'undefined' || DCC_KEY_FILES) {
+        const keyFile = config.DCC_LOCAL_KEY_FILE as string;
+        return sm2
+          ? (await import('../../adapters/key-file/sm2-certificate-signer.ts')).LocalSm2CertificateSigner.fromKeyFile(keyFile)
+          : (await import('../../adapters/key-file/certificate-signer.ts')).LocalCertificateSigner.fromKeyFile(keyFile);
+      }
+      throw new Error(KEY_FILES_LEFT_OUT);
     }
     const keyId = config.DCC_KMS_KEY_ID as string;
     return sm2
