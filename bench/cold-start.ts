@@ -49,12 +49,17 @@ export interface ColdStartRow {
   gzipBytes: number;
   /** Median time to import the bundle in a fresh `node` process. */
   initMs: number;
-  /** The same for the floor bundle with the same SDK placement, measured in the same rounds. */
+  /** The same for the floor bundle with the same SDK placement: the median of the floor samples paired with this function's. */
   floorInitMs: number;
   /** What the floor's start-up loads, counted as `bytes` is. */
   floorBytes: number;
   /** How many modules the floor's start-up loads. */
   floorModules: number;
+  /**
+   * The median, over the runs, of the function's init over the floor's init of the same pair: a
+   * function's sample is taken right beside a floor sample of its own, so that load which comes
+   * and goes on the machine falls on both sides of each ratio.
+   */
   ratio: number;
   runs: number;
 }
@@ -85,6 +90,8 @@ interface Bundle {
   assetBytes: number;
   gzipBytes: number;
   samples: number[];
+  /** For a function: the floor's sample taken beside each of its own. */
+  floorSamples: number[];
 }
 
 /**
@@ -92,7 +99,8 @@ interface Bundle {
  * `infra/constructs/lambda-bundle.ts` (split, each module's source map next to it), in both SDK
  * placements, then starts a fresh `node` per sample with the flags the functions run
  * with ({@link FUNCTION_NODE_FLAGS}) and times the bundle's import. Samples are taken
- * round-robin, so load on the machine drifts over every bundle alike. The external bundles
+ * round-robin, so load on the machine drifts over every bundle alike, and each beside a floor
+ * sample of its own, so that a ratio compares two imports made moments apart. The external bundles
  * resolve the SDK from the project's `node_modules`, as the runtime's own copy would be resolved
  * from its `node_modules`.
  */
@@ -126,23 +134,31 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
           assetBytes: modules.all,
           gzipBytes: modules.gzip,
           samples: [],
+          floorSamples: [],
         });
       }
     }
     options.log(`cold start: ${bundles.length} bundles built; ${options.runs} runs each`);
 
+    const functions = bundles.filter((b) => b.function !== 'floor');
+    const floorOf = (sdk: SdkPlacement) => bundles.find((b) => b.function === 'floor' && b.sdk === sdk) as Bundle;
     for (let run = 0; run < options.runs; run++) {
       // Alternate the order between rounds so no bundle always runs right after another.
-      const order = run % 2 === 0 ? bundles : [...bundles].reverse();
-      for (const bundle of order) bundle.samples.push(await timeImport(runner, bundle.file, options.env));
+      const order = run % 2 === 0 ? functions : [...functions].reverse();
+      for (const [i, bundle] of order.entries()) {
+        // Each sample beside a floor sample of its own, first and second in turn.
+        const floorFirst = (run + i) % 2 === 0;
+        const floor = floorFirst ? await timeImport(runner, floorOf(bundle.sdk).file, options.env) : undefined;
+        bundle.samples.push(await timeImport(runner, bundle.file, options.env));
+        bundle.floorSamples.push(floor ?? (await timeImport(runner, floorOf(bundle.sdk).file, options.env)));
+      }
     }
 
     const rows: ColdStartRow[] = [];
-    for (const bundle of bundles) {
-      if (bundle.function === 'floor') continue;
-      const floor = bundles.find((b) => b.function === 'floor' && b.sdk === bundle.sdk) as Bundle;
+    for (const bundle of functions) {
+      const floor = floorOf(bundle.sdk);
       const initMs = median(bundle.samples);
-      const floorInitMs = median(floor.samples);
+      const floorInitMs = median(bundle.floorSamples);
       rows.push({
         function: bundle.function,
         sdk: bundle.sdk,
@@ -154,7 +170,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
         floorInitMs: round(floorInitMs, 1),
         floorBytes: floor.bytes,
         floorModules: floor.modules,
-        ratio: round(initMs / floorInitMs, 2),
+        ratio: round(median(bundle.samples.map((ms, i) => ms / (bundle.floorSamples[i] as number))), 2),
         runs: bundle.samples.length,
       });
     }
@@ -162,7 +178,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     return {
       rows,
       faster: total('bundled') <= total('external') ? 'bundled' : 'external',
-      method: `median of ${options.runs} fresh \`node\` processes per bundle (the functions' flags: ${FUNCTION_NODE_FLAGS.length > 0 ? FUNCTION_NODE_FLAGS.join(' ') : 'none'}), timing \`await import(index.mjs)\` of the split bundle (it loads its static chunks; the chunks a dynamic import reaches load on demand) with the function's environment set; round-robin over bundles`,
+      method: `median of ${options.runs} fresh \`node\` processes per bundle (the functions' flags: ${FUNCTION_NODE_FLAGS.length > 0 ? FUNCTION_NODE_FLAGS.join(' ') : 'none'}), timing \`await import(index.mjs)\` of the split bundle (it loads its static chunks; the chunks a dynamic import reaches load on demand) with the function's environment set; round-robin over the functions, each sample paired with a floor sample taken right before or after it, the ratio the median of the pairs' ratios`,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

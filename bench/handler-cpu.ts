@@ -179,7 +179,7 @@ export async function openHandlerBench(): Promise<HandlerBench> {
       context: lambdaContext('issue-certificate'),
     });
     const firstIssue = issueEvent();
-    // Read before the handler runs: its body parser may replace the event's body with the parsed value.
+    // Read before the handler runs: the chain replaces the event's body with the parsed value.
     const issueRequestText = firstIssue.event.body ?? '';
     const firstIssued = await issuer(firstIssue.event, firstIssue.context);
     const token = (expectStatus(firstIssued, 201, 'issue') as { token: string }).token;

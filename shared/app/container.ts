@@ -19,7 +19,7 @@ import { sdkClientOptions } from './sdk-options.ts';
  * names. A part left in a module the function imports would not be enough: esbuild drops its
  * unused code, but not the top-level work of the modules it imports, nor its `import()` calls,
  * each of which still splits the bundle's start-up code into more chunks (see
- * `docs/architecture.md`, *Cold start*).
+ * `docs/architecture.md`, *What a start-up loads*).
  *
  * The KMS adapters are imported statically: a lazily initialised module that imports an AWS SDK
  * client defeats the SDK's tree shaking (every command's schemas stay in).

@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type {
@@ -163,20 +162,23 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
         }
       },
     })
-    // The telemetry's start and the route's own checks in one step: middy awaits every
-    // middleware in turn, so each one more is a promise and a turn of the microtask queue per request.
+    // The telemetry's start, the route's own checks and the body's parsing in one step: middy
+    // awaits every middleware in turn, so each one more is a promise and a turn of the microtask
+    // queue per request.
     .use({
       before: async (request) => {
         telemetry?.start(request.event, request.context);
         await authorize(request.event);
-        if (options.body) readBody(request.event);
+        if (options.body) {
+          readBody(request.event);
+          (request.event as { body: unknown }).body = parseJsonBody(request.event);
+        }
       },
     });
-  if (options.body) chain.use(httpJsonBodyParser());
   return chain as unknown as ApiHandler;
 }
 
-/** The body as `@middy/http-json-body-parser` parses it, for the `bare` layers; its failure is the same 400. */
+/** The body, checked by {@link guardBody}, as JSON; text that is not JSON is a 400 `malformed-json`. */
 function parseJsonBody(event: ApiEvent): unknown {
   const raw = event.body ?? '';
   try {
@@ -232,12 +234,6 @@ function guardBody(event: ApiEvent): void {
   }
   if (raw.length === 0) {
     throw new HttpProblem('malformed-json', problemDetail('detail.body-missing'));
-  }
-  // The media type is checked above; hand the parser one canonical spelling of it (copying the
-  // header map only when it does not already say exactly that, as nearly every request does).
-  if (event.headers['content-type'] !== 'application/json' || 'Content-Type' in event.headers) {
-    event.headers = { ...event.headers, 'content-type': 'application/json' };
-    delete event.headers['Content-Type'];
   }
 }
 
@@ -314,9 +310,6 @@ export function errorToResponse(error: unknown, logger: Pick<Logger, 'warn' | 'e
     logger.info('request refused', { code: error.code, status: problemCatalog[error.code].status });
     return problemResponse(error.code, error.localized ?? error.message, error.errors, headers, locale);
   }
-  if (isMiddyJsonParseError(error)) {
-    return problemResponse('malformed-json', problemDetail('detail.malformed-json'), [], {}, locale);
-  }
   const unavailable = serviceUnavailable(error);
   if (unavailable) {
     logger.warn('dependency unavailable', { error: unavailable.name, retryAfter: unavailable.retryAfterSeconds });
@@ -327,11 +320,6 @@ export function errorToResponse(error: unknown, logger: Pick<Logger, 'warn' | 'e
   }
   logger.error('unhandled error', error as Error);
   return problemResponse('internal-error', INTERNAL_DETAIL, [], {}, locale);
-}
-
-function isMiddyJsonParseError(error: unknown): boolean {
-  const cause = (error as { cause?: { package?: unknown } } | null)?.cause;
-  return cause?.package === '@middy/http-json-body-parser';
 }
 
 function truncate(s: string, n: number): string {

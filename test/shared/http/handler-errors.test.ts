@@ -90,14 +90,6 @@ describe('errorToResponse: errors the caller can fix', () => {
     },
   );
 
-  it('answers a body the JSON parser refused with 400 malformed-json', () => {
-    const parserError = Object.assign(new Error('Invalid or malformed JSON was provided'), {
-      cause: { package: '@middy/http-json-body-parser', data: 'Unexpected token' },
-    });
-    const { doc } = respond(parserError);
-    expect(doc).toMatchObject({ status: 400, code: 'malformed-json' });
-    expect(doc.detail).not.toContain('Unexpected token');
-  });
 });
 
 describe('errorToResponse: retryable failures are 503 with Retry-After', () => {

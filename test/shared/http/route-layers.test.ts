@@ -53,3 +53,21 @@ describe('a route opened with fewer layers answers as the full chain does', () =
     expect(answers[2]).toEqual(answers[0]);
   });
 });
+
+describe('the body is parsed in the chain', () => {
+  it.each(['full', 'middy', 'bare'] as const)('%s: malformed JSON is a 400 malformed-json that does not repeat the text', async (layers) => {
+    const event = verifyEvent({ token: 'abc' }, (e) => Object.assign(e, { body: '{"token": Unexpected' }));
+    const result = await route(layers)(event, lambdaContext('verify-certificate'));
+    expect(result.statusCode).toBe(400);
+    const doc = JSON.parse(String(result.body)) as { code: string; detail: string };
+    expect(doc.code).toBe('malformed-json');
+    expect(doc.detail).not.toContain('Unexpected');
+  });
+
+  it.each(['full', 'middy', 'bare'] as const)('%s: a JSON body with a charset reaches the route parsed', async (layers) => {
+    const event = verifyEvent({ token: 'abc' }, (e) => Object.assign(e, { headers: { ...e.headers, 'content-type': 'application/json; charset=utf-8' } }));
+    const result = await route(layers)(event, lambdaContext('verify-certificate'));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(String(result.body))).toEqual({ echoed: 'abc' });
+  });
+});
