@@ -47,7 +47,7 @@ export function benchPlan(mode: 'full' | 'quick'): BenchPlan {
         mode,
         roundTripIssues: 300,
         coldStartFunctions: ALL_FUNCTIONS,
-        coldStartRuns: 15,
+        coldStartRuns: 21,
         cpuTimeMs: 3000,
         batchTokens: 1000,
         batchTimeMs: 5000,
