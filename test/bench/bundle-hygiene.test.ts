@@ -128,18 +128,8 @@ describe('function bundles without the full zod', () => {
   }, 60_000);
 
   it('the check finds zod classic where a bundle does use it', async () => {
-    const { build } = await import('esbuild');
-    const { lambdaBuildOptions } = await import('../../infra/constructs/lambda-bundle.ts');
-    // The functions' options, with a one-line function on stdin for an entry.
-    const { entryPoints: _, ...options } = lambdaBuildOptions('', '/tmp/dcc-bundle-hygiene-classic', { sdk: 'bundled', projectRoot: root });
-    const result = await build({
-      ...options,
-      stdin: { contents: "import * as z from 'zod'; export const handler = () => z.string().min(1).parse('x');", resolveDir: root, loader: 'ts', sourcefile: 'classic.ts' },
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    const inputs = Object.values(result.metafile?.outputs ?? {}).flatMap((output) => Object.keys(output.inputs));
+    const metafile = await buildSnippet('classic.ts', "import * as z from 'zod'; export const handler = () => z.string().min(1).parse('x');");
+    const inputs = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
     expect(inputs.some((path) => CLASSIC.test(path))).toBe(true);
   }, 60_000);
 });
@@ -261,6 +251,16 @@ function externalRequires(inputs: Metafile['inputs']): string[] {
   );
 }
 
+/** A function of one module, `contents` on stdin named `sourcefile`, built with the functions' options, in memory. */
+async function buildSnippet(sourcefile: string, contents: string): Promise<Metafile> {
+  const { build } = await import('esbuild');
+  const { lambdaBuildOptions } = await import('../../infra/constructs/lambda-bundle.ts');
+  const { entryPoints: _, ...options } = lambdaBuildOptions('', '/tmp/dcc-bundle-hygiene-snippet', { sdk: 'bundled', projectRoot: root });
+  const loader = sourcefile.endsWith('.ts') ? 'ts' : 'js';
+  const result = await build({ ...options, stdin: { contents, resolveDir: root, loader, sourcefile }, write: false, metafile: true, logLevel: 'silent' });
+  return result.metafile as Metafile;
+}
+
 /** The function `entry` built as the CDK builds it, with `change` applied to its options, in memory. */
 async function buildWith(entry: string, change: (options: BuildOptions) => BuildOptions): Promise<Metafile> {
   const { build } = await import('esbuild');
@@ -292,17 +292,8 @@ describe('no bundle needs require()', () => {
   }, 60_000);
 
   it('the check finds a CommonJS module that requires a built-in', async () => {
-    const { build } = await import('esbuild');
-    const { lambdaBuildOptions } = await import('../../infra/constructs/lambda-bundle.ts');
-    const { entryPoints: _, ...options } = lambdaBuildOptions('', '/tmp/dcc-bundle-hygiene-require', { sdk: 'bundled', projectRoot: root });
-    const result = await build({
-      ...options,
-      stdin: { contents: "const https = require('node:https'); module.exports = { agent: https.Agent };", resolveDir: root, loader: 'js', sourcefile: 'cjs.js' },
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    expect(externalRequires(result.metafile?.inputs ?? {})).toEqual(['cjs.js requires node:https']);
+    const metafile = await buildSnippet('cjs.js', "const https = require('node:https'); module.exports = { agent: https.Agent };");
+    expect(externalRequires(metafile.inputs)).toEqual(['cjs.js requires node:https']);
   }, 60_000);
 });
 
