@@ -89,7 +89,6 @@ describe('errorToResponse: errors the caller can fix', () => {
       expect(doc).toMatchObject({ code, status: problemCatalog[code].status, title: problemCatalog[code].title, detail: 'Why exactly.' });
     },
   );
-
 });
 
 describe('errorToResponse: retryable failures are 503 with Retry-After', () => {
