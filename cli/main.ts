@@ -139,8 +139,14 @@ export function processIo(): CliIo {
   return {
     stdout: (s) => readerGone || process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    progressStream: process.stderr,
+    // Read on demand: the first read of process.stderr builds its stream (for a pipe, node's
+    // network module with it), which a run that writes nothing there never needs.
+    get stderrIsTTY() {
+      return Boolean(process.stderr.isTTY);
+    },
+    get progressStream() {
+      return process.stderr;
+    },
     readStdin: async (maxBytes) => {
       const chunks: Buffer[] = [];
       let size = 0;

@@ -33,5 +33,10 @@ export function shown(value: unknown): string {
 
 /** `io` with standard output and standard error passed through {@link terminalText}. */
 export function terminalSafeIo(io: CliIo): CliIo {
-  return { ...io, stdout: (text) => io.stdout(terminalText(text)), stderr: (text) => io.stderr(terminalText(text)) };
+  // Copied with its members' descriptors, not spread: a getter stays one, read only if asked
+  // (the process's own reads process.stderr, which builds its stream).
+  const safe = Object.defineProperties({}, Object.getOwnPropertyDescriptors(io)) as CliIo;
+  safe.stdout = (text) => io.stdout(terminalText(text));
+  safe.stderr = (text) => io.stderr(terminalText(text));
+  return safe;
 }

@@ -271,6 +271,9 @@ export async function verifyBatch(items: readonly TokenInput[], settings: Verify
       if (i >= judged) judgeAhead();
       const item = items[i] as TokenInput;
       const pending = here[i] !== undefined ? here[i] : (offline[i] as ChunkVerdict);
+      // Let go of the verdict once taken: its decoded credential, kept to the end of the batch,
+      // would survive every young-generation collection on the way and be copied at each one.
+      here[i] = undefined;
       const verdict = pending instanceof Promise ? await pending : pending;
       const result = completeItem(item, verdict, settings, io, keep);
       results[i] = result instanceof Promise ? await result : result;

@@ -77,7 +77,8 @@ export type PlainTextProblem = 'ill-formed' | 'control-character' | 'surrounding
 /**
  * Whether the UTF-16 unit `unit` is in a range where no character is refused: printable ASCII,
  * Latin-1 but the soft hyphen (U+00AD, Cf), the dashes, quotes and dots U+2010–U+2027 (the
- * format characters and separators of that block lie above), CJK symbols and punctuation
+ * format characters and separators of that block lie above), the arrows U+2190–U+21FF and the
+ * dingbats U+2700–U+27BF (the marks `dcc` prints: →, ✓, ✗), CJK symbols and punctuation
  * U+3000–U+303F, the unified ideographs U+4E00–U+9FFF and the full-width forms U+FF01–U+FF5E.
  * Every range is fully assigned and none holds a surrogate or a presentation selector, so the
  * refused class, which looks at one code point at a time except for the selectors, matches
@@ -87,16 +88,21 @@ function isCommonUnit(unit: number): boolean {
   if (unit < 0x7f) return unit >= 0x20;
   if (unit >= 0x4e00) return unit <= 0x9fff || (unit >= 0xff01 && unit <= 0xff5e);
   if (unit <= 0xff) return unit >= 0xa0 && unit !== 0xad;
-  return (unit >= 0x3000 && unit <= 0x303f) || (unit >= 0x2010 && unit <= 0x2027);
+  if (unit >= 0x3000) return unit <= 0x303f;
+  return (unit >= 0x2010 && unit <= 0x2027) || (unit >= 0x2190 && unit <= 0x21ff) || (unit >= 0x2700 && unit <= 0x27bf);
+}
+
+/** Whether every unit of `value` is a common one ({@link isCommonUnit}): nothing in it is refused or escaped. */
+function isCommonText(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (!isCommonUnit(value.charCodeAt(i))) return false;
+  return true;
 }
 
 /** Checks `value` against the rules in the module comment. Does not check length. */
 export function plainTextProblem(value: string): PlainTextProblem | null {
   // Names, references and purposes are almost always such text: a loop over its units answers
   // what the two Unicode regular expressions below would, at a fraction of their cost.
-  let common = true;
-  for (let i = 0; i < value.length && common; i++) common = isCommonUnit(value.charCodeAt(i));
-  if (common) return value.trim() !== value ? 'surrounding-whitespace' : null;
+  if (isCommonText(value)) return value.trim() !== value ? 'surrounding-whitespace' : null;
   if (!isWellFormedUnicode(value)) return 'ill-formed';
   if (forbiddenPattern().test(value)) return 'control-character';
   if (value.trim() !== value) return 'surrounding-whitespace';
@@ -118,6 +124,8 @@ const hex4 = (unit: number) => `\\u${unit.toString(16).padStart(4, '0')}`;
  * still JSON with exactly the same values (every such character sits inside a string there).
  */
 export function escapeInvisible(value: string): string {
+  // Text made of common units only has nothing to escape: answered without building the regex.
+  if (isCommonText(value)) return value;
   return value.replace(invisibleOrLonePattern(), (match) => {
     let out = '';
     for (let i = 0; i < match.length; i++) out += hex4(match.charCodeAt(i));

@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shown, terminalText } from '../../cli/terminal-text.ts';
+import { shown, terminalSafeIo, terminalText } from '../../cli/terminal-text.ts';
 import { LocalCertificateSigner } from '#shared/adapters/key-file/certificate-signer.ts';
 import { signedBy } from '../shared/domain/certificate/support/forge.ts';
 import { sampleCredential } from '../shared/domain/certificate/support/sample-credential.ts';
-import { type DccRun, runDcc, runDccHere } from './support/run-dcc.ts';
+import { type DccRun, memoryIo, runDcc, runDccHere } from './support/run-dcc.ts';
 
 /**
  * Hostile text against the terminal: a token, a file name and a server each carry an ANSI
@@ -162,5 +162,19 @@ describe('the escape', () => {
     expect(shown(`x\ny`)).toBe('x\\u000ay');
     expect(shown({ toString: 1 })).toBe('{"toString":1}');
     expect(shown(undefined)).toBe('undefined');
+  });
+
+  it('wraps an io without reading its getters: the process\'s standard error is built only when asked for', () => {
+    const io = memoryIo();
+    let reads = 0;
+    Object.defineProperty(io, 'stderrIsTTY', { enumerable: true, get: () => (reads += 1) > 0 });
+    const safe = terminalSafeIo(io);
+    expect(reads).toBe(0);
+    expect(safe.stderrIsTTY).toBe(true);
+    expect(reads).toBe(1);
+    safe.stdout('\u001b[2J ok\n');
+    safe.stderr('\u202e!');
+    expect(io.out).toEqual(['\\u001b[2J ok\n']);
+    expect(io.err).toEqual(['\\u202e!']);
   });
 });

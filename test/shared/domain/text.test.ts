@@ -124,6 +124,21 @@ describe('escapeInvisible', () => {
     expect(escapeInvisible('阿里巴巴 ❤️ \\u001b')).toBe('阿里巴巴 ❤️ \\u001b');
   });
 
+  it('rewrites exactly what the regular expressions match, for every UTF-16 unit alone and inside common text', () => {
+    // Common text is returned without the regular expression: this holds the shortcut to it.
+    const reference = (value: string) =>
+      value.replace(new RegExp(`${FORBIDDEN.source}|\\p{Cs}`, 'gu'), (m) => Array.from({ length: m.length }, (_, i) => `\\u${m.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
+    const wrong: string[] = [];
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const c = String.fromCharCode(unit);
+      for (const text of [c, `a${c}b`, `数${c}`, `\u2764${c}`]) {
+        if (escapeInvisible(text) !== reference(text)) wrong.push(`U+${unit.toString(16)} in ${JSON.stringify(text)}`);
+      }
+    }
+    expect(wrong.slice(0, 20)).toEqual([]);
+    expect(escapeInvisible('a\u00adb')).toBe('a\\u00adb');
+  });
+
   it('keeps JSON text JSON with the same values', () => {
     const value = { 'k\u001b[2J': ['\u009b31m', '\u202eevil', 'tab\there', '❤️', '\u{e0041}'] };
     const escaped = escapeInvisible(JSON.stringify(value, null, 2).replaceAll('\n', '\u0000NL')).replaceAll('\\u0000NL', '\n');
