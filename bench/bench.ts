@@ -6,6 +6,7 @@ import { type CliStartupResults, measureCliStartup } from './cli-startup.ts';
 import { type ColdStartResults, type ColdStartRow, measureColdStarts } from './cold-start.ts';
 import { type HandlerCpuResults, measureHandlerCpu } from './handler-cpu.ts';
 import { type HttpResults, measureHttp } from './http-load.ts';
+import { type InstructionResults, type InstructionsUnavailable, measureInstructions } from './instructions.ts';
 import { InProcessKmsKey } from './kms-key.ts';
 import { type RoundTripResults, measureRoundTrips } from './round-trips.ts';
 import { functionEnvironment, machineInfo, type MachineInfo } from './support.ts';
@@ -22,6 +23,8 @@ export interface BenchPlan {
   cpuTimeMs: number;
   batchTokens: number;
   batchTimeMs: number;
+  /** Tokens per way under callgrind: verified before the count, and counted. */
+  instructionTokens: { warmUp: number; counted: number };
   httpConnections: number;
   httpSeconds: number;
   /** Certificates issued through the local service and polled for their log proofs. */
@@ -51,6 +54,7 @@ export function benchPlan(mode: 'full' | 'quick'): BenchPlan {
         cpuTimeMs: 3000,
         batchTokens: 1000,
         batchTimeMs: 5000,
+        instructionTokens: { warmUp: 4096, counted: 2048 },
         httpConnections: 8,
         httpSeconds: 10,
         proofIssues: 100,
@@ -66,6 +70,7 @@ export function benchPlan(mode: 'full' | 'quick'): BenchPlan {
         cpuTimeMs: 500,
         batchTokens: 200,
         batchTimeMs: 1000,
+        instructionTokens: { warmUp: 1024, counted: 1024 },
         httpConnections: 8,
         httpSeconds: 2,
         proofIssues: 15,
@@ -96,6 +101,8 @@ export interface BenchResults {
   handlerCpu: HandlerCpuResults;
   http: HttpResults;
   batchVerify: BatchVerifyResults;
+  /** The batch path and raw verification counted in instructions (valgrind): a figure that load on the machine does not move. */
+  instructions: InstructionResults | InstructionsUnavailable;
   transparencyLog: TransparencyLogResults;
   cliStartup: CliStartupResults;
   goals: GoalCheck[];
@@ -118,6 +125,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
   });
   const handlerCpu = await measureHandlerCpu({ timeMs: plan.cpuTimeMs, log });
   const batchVerify = await measureBatchVerify({ tokens: plan.batchTokens, timeMs: plan.batchTimeMs, log });
+  const instructions = await measureInstructions({ ...plan.instructionTokens, distinct: plan.batchTokens, log });
   const http = await measureHttp({ connections: plan.httpConnections, durationSeconds: plan.httpSeconds, log });
   const transparencyLog = await measureTransparencyLog({
     proofIssues: plan.proofIssues,
@@ -140,6 +148,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     handlerCpu,
     http,
     batchVerify,
+    instructions,
     transparencyLog,
     cliStartup,
     goals: [...goals(roundTrips, batchVerify, cliStartup), ...speedGoals(rows, handlerCpu, batchVerify), sm2Goal(roundTrips, roundTripsSm2)],

@@ -89,6 +89,17 @@ export function renderReport(r: BenchResults): string {
       `raw crypto.verify on every core at once ${b.allCores.rawPerSecond}/s (the batch ${(b.allCores.rawRatio * 100).toFixed(1)}% of it).`,
   );
   out.push('');
+  const ins = r.instructions;
+  if ('unavailable' in ins) out.push(`Batch verification in instructions: not counted (${ins.unavailable}).`);
+  else {
+    out.push(
+      `Batch verification in instructions (callgrind, ${ins.tokens.counted} tokens after ${ins.tokens.warmUp}): ` +
+        `${ins.batchPerToken} per token against raw ${ins.rawPerToken}, ratio ${ins.ratio}; the ${ins.overheadPerToken} more per token go to`,
+    );
+    out.push(textTable(['kind of code', 'per token'], ins.byKind.map((share) => [share.name, share.perToken])));
+    out.push(textTable(['function', 'per token'], [...ins.overhead.map((share) => [share.name, share.perToken]), ['elsewhere', ins.elsewhere]]));
+  }
+  out.push('');
   const pl = r.transparencyLog.proofLatency;
   out.push(`Transparency log: change → proof served (local service, polled every ${pl.pollIntervalMs} ms), against one integrator pass over one change (${pl.floorMs} ms)`);
   out.push(

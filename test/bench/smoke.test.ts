@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createHash, verify } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,11 @@ import { type BenchPlan, type BenchResults, runBench, writeResults } from '../..
 import { InProcessKmsKey } from '../../bench/kms-key.ts';
 import { renderReport } from '../../bench/report.ts';
 import { BATCH_CONCURRENCY } from '../../cli/verification.ts';
+
+/** Whether valgrind can be started here (the instruction counts need it). */
+function hasValgrind(): Promise<boolean> {
+  return new Promise((resolve) => execFile('valgrind', ['--version'], (error) => resolve(error === null)));
+}
 
 const scratch = await mkdtemp(join(tmpdir(), 'dcc-bench-smoke-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
@@ -31,6 +37,7 @@ describe('npm run bench, every piece at tiny counts', () => {
     cpuTimeMs: 50,
     batchTokens: 5,
     batchTimeMs: 100,
+    instructionTokens: { warmUp: 8, counted: 8 },
     httpConnections: 2,
     httpSeconds: 1,
     proofIssues: 2,
@@ -112,6 +119,27 @@ describe('npm run bench, every piece at tiny counts', () => {
     expect(table).toContain('dcc verify batch');
     expect(table).toContain('LogIntegrator.drain()');
     expect(table).toContain('dcc --version (installable bundle)');
+  });
+
+  it('counted the batch path and raw verification in instructions, where valgrind is installed', async () => {
+    const counted = results.instructions;
+    const valgrind = await hasValgrind();
+    expect('unavailable' in counted).toBe(!valgrind);
+    if ('unavailable' in counted) return;
+    expect(counted.rawPerToken).toBeGreaterThan(0);
+    // A handful of tokens is all warm-up: the batch path costs more than its signature check.
+    expect(counted.batchPerToken).toBeGreaterThan(counted.rawPerToken);
+    expect(counted.ratio).toBeCloseTo(counted.rawPerToken / counted.batchPerToken, 2);
+    expect(counted.overheadPerToken).toBe(counted.batchPerToken - counted.rawPerToken);
+    // The kinds of code share the whole overhead out (each rounded).
+    const kinds = counted.byKind.reduce((sum, share) => sum + share.perToken, 0);
+    expect(Math.abs(kinds - counted.overheadPerToken)).toBeLessThanOrEqual(counted.byKind.length);
+    const shares = counted.overhead.map((share) => share.perToken);
+    expect(shares.length).toBeGreaterThan(0);
+    expect(shares).toEqual([...shares].sort((a, b) => b - a));
+    // Names without the addresses, argument lists or source positions of one run.
+    for (const { name } of counted.overhead) expect(name).not.toMatch(/0x[0-9a-f]|file:|\w\(/);
+    expect(renderReport(results)).toContain('Batch verification in instructions');
   });
 
   it('timed the installable dcc against a bare node', () => {

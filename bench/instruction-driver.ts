@@ -1,0 +1,58 @@
+/**
+ * What `bench/instructions.ts` runs under valgrind, bundled into one plain JavaScript file: `count`
+ * verifications of the tokens in `file`, one way. `batch`: `verifyBatch` as `dcc verify <folder>`
+ * calls it (verdicts only, on this thread). `raw`: `crypto.verify` over the same signing inputs
+ * and signatures. Exits non-zero if any token fails to verify.
+ */
+import { verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseCompactJwsStrict } from '#shared/crypto/compact-jws.ts';
+import { toP256PublicKey } from '#shared/crypto/ecdsa-p256.ts';
+import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
+import { processIo } from '../cli/main.ts';
+import { verifyBatch } from '../cli/verification.ts';
+
+/** The file the driver reads: the tokens, the key that signed them, and when they are valid. */
+export interface DriverInput {
+  tokens: string[];
+  jwk: PublicVerificationJwk;
+  at: string;
+}
+
+async function main(mode: string, count: number, file: string): Promise<number> {
+  const { tokens, jwk, at } = JSON.parse(readFileSync(file, 'utf8')) as DriverInput;
+  const token = (i: number): string => tokens[i % tokens.length] as string;
+  if (mode === 'raw') {
+    const { kty, crv, x, y } = jwk;
+    const key = toP256PublicKey({ kty, crv, x, y });
+    const inputs = tokens.map((t) => {
+      const parsed = parseCompactJwsStrict(t);
+      return { data: Buffer.from(parsed.signingInput), signature: Buffer.from(parsed.signature) };
+    });
+    let verified = 0;
+    for (let i = 0; i < count; i++) {
+      const { data, signature } = inputs[i % inputs.length] as { data: Buffer; signature: Buffer };
+      if (verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)) verified += 1;
+    }
+    return verified;
+  }
+  if (mode === 'batch') {
+    const items = Array.from({ length: count }, (_, i) => ({ source: `certificate-${i}.jwt`, token: token(i) }));
+    const settings = { keys: [jwk], at: new Date(at), clockSkewSeconds: 300 };
+    const results = await verifyBatch(items, settings, processIo(), { certificates: false, threads: 1 });
+    return results.filter((result) => result.verified).length;
+  }
+  throw new Error(`unknown mode ${mode}`);
+}
+
+const [mode = '', count = '0', file = ''] = process.argv.slice(2);
+main(mode, Number(count), file).then(
+  (verified) => {
+    process.stdout.write(`${verified}\n`);
+    process.exit(verified === Number(count) ? 0 : 1);
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
