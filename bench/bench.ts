@@ -121,6 +121,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     functions: plan.coldStartFunctions,
     runs: plan.coldStartRuns,
     env: functionEnvironment({ tableName: 'dcc-bench', keyId: new InProcessKmsKey().keyId }),
+    instructions: true,
     log,
   });
   const handlerCpu = await measureHandlerCpu({ timeMs: plan.cpuTimeMs, log });

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type Metafile, build } from 'esbuild';
 import { LAMBDA_ENTRY_MODULE, type SdkPlacement, lambdaBuildOptions, startupOutputs } from '../infra/constructs/lambda-bundle.ts';
+import { instructionCountsUnavailable, instructionsOf } from './instructions.ts';
 import { median, round, runJsonChild } from './support.ts';
 
 /** Root of the project: where `package.json` and `node_modules` are. */
@@ -62,10 +63,22 @@ export interface ColdStartRow {
    */
   ratio: number;
   runs: number;
+  /**
+   * Instructions the import executes (callgrind, every thread counted), less those of importing
+   * an empty module in the same runner: the same for the same bundle whatever else the machine
+   * runs. Bundled SDK only, and only where valgrind is installed.
+   */
+  importInstructions?: number;
+  /** The same for the floor bundle. */
+  floorImportInstructions?: number;
+  /** importInstructions / floorImportInstructions: the cold-start ratio counted instead of timed. */
+  instructionRatio?: number;
 }
 
 export interface ColdStartResults {
   rows: ColdStartRow[];
+  /** Why no row has instruction counts, when none has (valgrind not found). */
+  instructionsUnavailable?: string;
   /** Which SDK placement started faster, by the sum of medians over the functions measured. */
   faster: SdkPlacement;
   /** How the processes ran. */
@@ -77,6 +90,8 @@ export interface ColdStartOptions {
   runs: number;
   /** Environment of the processes (the functions' configuration). */
   env: Record<string, string>;
+  /** Also count each bundled-SDK import's instructions under callgrind (see `ColdStartRow`). */
+  instructions: boolean;
   log: (line: string) => void;
 }
 
@@ -174,14 +189,44 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
         runs: bundle.samples.length,
       });
     }
+    const unavailable = options.instructions ? await instructionCountsUnavailable() : 'not asked for';
+    if (unavailable === null) await countImports(dir, runner, floorOf('bundled').file, rows, bundles, options);
     const total = (sdk: SdkPlacement) => rows.filter((r) => r.sdk === sdk).reduce((a, r) => a + r.initMs, 0);
     return {
       rows,
+      ...(unavailable === null ? {} : { instructionsUnavailable: unavailable }),
       faster: total('bundled') <= total('external') ? 'bundled' : 'external',
       method: `median of ${options.runs} fresh \`node\` processes per bundle (the functions' flags: ${FUNCTION_NODE_FLAGS.length > 0 ? FUNCTION_NODE_FLAGS.join(' ') : 'none'}), timing \`await import(index.mjs)\` of the split bundle (it loads its static chunks; the chunks a dynamic import reaches load on demand) with the function's environment set; round-robin over the functions, each sample paired with a floor sample taken right before or after it, the ratio the median of the pairs' ratios`,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Each bundled-SDK function's import counted in instructions beside the floor's, both less an
+ * empty module's import (what starting node and the runner cost), into the rows. Deterministic,
+ * so each bundle is counted once; two at a time.
+ */
+async function countImports(dir: string, runner: string, floor: string, rows: ColdStartRow[], bundles: readonly Bundle[], options: ColdStartOptions): Promise<void> {
+  const empty = join(dir, 'empty.mjs');
+  await writeFile(empty, 'export const handler = () => undefined;\n');
+  const env = { PATH: process.env['PATH'] ?? '', ...options.env };
+  const count = (file: string) => instructionsOf([...FUNCTION_NODE_FLAGS, runner, pathToFileURL(file).href], env);
+  const bundled = rows.filter((row) => row.sdk === 'bundled');
+  options.log(`cold start: counting the instructions of ${bundled.length + 2} imports under callgrind`);
+  const [base, floorTotal] = await Promise.all([count(empty), count(floor)]);
+  const floorImport = floorTotal - base;
+  for (let i = 0; i < bundled.length; i += 2) {
+    await Promise.all(
+      bundled.slice(i, i + 2).map(async (row) => {
+        const bundle = bundles.find((b) => b.function === row.function && b.sdk === 'bundled') as Bundle;
+        const imported = (await count(bundle.file)) - base;
+        row.importInstructions = imported;
+        row.floorImportInstructions = floorImport;
+        row.instructionRatio = round(imported / floorImport, 3);
+      }),
+    );
   }
 }
 

@@ -79,11 +79,8 @@ const METHOD =
   'warmUp tokens, then warmUp + counted; per token = the difference over counted, so start-up, loading and the JIT warm-up cancel. ' +
   'Functions are named from callgrind_annotate and, for compiled JavaScript, from node --perf-basic-prof.';
 
-/**
- * Instructions per token of the batch path and of raw verification, and where the difference
- * goes by function. Needs valgrind (with `callgrind_annotate`); without it, says so.
- */
-export async function measureInstructions(options: InstructionOptions): Promise<InstructionResults | InstructionsUnavailable> {
+/** Why instructions cannot be counted here (a tool not found), or null when they can. */
+export async function instructionCountsUnavailable(): Promise<string | null> {
   // Missing means not found: callgrind_annotate answers even --version with exit status 255.
   const missing = await Promise.all(
     ['valgrind', 'callgrind_annotate'].map((tool) =>
@@ -94,7 +91,33 @@ export async function measureInstructions(options: InstructionOptions): Promise<
     ),
   );
   const absent = missing.filter((tool) => tool !== null);
-  if (absent.length > 0) return { unavailable: `${absent.join(' and ')} not found` };
+  return absent.length > 0 ? `${absent.join(' and ')} not found` : null;
+}
+
+/**
+ * Instructions executed by `node args` from start to exit, every thread counted, under
+ * callgrind, without {@link RANDOM_WORK}; `env` is the whole environment (nothing of this
+ * process's is passed on). The same for the same program and input to a fraction of a per cent.
+ */
+export async function instructionsOf(args: readonly string[], env: Record<string, string>): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'dcc-callgrind-'));
+  try {
+    const out = join(dir, 'callgrind.out');
+    await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run('callgrind_annotate', ['--threshold=100', out], { maxBuffer: 64 * 1024 * 1024 });
+    return parseAnnotation(stdout, []).total;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Instructions per token of the batch path and of raw verification, and where the difference
+ * goes by function. Needs valgrind (with `callgrind_annotate`); without it, says so.
+ */
+export async function measureInstructions(options: InstructionOptions): Promise<InstructionResults | InstructionsUnavailable> {
+  const unavailable = await instructionCountsUnavailable();
+  if (unavailable !== null) return { unavailable };
 
   const dir = await mkdtemp(join(tmpdir(), 'dcc-bench-instructions-'));
   try {
@@ -219,11 +242,20 @@ function regionOf(code: CodeMap, address: number): string | undefined {
 }
 
 /**
+ * Work that varies from run to run of the same program, left out of every count: V8 tests random
+ * candidates for primes when it seeds its string hashing (`HashSeed::InitializeRoots`, in each
+ * isolate), a few million instructions one run and twice that the next.
+ */
+const RANDOM_WORK = new Set(['detail::sprp']);
+
+/**
  * The totals of a `callgrind_annotate` report: `PROGRAM TOTALS`, and per function its own count
- * (`<count> (<share>) <file>:<function> [<object>]`), JIT addresses named from `code`.
+ * (`<count> (<share>) <file>:<function> [<object>]`), JIT addresses named from `code`; both
+ * without {@link RANDOM_WORK}.
  */
 export function parseAnnotation(report: string, code: CodeMap): Counted {
   let total = 0;
+  let random = 0;
   const byFunction = new Map<string, number>();
   for (const line of report.split('\n')) {
     const match = /^\s*([\d,]+)\s+\([^)]*\)\s+(.*)$/.exec(line);
@@ -235,10 +267,11 @@ export function parseAnnotation(report: string, code: CodeMap): Counted {
       continue;
     }
     const name = functionName(what.replace(/ \[[^\]]*\]$/, ''), code);
-    byFunction.set(name, (byFunction.get(name) ?? 0) + instructions);
+    if (RANDOM_WORK.has(name)) random += instructions;
+    else byFunction.set(name, (byFunction.get(name) ?? 0) + instructions);
   }
   if (total === 0) throw new Error('callgrind_annotate reported no total');
-  return { total, byFunction };
+  return { total: total - random, byFunction };
 }
 
 /** A readable, run-independent name: no addresses, no argument lists, no source positions. */

@@ -35,10 +35,24 @@ export function renderReport(r: BenchResults): string {
   out.push(`Cold start: bundle import in a fresh node process, against the floor (SDK clients only); faster: SDK ${r.coldStartSummary.faster}`);
   out.push(
     textTable(
-      ['function', 'SDK', 'bytes', 'modules', 'gzip', 'init ms', 'floor ms', 'floor bytes', 'floor modules', 'ratio'],
-      r.coldStart.map((c) => [c.function, c.sdk, c.bytes, c.modules, c.gzipBytes, c.initMs, c.floorInitMs, c.floorBytes, c.floorModules, c.ratio]),
+      ['function', 'SDK', 'bytes', 'modules', 'gzip', 'init ms', 'floor ms', 'floor bytes', 'floor modules', 'ratio', 'instructions', 'ratio in instructions'],
+      r.coldStart.map((c) => [
+        c.function,
+        c.sdk,
+        c.bytes,
+        c.modules,
+        c.gzipBytes,
+        c.initMs,
+        c.floorInitMs,
+        c.floorBytes,
+        c.floorModules,
+        c.ratio,
+        c.importInstructions ?? '',
+        c.instructionRatio ?? '',
+      ]),
     ),
   );
+  if (r.coldStartSummary.instructionsUnavailable) out.push(`(imports not counted in instructions: ${r.coldStartSummary.instructionsUnavailable})`);
   out.push('');
   out.push("Handler CPU per request (I/O answered in-process), against raw P-256 on the same bytes: wall medians (tinybench) and process CPU time (all threads); the route's floor adds the JSON of its bodies (issue: a sign and a verify)");
   const cpu = r.handlerCpu;

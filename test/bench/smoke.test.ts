@@ -65,8 +65,21 @@ describe('npm run bench, every piece at tiny counts', () => {
     expect(rt.jwks.dynamodb).toBe(0);
   });
 
-  it('bundled the function both ways and timed it against the floor', () => {
+  it('bundled the function both ways and timed it against the floor', async () => {
     expect(results.coldStart.map((r) => r.sdk).sort()).toEqual(['bundled', 'external']);
+    // Counted in instructions where valgrind is installed: the bundled SDK's import only.
+    const valgrind = await hasValgrind();
+    expect(results.coldStartSummary.instructionsUnavailable === undefined).toBe(valgrind);
+    for (const row of results.coldStart) {
+      if (row.sdk === 'external' || !valgrind) {
+        expect(row.importInstructions).toBeUndefined();
+        continue;
+      }
+      // The function builds what the floor builds, and more.
+      expect(row.floorImportInstructions).toBeGreaterThan(0);
+      expect(row.importInstructions).toBeGreaterThan(row.floorImportInstructions as number);
+      expect(row.instructionRatio).toBeCloseTo((row.importInstructions as number) / (row.floorImportInstructions as number), 2);
+    }
     for (const row of results.coldStart) {
       expect(row.function).toBe('get-jwks');
       expect(row.bytes).toBeGreaterThan(row.sdk === 'bundled' ? row.floorBytes : 0);
