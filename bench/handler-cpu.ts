@@ -217,17 +217,51 @@ export async function openHandlerBench(): Promise<HandlerBench> {
 }
 
 /**
+ * The raw operations a handler is compared with, on the bytes of the certificate the bench issued
+ * first: each call does one of them and returns a number that depends on its work (so none can
+ * be left out). The routes' floors (see `HandlerCpuFigure`), and the KMS stand-in's signature.
+ */
+interface RouteFloors {
+  rawSign: () => number;
+  rawVerify: () => number;
+  /** What the KMS stand-in does for one Sign (in AWS, KMS's work, not the function's). */
+  standIn: () => number;
+  /** One raw sign, one raw verify and the JSON of the issue route's bodies. */
+  issueFloor: () => number;
+  /** One raw verify and the JSON of the verify route's bodies. */
+  verifyFloor: () => number;
+}
+
+/** The floors of `bench`'s routes, on the certificate it issued first. */
+function routeFloors({ key, token, bodies }: HandlerBench): RouteFloors {
+  const parsed = parseCompactJwsStrict(token);
+  const signingInput = Buffer.from(parsed.signingInput);
+  const signature = Buffer.from(parsed.signature);
+  const digest = createHash('sha256').update(signingInput).digest();
+  const rawSign = () => sign('sha256', signingInput, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).length;
+  const rawVerify = () => {
+    if (!verify('sha256', signingInput, { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, signature)) throw new Error('raw verify failed');
+    return 1;
+  };
+  return {
+    rawSign,
+    rawVerify,
+    standIn: () => key.signDigest(digest).length,
+    issueFloor: () => ((JSON.parse(bodies.issueRequest) as object) ? 1 : 0) + rawSign() + rawVerify() + JSON.stringify(bodies.issueResponse).length,
+    verifyFloor: () => ((JSON.parse(bodies.verifyRequest) as object) ? 1 : 0) + rawVerify() + JSON.stringify(bodies.verifyResponse).length,
+  };
+}
+
+/**
  * Handler CPU per request: the real issue and verify handlers of {@link openHandlerBench}
  * against raw `crypto.sign` / `crypto.verify` of the same signing input (tinybench medians), and
  * process CPU against the route's floor.
  */
 export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<HandlerCpuResults> {
-  const { issuer, verifier, layered, issueEvent, verifyEvent, key, token, bodies, close } = await openHandlerBench();
+  const opened = await openHandlerBench();
+  const { issuer, verifier, layered, issueEvent, verifyEvent, close } = opened;
   try {
-    const parsed = parseCompactJwsStrict(token);
-    const signingInput = Buffer.from(parsed.signingInput);
-    const signature = Buffer.from(parsed.signature);
-    const digest = createHash('sha256').update(signingInput).digest();
+    const floors = routeFloors(opened);
 
     const bench = new Bench({ time: options.timeMs, warmupTime: Math.min(500, options.timeMs / 4), iterations: 50 });
     let pendingIssue = issueEvent();
@@ -246,8 +280,8 @@ export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<Han
           },
         },
       )
-      .add('raw crypto.sign', () => sign('sha256', signingInput, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }))
-      .add('KMS stand-in sign', () => key.signDigest(digest))
+      .add('raw crypto.sign', floors.rawSign)
+      .add('KMS stand-in sign', floors.standIn)
       .add(
         'verify handler',
         async () => {
@@ -260,9 +294,7 @@ export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<Han
           },
         },
       )
-      .add('raw crypto.verify', () => {
-        if (!verify('sha256', signingInput, { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, signature)) throw new Error('raw verify failed');
-      });
+      .add('raw crypto.verify', floors.rawVerify);
     options.log(`handler CPU: ${bench.tasks.length} tasks, ${options.timeMs} ms each`);
     await bench.run();
 
@@ -283,43 +315,24 @@ export async function measureHandlerCpu(options: HandlerCpuOptions): Promise<Han
         }
       });
     };
-    const rawSignOnce = () => sign('sha256', signingInput, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
-    const rawVerifyOnce = () => {
-      if (!verify('sha256', signingInput, { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, signature)) throw new Error('raw verify failed');
-    };
     // The layered endpoints are not in the tinybench tasks above: warm them up as those were.
     for (const handlers of [layered.bare, layered.middy]) {
       await requests(handlers.issuer, issueEvent, 201);
       await requests(handlers.verifier, verifyEvent, 200);
     }
     let sink = 0;
+    const loop = (work: () => number) =>
+      cpuOf(() => {
+        for (let i = 0; i < perRound; i++) sink += work();
+      });
     for (let round = 0; round < rounds; round++) {
       perOps.issue.push(await requests(issuer, issueEvent, 201));
-      perOps.sign.push(await cpuOf(() => {
-        for (let i = 0; i < perRound; i++) sign('sha256', signingInput, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
-      }));
+      perOps.sign.push(await loop(floors.rawSign));
       perOps.verify.push(await requests(verifier, verifyEvent, 200));
-      perOps.rawVerify.push(await cpuOf(() => {
-        for (let i = 0; i < perRound; i++) rawVerifyOnce();
-      }));
-      perOps.standIn.push(await cpuOf(() => {
-        for (let i = 0; i < perRound; i++) key.signDigest(digest);
-      }));
-      perOps.issueFloor.push(await cpuOf(() => {
-        for (let i = 0; i < perRound; i++) {
-          sink += (JSON.parse(bodies.issueRequest) as object) ? 1 : 0;
-          rawSignOnce();
-          rawVerifyOnce();
-          sink += JSON.stringify(bodies.issueResponse).length;
-        }
-      }));
-      perOps.verifyFloor.push(await cpuOf(() => {
-        for (let i = 0; i < perRound; i++) {
-          sink += (JSON.parse(bodies.verifyRequest) as object) ? 1 : 0;
-          rawVerifyOnce();
-          sink += JSON.stringify(bodies.verifyResponse).length;
-        }
-      }));
+      perOps.rawVerify.push(await loop(floors.rawVerify));
+      perOps.standIn.push(await loop(floors.standIn));
+      perOps.issueFloor.push(await loop(floors.issueFloor));
+      perOps.verifyFloor.push(await loop(floors.verifyFloor));
     }
     if (sink === 0) throw new Error('the floors did no JSON work');
     // Twice the requests of each loop above: each layer's cost is a few µs in a request of hundreds.
