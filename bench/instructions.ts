@@ -74,7 +74,8 @@ const KINDS: readonly { kind: string; test: RegExp }[] = [
 const LISTED = Number(process.env.LISTED ?? 12);
 
 const METHOD =
-  'valgrind --tool=callgrind (all threads: the JIT compilers and the GC helpers count too) around node running a one-file bundle of ' +
+  'valgrind --tool=callgrind (all threads: the GC helpers count too) around node --no-concurrent-recompilation (each optimizing compile ' +
+  'on the main thread, in the warm-up) running a one-file bundle of ' +
   'bench/instruction-driver.ts, per way (raw crypto.verify; verifyBatch as dcc verify <folder> calls it, one thread) twice: ' +
   'warmUp tokens, then warmUp + counted; per token = the difference over counted, so start-up, loading and the JIT warm-up cancel. ' +
   'Functions are named from callgrind_annotate and, for compiled JavaScript, from node --perf-basic-prof.';
@@ -195,7 +196,11 @@ interface Counted {
 async function callgrind(dir: string, driver: string, mode: 'raw' | 'batch', tokens: number, input: string): Promise<Counted> {
   const out = join(dir, `${mode}-${tokens}.callgrind`);
   // A bare environment: nothing of this shell's (NODE_OPTIONS, extra CA certificates) is counted.
-  await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--perf-basic-prof', driver, mode, String(tokens), input], {
+  // The optimizing compiler on the main thread: valgrind runs one thread at a time, so a background
+  // compile that started in the warm-up could end among the counted tokens; on the main thread
+  // each compile is done where its function turned hot. The code it makes is the same.
+  const flags = ['--perf-basic-prof', '--no-concurrent-recompilation'];
+  await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...flags, driver, mode, String(tokens), input], {
     env: { PATH: process.env['PATH'] ?? '' },
     maxBuffer: 16 * 1024 * 1024,
   });
