@@ -62,7 +62,7 @@ const run = promisify(execFile);
 const KINDS: readonly { kind: string; test: RegExp }[] = [
   { kind: 'JSON.parse (V8 JsonParser, its strings)', test: /JsonParser|InternalizeString|StringTable::LookupKey|Utf8Decoder/ },
   { kind: 'JavaScript, compiled', test: /\(JS\)$|^\(unnamed code\)$/ },
-  { kind: 'regular expressions', test: /^RegExp:|RegExp/ },
+  { kind: 'regular expressions', test: /RegExp/ },
   { kind: 'V8 builtins', test: /^builtin / },
   { kind: 'JIT compilers', test: /v8::internal::(compiler|maglev|baseline|interpreter)::|turboshaft/ },
   { kind: 'garbage collection', test: /v8::internal::.*(Heap|Scaveng|Mark|Sweep|Evacuat|Remembered|MemoryAllocator|MemoryChunk|Page)/ },
@@ -71,13 +71,13 @@ const KINDS: readonly { kind: string; test: RegExp }[] = [
 ];
 
 /** How many functions the overhead lists by name. */
-const LISTED = Number(process.env.LISTED ?? 12);
+const LISTED = 12;
 
 const METHOD =
-  'valgrind --tool=callgrind (all threads: the GC helpers count too) around node --no-concurrent-recompilation (each optimizing compile ' +
-  'on the main thread, in the warm-up) running a one-file bundle of ' +
+  'valgrind --tool=callgrind (all threads: the GC helpers count too) around node --no-concurrent-recompilation (the optimizing ' +
+  'compiler on the main thread) running a one-file bundle of ' +
   'bench/instruction-driver.ts, per way (raw crypto.verify; verifyBatch as dcc verify <folder> calls it, one thread) twice: ' +
-  'warmUp tokens, then warmUp + counted; per token = the difference over counted, so start-up, loading and the JIT warm-up cancel. ' +
+  'warmUp tokens, then warmUp + counted; per token = the difference over counted, so start-up and loading cancel. ' +
   'Functions are named from callgrind_annotate and, for compiled JavaScript, from node --perf-basic-prof.';
 
 /** Why instructions cannot be counted here (a tool not found), or null when they can. */
