@@ -157,7 +157,8 @@ export async function measureInstructions(options: InstructionOptions): Promise<
     add(batchShort, -1);
     add(rawLong, -1);
     add(rawShort, 1);
-    const overheadPerToken = batchPerToken - rawPerToken;
+    // The overhead is the difference of the figures reported, so that the three agree to the unit.
+    const overheadPerToken = Math.round(batchPerToken) - Math.round(rawPerToken);
     const kinds = new Map<string, number>();
     for (const [name, perTokenGrowth] of grown) {
       const kind = KINDS.find(({ test }) => test.test(name))?.kind ?? 'other native code';
@@ -175,7 +176,7 @@ export async function measureInstructions(options: InstructionOptions): Promise<
       rawPerToken: Math.round(rawPerToken),
       batchPerToken: Math.round(batchPerToken),
       ratio: round(rawPerToken / batchPerToken, 3),
-      overheadPerToken: Math.round(overheadPerToken),
+      overheadPerToken,
       byKind,
       overhead,
       elsewhere: Math.round(overheadPerToken - overhead.reduce((sum, share) => sum + share.perToken, 0)),
