@@ -103,13 +103,26 @@ export async function instructionCountsUnavailable(): Promise<string | null> {
 export async function instructionsOf(args: readonly string[], env: Record<string, string>): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'dcc-callgrind-'));
   try {
-    const out = join(dir, 'callgrind.out');
-    await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
-    const { stdout } = await run('callgrind_annotate', ['--threshold=100', out], { maxBuffer: 64 * 1024 * 1024 });
-    return parseAnnotation(stdout, []).total;
+    return (await counted(join(dir, 'callgrind.out'), args, env)).total;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `node args` run under callgrind into `out`, and its counts. With `--perf-basic-prof` among
+ * `args`, compiled JavaScript is named from the map node writes (then removed).
+ */
+async function counted(out: string, args: readonly string[], env: Record<string, string>): Promise<Counted> {
+  await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('callgrind_annotate', ['--threshold=100', out], { maxBuffer: 64 * 1024 * 1024 });
+  if (!args.includes('--perf-basic-prof')) return parseAnnotation(stdout, []);
+  const pid = /\(PID (\d+)/.exec(stdout)?.[1];
+  if (pid === undefined) throw new Error(`callgrind_annotate named no process for node ${args.join(' ')}`);
+  const mapFile = join(tmpdir(), `perf-${pid}.map`);
+  const code = await readCodeMap(mapFile);
+  await rm(mapFile, { force: true });
+  return parseAnnotation(stdout, code);
 }
 
 /**
@@ -195,23 +208,12 @@ interface Counted {
 }
 
 async function callgrind(dir: string, driver: string, mode: 'raw' | 'batch', tokens: number, input: string): Promise<Counted> {
-  const out = join(dir, `${mode}-${tokens}.callgrind`);
   // A bare environment: nothing of this shell's (NODE_OPTIONS, extra CA certificates) is counted.
   // The optimizing compiler on the main thread: valgrind runs one thread at a time, so a background
   // compile that started in the warm-up could end among the counted tokens; on the main thread
   // each compile is done where its function turned hot. The code it makes is the same.
   const flags = ['--perf-basic-prof', '--no-concurrent-recompilation'];
-  await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...flags, driver, mode, String(tokens), input], {
-    env: { PATH: process.env['PATH'] ?? '' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const { stdout } = await run('callgrind_annotate', ['--threshold=100', '--inclusive=no', out], { maxBuffer: 64 * 1024 * 1024 });
-  const pid = /\(PID (\d+)/.exec(stdout)?.[1];
-  if (pid === undefined) throw new Error(`callgrind_annotate named no process for ${mode} ${tokens}`);
-  const mapFile = join(tmpdir(), `perf-${pid}.map`);
-  const code = await readCodeMap(mapFile);
-  await rm(mapFile, { force: true });
-  return parseAnnotation(stdout, code);
+  return counted(join(dir, `${mode}-${tokens}.callgrind`), [...flags, driver, mode, String(tokens), input], { PATH: process.env['PATH'] ?? '' });
 }
 
 /** A code region that node --perf-basic-prof named: start address, length, name. */
