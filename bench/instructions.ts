@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -114,7 +114,9 @@ export async function instructionsOf(args: readonly string[], env: Record<string
  * `args`, compiled JavaScript is named from the map node writes (then removed).
  */
 async function counted(out: string, args: readonly string[], env: Record<string, string>): Promise<Counted> {
-  await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
+  // Run in the output's own folder: with `--perf-basic-prof`, node also writes a V8 log
+  // (isolate-*.log) into its working directory, which would otherwise be the caller's.
+  await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...args], { env, cwd: dirname(out), maxBuffer: 16 * 1024 * 1024 });
   const { stdout } = await run('callgrind_annotate', ['--threshold=100', out], { maxBuffer: 64 * 1024 * 1024 });
   if (!args.includes('--perf-basic-prof')) return parseAnnotation(stdout, []);
   const pid = /\(PID (\d+)/.exec(stdout)?.[1];
