@@ -76,8 +76,9 @@ const LISTED = 12;
 const METHOD =
   'valgrind --tool=callgrind (all threads: the GC helpers count too) around node --no-concurrent-recompilation (the optimizing ' +
   'compiler on the main thread) running a one-file bundle of ' +
-  'bench/instruction-driver.ts, per way (raw crypto.verify; verifyBatch as dcc verify <folder> calls it, one thread) twice: ' +
-  'warmUp tokens, then warmUp + counted; per token = the difference over counted, so start-up and loading cancel. ' +
+  'bench/instruction-driver.ts, per way (raw crypto.verify; verifyBatch as dcc verify <folder> calls it, one thread, in batches of ' +
+  '1024 one after the other) twice: warmUp tokens, then warmUp + counted; the longer run repeats the shorter one exactly before ' +
+  'going on, so per token = the difference over counted, start-up, loading and the JIT\'s warm-up cancelling. ' +
   'Functions are named from callgrind_annotate and, for compiled JavaScript, from node --perf-basic-prof.';
 
 /** Why instructions cannot be counted here (a tool not found), or null when they can. */
