@@ -47,9 +47,22 @@ export interface NoteVerifierKey {
 
 const ALGORITHM_BYTE: Record<NoteSignatureType, number> = { ed25519: ED25519_ALGORITHM, rfc6962: RFC6962_ALGORITHM };
 
-/** A name that can stand in a note key and a signature line: non-empty, no `+`, no whitespace. */
+/**
+ * A name that can stand in a note key and a signature line: non-empty, no `+`, no whitespace, no
+ * control, format, private-use or unassigned character. A name of printable ASCII, which every
+ * function's configuration checks at its cold start, is judged by its character codes: the first
+ * use of the Unicode-property pattern costs about two million instructions to build it.
+ */
 export function isValidKeyName(name: string): boolean {
-  return name.length > 0 && !/[+\s]/u.test(name) && !/\p{C}/u.test(name);
+  if (name.length === 0) return false;
+  let ascii = true;
+  for (let i = 0; i < name.length && ascii; i++) {
+    const unit = name.charCodeAt(i);
+    if (unit >= 0x80) ascii = false;
+    // Printable ASCII is U+0021 to U+007E; the space, the controls and DEL are outside it.
+    else if (unit <= 0x20 || unit === 0x7f || unit === 0x2b /* + */) return false;
+  }
+  return ascii || (!/[+\s]/u.test(name) && !/\p{C}/u.test(name));
 }
 
 function assertName(name: string): void {

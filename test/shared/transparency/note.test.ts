@@ -4,6 +4,7 @@ import { formatCheckpoint, parseCheckpoint } from '#shared/transparency/checkpoi
 import {
   NoteError,
   formatVerifierKey,
+  isValidKeyName,
   keyObjectNoteSigner,
   openNote,
   parseVerifierKey,
@@ -46,6 +47,27 @@ describe('signed notes (Go sumdb/note known answer)', () => {
     expect(() => parseVerifierKey('PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW')).toThrow(NoteError);
     expect(() => parseVerifierKey('Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW')).toThrow(NoteError);
     expect(() => parseVerifierKey('PeterNeumann+c74f20a3+AhpcQcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW')).toThrow(NoteError);
+  });
+});
+
+describe('key names', () => {
+  // The rule as the patterns state it; the function answers printable ASCII without them.
+  const byPattern = (name: string): boolean => name.length > 0 && !/[+\s]/u.test(name) && !/\p{C}/u.test(name);
+
+  it('judges every character of the Basic Multilingual Plane as the patterns do, alone and in a name', () => {
+    const disagreements: string[] = [];
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const c = String.fromCharCode(unit);
+      for (const name of [c, `log${c}`, `${c}.example`, `日志${c}`]) {
+        if (isValidKeyName(name) !== byPattern(name)) disagreements.push(`U+${unit.toString(16).padStart(4, '0')} in ${JSON.stringify(name)}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it('accepts log origins and refuses the empty name, a plus, whitespace and controls', () => {
+    for (const name of ['dcc.example.com/log', 'PeterNeumann', 'dcc-log-cn-north-1', '数据合规证书日志']) expect(isValidKeyName(name)).toBe(true);
+    for (const name of ['', 'a+b', 'a b', 'a\tb', 'a\u007fb', 'a\u0085b', 'a\u200bb', 'a\u3000b', 'a\ud800b']) expect(isValidKeyName(name)).toBe(false);
   });
 });
 
