@@ -178,6 +178,7 @@ describe('the fast paths fall back to the full checks', () => {
     ['a repeated __proto__', '{"__proto__":{},"__proto__":{}}'],
     ['an escaped spelling in a nested object', '{"x":[{"b":{"ab":1,"a\\u0062":2}}]}'],
     ['a duplicate beside extra colons in string values', '{"u":"https://a:1","k":1,"v":"::","k":2}'],
+    ['whitespace between a repeated name and its colon', '{"k" :1, "k"\r\n\t: 2}'],
   ])('strict JSON: the member count sends %s to the scan, which refuses it', (_name, json) => {
     expect(codeOf(() => parseJsonStrict(utf8.encode(json)))).toBe('json-duplicate-member');
   });
@@ -192,6 +193,44 @@ describe('the fast paths fall back to the full checks', () => {
   it('strict JSON: accepts names and strings full of colons, quotes and backslashes that repeat nothing', () => {
     const json = '{"a\\\\":"x:\\"y\\":z","a\\\\\\"":[":",{"a\\\\":"\\\\"}],"b":{"a\\\\":1}}';
     expect(parseJsonStrict(utf8.encode(json))).toEqual(JSON.parse(json));
+  });
+
+  /** `value` as JSON with whitespace from `spaces` (in turn) around every token: what JSON allows beyond JSON.stringify's output. */
+  const spaced = (value: unknown, spaces: readonly string[]): string => {
+    let turn = 0;
+    const ws = (): string => spaces[turn++ % spaces.length] as string;
+    const write = (v: unknown): string => {
+      if (Array.isArray(v)) return `[${ws()}${v.map(write).join(`${ws()},${ws()}`)}${ws()}]`;
+      if (typeof v === 'object' && v !== null) {
+        const members = Object.entries(v).map(([name, member]) => `${JSON.stringify(name)}${ws()}:${ws()}${write(member)}`);
+        return `{${ws()}${members.join(`${ws()},${ws()}`)}${ws()}}`;
+      }
+      return JSON.stringify(v);
+    };
+    return `${ws()}${write(value)}${ws()}`;
+  };
+  const spaces = fc.array(fc.constantFrom('', ' ', '\n', '\t', '\r\n  '), { minLength: 1, maxLength: 5 });
+
+  it('strict JSON: accepts random JSON with whitespace around every token, names before their colons included', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), spaces, (value, ws) => {
+        const json = spaced(value, ws);
+        expect(parseJsonStrict(utf8.encode(json))).toEqual(JSON.parse(json));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('strict JSON: refuses a member written twice in random JSON with whitespace around every token', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 6 }), spaces, (value, name, ws) => {
+        const key = JSON.stringify(name);
+        const pair = `{${key}${ws[0]}:1${ws.at(-1)},${key}${ws.at(-1)}:${ws[0]}2}`;
+        const json = `[${spaced(value, ws)},${pair}]`;
+        expect(codeOf(() => parseJsonStrict(utf8.encode(json)))).toBe('json-duplicate-member');
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('strict JSON: refuses an object with a member written twice wherever it is put in random JSON', () => {
