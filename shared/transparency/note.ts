@@ -55,14 +55,14 @@ const ALGORITHM_BYTE: Record<NoteSignatureType, number> = { ed25519: ED25519_ALG
  */
 export function isValidKeyName(name: string): boolean {
   if (name.length === 0) return false;
-  let ascii = true;
-  for (let i = 0; i < name.length && ascii; i++) {
+  for (let i = 0; i < name.length; i++) {
     const unit = name.charCodeAt(i);
-    if (unit >= 0x80) ascii = false;
+    // Beyond ASCII, the patterns judge the whole name.
+    if (unit >= 0x80) return !/[+\s]/u.test(name) && !/\p{C}/u.test(name);
     // Printable ASCII is U+0021 to U+007E; the space, the controls and DEL are outside it.
-    else if (unit <= 0x20 || unit === 0x7f || unit === 0x2b /* + */) return false;
+    if (unit <= 0x20 || unit === 0x7f || unit === 0x2b /* + */) return false;
   }
-  return ascii || (!/[+\s]/u.test(name) && !/\p{C}/u.test(name));
+  return true;
 }
 
 function assertName(name: string): void {
