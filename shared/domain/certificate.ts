@@ -1,7 +1,7 @@
-import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { CryptoKey } from 'jose';
 import { compactJws, parseCompactJwsStrict, signingInputOf, type ParsedCompactJws } from '../crypto/compact-jws.ts';
-import { P256_SIGNATURE_LENGTH, toP256PublicKey, verifyP256 } from '../crypto/ecdsa-p256.ts';
+import { P256_SIGNATURE_LENGTH, toP256PublicKey, verifyP256, verifyP256With } from '../crypto/ecdsa-p256.ts';
 import { CryptoError, SignerError } from '../crypto/errors.ts';
 import { algorithmOfCurve, isCertificateAlgorithm } from '../crypto/jws-algorithms.ts';
 import { jwkThumbprint } from '../crypto/jwk-thumbprint.ts';
@@ -292,13 +292,15 @@ function checkSignature(parsed: ParsedCompactJws, key: ProvenKey, kid: string): 
     return fail(`The signature is ${parsed.signature.length} bytes; ${key.jwk.alg} needs exactly 64 (R||S).`);
   }
   let ok: boolean;
-  try {
-    ok = key.sm2
-      ? key.sm2.verify(parsed.signingInput, parsed.signature)
-      : cryptoVerify('sha256', parsed.signingInput, { key: key.keyObject as KeyObject, dsaEncoding: 'ieee-p1363' }, parsed.signature);
-  } catch {
-    // OpenSSL reports some malformed signatures as errors instead of a false result.
-    ok = false;
+  if (key.sm2) {
+    try {
+      ok = key.sm2.verify(parsed.signingInput, parsed.signature);
+    } catch {
+      // OpenSSL reports some malformed signatures as errors instead of a false result.
+      ok = false;
+    }
+  } else {
+    ok = verifyP256With(key.keyObject as KeyObject, parsed.signingInput, parsed.signature);
   }
   return ok ? pass(null) : fail(`The signature does not verify with the key ${quoteText(kid)}.`);
 }

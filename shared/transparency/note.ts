@@ -222,7 +222,7 @@ function verifyRfc6962(text: string, body: Uint8Array, key: KeyObject): boolean 
   } catch {
     return false;
   }
-  return nodeVerify('sha256', treeHeadSignatureInput(timestamp, head), { key, dsaEncoding: 'der' }, b.subarray(12));
+  return nodeVerify('sha256', treeHeadSignatureInput(timestamp, head), key, b.subarray(12));
 }
 
 function assertText(text: string): void {
@@ -302,7 +302,7 @@ export function keyObjectNoteSigner(name: string, privateKey: KeyObject): NoteSi
       name,
       type: 'rfc6962',
       publicKey: async () => spki,
-      sign: async (message) => new Uint8Array(nodeSign('sha256', message, { key: privateKey, dsaEncoding: 'der' })),
+      sign: async (message) => new Uint8Array(nodeSign('sha256', message, privateKey)),
     };
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new TypeError('The log key must be an Ed25519 or a P-256 key.');

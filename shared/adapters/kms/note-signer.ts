@@ -69,7 +69,7 @@ export class KmsNoteSigner implements NoteSigner {
     // A checkpoint with a bad signature would look like log misbehaviour to every monitor.
     const verifies =
       this.type === 'rfc6962'
-        ? nodeVerify('sha256', message, { key: p256PublicKey(publicKey), dsaEncoding: 'der' }, signature)
+        ? nodeVerify('sha256', message, p256PublicKey(publicKey), signature)
         : signature.length === 64 && nodeVerify(null, message, ed25519PublicKey(publicKey), signature);
     if (!verifies) throw new SignerError('signer-signature-mismatch', 'KMS returned a signature that does not verify with the log key');
     return signature;

@@ -1,8 +1,8 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { derToP1363, p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
-import { verifyP256 } from '#shared/crypto/ecdsa-p256.ts';
+import { verifyP256, verifyP256With } from '#shared/crypto/ecdsa-p256.ts';
 import { CryptoError, type CryptoErrorCode } from '#shared/crypto/errors.ts';
 import { codeOf } from './support/crypto-error-code.ts';
 
@@ -184,5 +184,65 @@ describe('verifyP256', () => {
     expect(() => verifyP256(p384, data, rs)).toThrow(TypeError);
     expect(() => verifyP256(ed, data, rs)).toThrow(TypeError);
     expect(() => verifyP256({ kty: 'EC', crv: 'P-384', x: 'a', y: 'b' }, data, rs)).toThrow(TypeError);
+  });
+});
+
+describe('verifyP256With (R||S written as DER in place)', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  /** Node's own verdict on R||S, the reference: OpenSSL converts and checks. */
+  const nodeVerdict = (data: Uint8Array, rs: Uint8Array): boolean => {
+    try {
+      return verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, rs);
+    } catch {
+      return false;
+    }
+  };
+  const signed = Array.from({ length: 3000 }, (_, i) => {
+    const data = new TextEncoder().encode(`signing input ${i}`);
+    return { data, rs: new Uint8Array(sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' })) };
+  });
+
+  it('accepts every genuine signature, those whose r or s starts with zero bytes or a high bit among them', () => {
+    const leadingZero = signed.filter(({ rs }) => rs[0] === 0 || rs[32] === 0);
+    const highBit = signed.filter(({ rs }) => (rs[0] as number) >= 0x80 && (rs[32] as number) >= 0x80);
+    // 3000 signatures hold about 23 with a leading zero byte and 750 with both high bits.
+    expect(leadingZero.length).toBeGreaterThan(3);
+    expect(highBit.length).toBeGreaterThan(500);
+    for (const { data, rs } of signed) expect(verifyP256With(publicKey, data, rs)).toBe(true);
+  });
+
+  it('gives Node\'s verdict on the other half (n - s), on r or s out of range and on every one-bit flip', () => {
+    const { data, rs } = signed.find(({ rs }) => rs[0] === 0 || rs[32] === 0) ?? (signed[0] as { data: Uint8Array; rs: Uint8Array });
+    const r = BigInt(`0x${toHex(rs.subarray(0, 32))}`);
+    const s = BigInt(`0x${toHex(rs.subarray(32))}`);
+    const cases = [
+      hex(scalar(r) + scalar(N - s)),
+      hex(scalar(0n) + scalar(s)),
+      hex(scalar(r) + scalar(0n)),
+      hex(scalar(N) + scalar(s)),
+      hex(scalar(r) + scalar(N)),
+      hex(scalar(2n ** 256n - 1n) + scalar(2n ** 256n - 1n)),
+      new Uint8Array(64),
+    ];
+    for (let bit = 0; bit < 512; bit++) {
+      const flipped = rs.slice();
+      flipped[bit >> 3] = (flipped[bit >> 3] as number) ^ (1 << (bit & 7));
+      cases.push(flipped);
+    }
+    for (const candidate of cases) expect(verifyP256With(publicKey, data, candidate)).toBe(nodeVerdict(data, candidate));
+    // The other half verifies (ECDSA accepts s and n - s alike), so the cases hold both verdicts.
+    expect(verifyP256With(publicKey, data, cases[0] as Uint8Array)).toBe(true);
+    expect(verifyP256With(publicKey, data, cases[1] as Uint8Array)).toBe(false);
+  });
+
+  it('gives Node\'s verdict on random R||S, and false for any length but 64', () => {
+    const { data } = signed[0] as { data: Uint8Array; rs: Uint8Array };
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (rs) => verifyP256With(publicKey, data, rs) === nodeVerdict(data, rs)),
+      { numRuns: 500 },
+    );
+    const { rs } = signed[1] as { data: Uint8Array; rs: Uint8Array };
+    expect(verifyP256With(publicKey, (signed[1] as { data: Uint8Array }).data, rs.subarray(0, 63))).toBe(false);
+    expect(verifyP256With(publicKey, (signed[1] as { data: Uint8Array }).data, Uint8Array.from([...rs, 0]))).toBe(false);
   });
 });
