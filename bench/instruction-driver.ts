@@ -2,15 +2,14 @@
  * What `bench/instructions.ts` runs under valgrind, bundled into one plain JavaScript file: `count`
  * verifications of the tokens in `file`, one way. `batch`: `verifyBatch` as `dcc verify <folder>`
  * calls it (verdicts only, on this thread). `raw`: `crypto.verify` over the same signing inputs
- * and signatures. Exits non-zero if any token fails to verify.
+ * and signatures, in the floor's form (bench/raw-verify.ts). Exits non-zero if any token fails to verify.
  */
-import { verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseCompactJwsStrict } from '#shared/crypto/compact-jws.ts';
 import { toP256PublicKey } from '#shared/crypto/ecdsa-p256.ts';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { processIo } from '../cli/main.ts';
 import { verifyBatch } from '../cli/verification.ts';
+import { type RawInput, rawInputOf, rawVerify } from './raw-verify.ts';
 
 /** The file the driver reads: the tokens, the key that signed them, and when they are valid. */
 export interface DriverInput {
@@ -34,15 +33,9 @@ async function main(mode: string, count: number, file: string): Promise<number> 
   if (mode === 'raw') {
     const { kty, crv, x, y } = jwk;
     const key = toP256PublicKey({ kty, crv, x, y });
-    const inputs = tokens.map((t) => {
-      const parsed = parseCompactJwsStrict(t);
-      return { data: Buffer.from(parsed.signingInput), signature: Buffer.from(parsed.signature) };
-    });
+    const inputs = tokens.map(rawInputOf);
     let verified = 0;
-    for (let i = 0; i < count; i++) {
-      const { data, signature } = inputs[i % inputs.length] as { data: Buffer; signature: Buffer };
-      if (verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)) verified += 1;
-    }
+    for (let i = 0; i < count; i++) if (rawVerify(key, inputs[i % inputs.length] as RawInput)) verified += 1;
     return verified;
   }
   if (mode === 'batch') {
