@@ -82,6 +82,9 @@ export function verifyP256With(key: KeyObject, data: Uint8Array, rs: Uint8Array)
  */
 const der = new Uint8Array(72);
 
+/** Views on {@link der} by length (an ES256 signature's DER is 8 to 72 bytes), each made once. */
+const derViews: Uint8Array[] = [];
+
 /**
  * `rs` (64 bytes: r then s, big-endian) as minimal DER INTEGERs, a view on {@link der} valid
  * until the next call. Zero and values of n or more are written as they are: OpenSSL refuses them.
@@ -101,5 +104,5 @@ function derOfRs(rs: Uint8Array): Uint8Array {
   }
   der[0] = 0x30;
   der[1] = at - 2;
-  return der.subarray(0, at);
+  return (derViews[at] ??= der.subarray(0, at));
 }
