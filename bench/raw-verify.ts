@@ -7,8 +7,8 @@ import { p1363ToDer } from '#shared/crypto/ecdsa-der.ts';
  * for an ES256 signature, the KeyObject passed as itself and the signature as DER (converted once,
  * before any timing). Node's `{ key, dsaEncoding: 'ieee-p1363' }` gives the same verdicts; on Node
  * 20 it costs the same, on Node 24 about 29% more instructions per call (an options object makes
- * Node throw and catch a TypeError, stack trace and all, and R||S rebuilds an EC key per call), so
- * a floor in that form would flatter every ratio there. The batch reports it beside the floor.
+ * Node throw and catch two TypeErrors, stack traces and all, and R||S rebuilds an EC key per
+ * call), so a floor in that form would flatter every ratio there. The batch times it beside the floor.
  */
 export interface RawInput {
   /** The signing input's bytes. */
