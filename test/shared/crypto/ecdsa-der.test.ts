@@ -241,8 +241,9 @@ describe('verifyP256With (R||S written as DER in place)', () => {
       fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (rs) => verifyP256With(publicKey, data, rs) === nodeVerdict(data, rs)),
       { numRuns: 500 },
     );
-    const { rs } = signed[1] as { data: Uint8Array; rs: Uint8Array };
-    expect(verifyP256With(publicKey, (signed[1] as { data: Uint8Array }).data, rs.subarray(0, 63))).toBe(false);
-    expect(verifyP256With(publicKey, (signed[1] as { data: Uint8Array }).data, Uint8Array.from([...rs, 0]))).toBe(false);
+    const genuine = signed[1] as { data: Uint8Array; rs: Uint8Array };
+    expect(verifyP256With(publicKey, genuine.data, genuine.rs)).toBe(true);
+    expect(verifyP256With(publicKey, genuine.data, genuine.rs.subarray(0, 63))).toBe(false);
+    expect(verifyP256With(publicKey, genuine.data, Uint8Array.from([...genuine.rs, 0]))).toBe(false);
   });
 });
