@@ -61,8 +61,9 @@ export function verifyP256(publicKey: KeyObject | JWK, data: Uint8Array, rs: Uin
  * dsaEncoding: 'ieee-p1363' }`: given an options object, Node 24 first asks whether that object
  * is a KeyObject and then whether it is a CryptoKey, through native accessors that throw a
  * TypeError (a stack trace captured) for every other object, and its `R||S` conversion then
- * rebuilds an EC key from the KeyObject on every call. The two cost more than a quarter of the signature check itself; writing the DER here
- * costs next to nothing (the README's *Batch verification* has the counts).
+ * rebuilds an EC key from the KeyObject on every call. The two cost more than a quarter of the
+ * signature check itself; writing the DER here costs next to nothing (`docs/performance.md`,
+ * *ES256 on Node 24*, has the counts).
  */
 export function verifyP256With(key: KeyObject, data: Uint8Array, rs: Uint8Array): boolean {
   if (rs.length !== P256_SIGNATURE_LENGTH) return false;
