@@ -9,8 +9,8 @@ import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { checkRevocationStatus, type StatusListFetcher } from '#shared/domain/status-list-check.ts';
 import type { CliIo } from './context.ts';
 import { bodyText, boundedFetch, fetchLimits, noteSourceFailure, SourceError } from './bounded-fetch.ts';
-import type { TokenInput } from './inputs.ts';
-import type { ChunkVerdict, WorkerEntry } from './verify-workers.ts';
+import { type ItemSource, itemsOf, type TokenInput } from './inputs.ts';
+import type { ChunkVerdict, VerificationPool, WorkerEntry } from './verify-workers.ts';
 
 /**
  * One certificate judged the way the command line reports it: the service's own offline
@@ -217,7 +217,16 @@ export interface BatchOptions {
   certificates?: boolean;
   /** The worker threads' program, when not this one's (the benchmark starts an installed dcc's). */
   workerEntry?: WorkerEntry;
+  /** Items per window ({@link verifyInWindows}); {@link BATCH_WINDOW} by default. */
+  window?: number;
 }
+
+/**
+ * Items a batch reads, verifies and reports at a time: what a run holds of a large archive is
+ * two windows of tokens (the one reported and the next, read and verified meanwhile), never
+ * the archive.
+ */
+export const BATCH_WINDOW = 8192;
 
 /**
  * Judges every item, `concurrency` at a time, and returns the verdicts in input order;
@@ -227,22 +236,102 @@ export interface BatchOptions {
  * Never throws for bad data.
  */
 export async function verifyBatch(items: readonly TokenInput[], settings: VerifySettings, io: CliIo, options: BatchOptions = {}): Promise<ItemResult[]> {
+  const results: ItemResult[] = [];
+  await verifyInWindows(itemsOf(items), settings, io, options, (window) => {
+    for (const result of window) results.push(result);
+  });
+  return results;
+}
+
+/** Items read at a time (a folder's files: a few milliseconds' work), between which the thread does its other work. */
+const READ_SLICE = 256;
+
+/**
+ * {@link verifyBatch} a window at a time ({@link BATCH_WINDOW} items, or `options.window`):
+ * `report` is given each window's results in input order, and nothing of a window is kept
+ * once it is reported. The worker threads, when the batch uses them, are started once for the
+ * whole batch; while this thread judges and reports one window, they verify the next, which
+ * was read in the meantime.
+ */
+export async function verifyInWindows(
+  source: ItemSource,
+  settings: VerifySettings,
+  io: CliIo,
+  options: BatchOptions,
+  report: (results: ItemResult[]) => void,
+): Promise<void> {
   const keep = options.certificates ?? true;
+  const size = Math.max(1, options.window ?? BATCH_WINDOW);
   // The worker threads' module is loaded only for a batch that may use them: a short run pays for no thread machinery.
-  const threading = items.length >= WORKER_THRESHOLD ? await import('./verify-workers.ts') : undefined;
+  const threading = source.length >= WORKER_THRESHOLD ? await import('./verify-workers.ts') : undefined;
   const threads = options.threads ?? threading?.verifyThreads(io.env) ?? 1;
-  const offline: (ChunkVerdict | null | undefined)[] = new Array(items.length);
+  let pool: VerificationPool | undefined;
+  const alone = (error: unknown): void => {
+    // A worker that cannot start or crashed costs speed, not verdicts: the holes are filled on this thread.
+    if (pool === undefined) return;
+    pool = undefined;
+    io.stderr(`dcc: verifying on one thread: ${error instanceof Error ? error.message : String(error)}\n`);
+  };
+  const started: VerificationPool[] = [];
   if (threading && threads > 1) {
-    // Progress counts each item once: as its worker verdict arrives, or below when this thread verifies it.
     // Revocation reads the certificate's status entry here, so an online batch gets whole verdicts.
     const data = { keys: settings.keys, atMs: settings.at.getTime(), clockSkewSeconds: settings.clockSkewSeconds, slim: !keep && !settings.fetchStatusList };
-    // A presentation goes to no worker: this thread judges it (below).
-    const tokens = items.map(({ token }) => (token !== null && looksLikeSdJwt(token) ? null : token));
-    await threading.verifyOfflineInWorkers(tokens, data, threads - 1, offline, options.onEach, true, options.workerEntry).catch((error: unknown) => {
-      // A worker that cannot start or crashed costs speed, not verdicts: the holes are filled below.
-      io.stderr(`dcc: verifying on one thread: ${error instanceof Error ? error.message : String(error)}\n`);
-    });
+    pool = new threading.VerificationPool(data, threads - 1, options.workerEntry);
+    started.push(pool);
   }
+  const open = async (from: number): Promise<BatchWindow> => {
+    const to = Math.min(source.length, from + size);
+    const items: TokenInput[] = [];
+    // Progress counts each item once: as its worker verdict arrives, or when this thread verifies it.
+    const offline: (ChunkVerdict | null | undefined)[] = new Array(to - from);
+    const slices: Promise<void>[] = [];
+    for (let at = from; at < to; at += READ_SLICE) {
+      // Between slices the thread takes the workers' answers in and gives them more, and does its own share.
+      if (at > from) await new Promise((next) => setImmediate(next));
+      const slice = source.read(at, Math.min(to, at + READ_SLICE));
+      // Each slice is queued as soon as it is read. A presentation goes to no worker: this thread judges it.
+      const tokens = slice.map(({ token }) => (token !== null && looksLikeSdJwt(token) ? null : token));
+      if (pool) slices.push(pool.verify(tokens, offline, options.onEach, at - from).catch(alone));
+      for (const item of slice) items.push(item);
+    }
+    return { items, offline, verified: Promise.all(slices).then(() => undefined) };
+  };
+  try {
+    let window = await open(0);
+    for (let from = 0; from < source.length; from += size) {
+      // The next window is read, and queued behind this one, while this one verifies.
+      const next = from + size < source.length ? open(from + size) : undefined;
+      await window.verified;
+      report(await judgeWindow(window.items, window.offline, settings, io, options, keep));
+      if (next === undefined) break;
+      window = await next;
+    }
+  } finally {
+    // Stopping the workers rejects nothing that is still awaited: no warning for it.
+    pool = undefined;
+    await Promise.all(started.map((p) => p.close()));
+  }
+}
+
+/** A window of a batch: its items, the verdicts the workers put in place, and when they are all in. */
+interface BatchWindow {
+  items: TokenInput[];
+  offline: (ChunkVerdict | null | undefined)[];
+  verified: Promise<void>;
+}
+
+/**
+ * The results of one window's `items`, in order: the workers' verdicts in `offline`, the rest
+ * (every item, when no worker ran) judged here, then each completed (revocation when online).
+ */
+async function judgeWindow(
+  items: readonly TokenInput[],
+  offline: readonly (ChunkVerdict | null | undefined)[],
+  settings: VerifySettings,
+  io: CliIo,
+  options: BatchOptions,
+  keep: boolean,
+): Promise<ItemResult[]> {
   const results: ItemResult[] = new Array(items.length);
   // This thread's offline verdicts (null: no token), judged a stride ahead of the items reached,
   // the certificates of a stride together (verifyCertificatesNow); a hole was judged by a worker.

@@ -113,16 +113,169 @@ function workerEntry(): WorkerEntry {
   return { source: `require(${JSON.stringify(tsx)}).require(${JSON.stringify(module)}, ${JSON.stringify(import.meta.url)});` };
 }
 
+/** One batch (a window of a long one) handed to a {@link VerificationPool}, until all its chunks land. */
+interface Job {
+  verdicts: (ChunkVerdict | null | undefined)[];
+  onEach: (() => void) | undefined;
+  /** Chunks not yet landed. */
+  left: number;
+  done: () => void;
+  failed: (error: Error) => void;
+}
+
+/** A chunk waiting for a party, and what it is of. */
+interface QueuedChunk {
+  job: Job;
+  /** The position of its first token's verdict in the job's verdicts. */
+  offset: number;
+  tokens: (string | null)[];
+}
+
+/** Chunks a worker holds at most: the one it verifies and the next, so that it never waits for a message. */
+const IN_FLIGHT = 2;
+
 /**
- * Verifies `tokens` offline into `verdicts` (the verdict of position i at i, `null` where the
- * token is `null`) on `workers` worker threads and on this thread too: this thread starts at
- * once while the workers load the program, and each party takes the next chunk when it is free
- * (a worker once it has loaded), so a batch never waits for a worker's start-up. `onEach` is
- * told once per token as verdicts land. Rejects if a worker fails (it could not start, or
- * crashed), with the verdicts already in place: the caller verifies the holes. `shareHere:
- * false` leaves every chunk to the workers (the tests use it to prove the workers' verdicts);
- * `entry` starts the workers from another program than this one's (the benchmark starts an
- * installed dcc's worker bundle).
+ * Worker threads kept for a whole run, and this thread beside them: each batch given to
+ * {@link VerificationPool.verify} is cut into chunks, and each party takes the next chunk when it
+ * is free (a worker once it has loaded the program, this thread between its other work), so no
+ * batch waits for a worker's start-up and a long run loads the program once per thread. The
+ * batches given one after another are queued in that order: while this thread reports on one,
+ * the workers go on with the next. If a worker fails (it could not start, or crashed), every
+ * batch not yet verified rejects with the verdicts already in place, and so does any later one:
+ * the caller verifies the holes itself.
+ */
+export class VerificationPool {
+  private readonly workers: { worker: Worker; inFlight: number; loaded: boolean }[] = [];
+  private readonly queue: QueuedChunk[] = [];
+  /** Chunks sent to workers and not yet back, by message id. */
+  private readonly sent = new Map<number, QueuedChunk>();
+  private readonly jobs = new Set<Job>();
+  private nextId = 0;
+  private failure: Error | undefined;
+  private closing = false;
+  private sharing = false;
+
+  /**
+   * Starts `workers` threads from `entry` (by default this program's worker). `shareHere:
+   * false` leaves every chunk to the workers (the tests use it to prove the workers' verdicts);
+   * `entry` starts them from another program than this one's (the benchmark starts an
+   * installed dcc's worker bundle).
+   */
+  constructor(
+    private readonly data: OfflineWorkerData,
+    workers: number,
+    entry: WorkerEntry = workerEntry(),
+    private readonly shareHere = true,
+  ) {
+    for (let i = 0; i < workers; i++) {
+      const worker = 'file' in entry ? new Worker(entry.file, { workerData: data }) : new Worker(entry.source, { eval: true, workerData: data });
+      const party = { worker, inFlight: 0, loaded: false };
+      this.workers.push(party);
+      worker.on('message', (result: OfflineChunkResult | null) => {
+        if (result === null) {
+          party.loaded = true;
+        } else {
+          party.inFlight -= 1;
+          this.land(this.sent.get(result.id), result.verdicts);
+          this.sent.delete(result.id);
+        }
+        this.feed(party);
+      });
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`a verification worker stopped (exit code ${code})`));
+      });
+    }
+  }
+
+  /**
+   * Verifies `tokens` offline into `verdicts` (the verdict of position i at `at` + i, `null`
+   * where the token is `null`), telling `onEach` once per token as its verdict lands. Resolves
+   * when every verdict is in place; rejects if the pool failed, with the verdicts already in place.
+   */
+  verify(tokens: readonly (string | null)[], verdicts: (ChunkVerdict | null | undefined)[], onEach?: () => void, at = 0): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (tokens.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const job: Job = { verdicts, onEach, left: Math.ceil(tokens.length / CHUNK), done: resolve, failed: reject };
+      this.jobs.add(job);
+      for (let offset = 0; offset < tokens.length; offset += CHUNK) this.queue.push({ job, offset: at + offset, tokens: tokens.slice(offset, offset + CHUNK) });
+      for (const party of this.workers) this.feed(party);
+      if (this.shareHere && !this.sharing) {
+        this.sharing = true;
+        // This thread's share starts once the caller has let go of the thread (it may read the next batch first).
+        setImmediate(() => void this.verifyHere());
+      }
+    });
+  }
+
+  /** Stops the workers; a batch still running rejects. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.fail(new Error('the verification workers were stopped'));
+    await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
+  }
+
+  /** Gives `party` chunks until it holds {@link IN_FLIGHT}, once it has loaded. */
+  private feed(party: { worker: Worker; inFlight: number; loaded: boolean }): void {
+    while (party.loaded && party.inFlight < IN_FLIGHT && !this.failure) {
+      const chunk = this.queue.shift();
+      if (chunk === undefined) return;
+      const id = this.nextId++;
+      this.sent.set(id, chunk);
+      party.inFlight += 1;
+      const message: OfflineChunk = { id, tokens: chunk.tokens };
+      party.worker.postMessage(message);
+    }
+  }
+
+  /**
+   * This thread's share: one chunk at a time while any is queued, yielding between chunks so
+   * that the workers' answers are taken in and they are handed the next chunk without delay.
+   */
+  private async verifyHere(): Promise<void> {
+    try {
+      for (let chunk = this.queue.shift(); chunk && !this.failure; chunk = this.queue.shift()) {
+        this.land(chunk, await verifyChunk(chunk.tokens, this.data));
+        await new Promise((next) => setImmediate(next));
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.sharing = false;
+    }
+  }
+
+  /** Puts a chunk's verdicts in their places; its job is done when its last chunk lands. */
+  private land(chunk: QueuedChunk | undefined, verdicts: readonly (ChunkVerdict | null)[]): void {
+    if (chunk === undefined || this.failure) return;
+    const { job, offset } = chunk;
+    verdicts.forEach((verdict, j) => {
+      job.verdicts[offset + j] = verdict;
+      job.onEach?.();
+    });
+    job.left -= 1;
+    if (job.left === 0) {
+      this.jobs.delete(job);
+      job.done();
+    }
+  }
+
+  /** Rejects every batch not yet verified, and any later one. */
+  private fail(error: unknown): void {
+    if (this.failure) return;
+    this.failure = error instanceof Error ? error : new Error(String(error));
+    this.queue.length = 0;
+    this.sent.clear();
+    for (const job of this.jobs) job.failed(this.failure);
+    this.jobs.clear();
+  }
+}
+
+/**
+ * Verifies `tokens` offline into `verdicts` on `workers` worker threads started for this batch
+ * alone, and on this thread too (see {@link VerificationPool}). Rejects if a worker fails, with
+ * the verdicts already in place: the caller verifies the holes.
  */
 export async function verifyOfflineInWorkers(
   tokens: readonly (string | null)[],
@@ -133,67 +286,11 @@ export async function verifyOfflineInWorkers(
   shareHere = true,
   entry: WorkerEntry = workerEntry(),
 ): Promise<void> {
-  const chunks = Math.ceil(tokens.length / CHUNK);
-  if (chunks === 0) return;
-  const started: Worker[] = [];
-  let sent = 0;
-  let received = 0;
-  let stopped = false;
-  const take = (): OfflineChunk | undefined => {
-    if (stopped || sent >= chunks) return undefined;
-    const id = sent++;
-    return { id, tokens: tokens.slice(id * CHUNK, (id + 1) * CHUNK) };
-  };
-  const land = (result: OfflineChunkResult): void => {
-    result.verdicts.forEach((verdict, j) => {
-      verdicts[result.id * CHUNK + j] = verdict;
-      onEach?.();
-    });
-    received += 1;
-  };
+  if (tokens.length === 0) return;
+  const pool = new VerificationPool(data, workers, entry, shareHere);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const fail = (error: unknown): void => {
-        stopped = true;
-        reject(error instanceof Error ? error : new Error(String(error)));
-      };
-      const landed = (result: OfflineChunkResult): boolean => {
-        land(result);
-        if (received === chunks) resolve();
-        return received < chunks;
-      };
-      for (let i = 0; i < Math.min(workers, shareHere ? chunks - 1 : chunks); i++) {
-        const worker =
-          'file' in entry ? new Worker(entry.file, { workerData: data }) : new Worker(entry.source, { eval: true, workerData: data });
-        started.push(worker);
-        const give = (): void => {
-          const chunk = take();
-          if (chunk) worker.postMessage(chunk);
-        };
-        worker.on('message', (result: OfflineChunkResult | null) => {
-          if (result === null) {
-            // Loaded: two chunks queued, so it never waits for the next one.
-            give();
-            give();
-          } else if (landed(result)) give();
-        });
-        worker.on('error', fail);
-        worker.on('exit', (code) => {
-          if (received < chunks) fail(new Error(`a verification worker stopped (exit code ${code})`));
-        });
-      }
-      // This thread's share: one chunk at a time, yielding between chunks so that the workers'
-      // answers are taken in and they are handed the next chunk without delay.
-      const here = async (): Promise<void> => {
-        for (let chunk = take(); chunk; chunk = take()) {
-          if (!landed({ id: chunk.id, verdicts: await verifyChunk(chunk.tokens, data) })) return;
-          await new Promise((next) => setImmediate(next));
-        }
-      };
-      if (shareHere) here().catch(fail);
-    });
+    await pool.verify(tokens, verdicts, onEach);
   } finally {
-    stopped = true;
-    await Promise.all(started.map((w) => w.terminate()));
+    await pool.close();
   }
 }

@@ -5,7 +5,7 @@ import { cliMessages } from '#shared/i18n/messages/cli.ts';
 import { translator } from '#shared/i18n/translate.ts';
 import { countByStatus, renderChecks, renderDisclosure, renderSummary, renderVerdictLine } from '../render.ts';
 import { shown } from '../terminal-text.ts';
-import { CLI_STATUSES, cachingStatusListFetcher, type ItemResult, type VerifySettings, verifyBatch } from '../verification.ts';
+import { CLI_STATUSES, cachingStatusListFetcher, type ItemResult, type VerifySettings, verifyInWindows } from '../verification.ts';
 
 /** `dcc verify <file|folder|->`: offline (and with `--online`, revocation) checks, one or many. */
 
@@ -73,36 +73,74 @@ export function register(program: Command): void {
       const { io } = context;
       const settings = await verifySettings(options, io);
       const { items, batch } = await readTokenInputs(path, io);
+      const { locale } = context;
+      const say = translator(cliMessages, locale);
 
       // The progress bar's module is loaded only when a bar is drawn.
       const bar = batch && io.stderrIsTTY && !options.json
         ? new (await import('cli-progress')).SingleBar({ stream: io.progressStream ?? process.stderr, format: 'verifying [{bar}] {value}/{total}', hideCursor: true })
         : undefined;
       bar?.start(items.length, 0);
+      const counts = countByStatus([]);
+      // What is reported at the end: every result for --json or a single token; a batch's
+      // failures while a bar is drawn (a line printed under a bar would break it). Otherwise a
+      // batch's failures are printed as their window is verified, and nothing of it is kept.
+      const kept: ItemResult[] = [];
+      const failures: string[] = [];
+      let failed = 0;
+      const failure = (r: ItemResult): string => `${renderVerdictLine(r, locale)}: ${shown(r.reason ?? say('item.not-valid'))}\n`;
       // A batch reports verdicts, never the certificates themselves: they are left out of its results.
-      const results = await verifyBatch(items, settings, io, { onEach: () => bar?.increment(), certificates: !batch });
+      await verifyInWindows(items, settings, io, { onEach: () => bar?.increment(), certificates: !batch }, (window) => {
+        let printed = '';
+        for (const r of window) {
+          counts[r.status] += 1;
+          if (options.json || !batch) kept.push(r);
+          else if (!r.verified) {
+            failed += 1;
+            if (bar) failures.push(failure(r));
+            else printed += failure(r);
+          }
+        }
+        if (printed !== '') io.stdout(printed);
+      });
       bar?.stop();
 
-      const counts = countByStatus(results);
       const valid = counts.active;
       if (options.json) {
-        const summary = { total: results.length, valid, failed: results.length - valid, byStatus: counts };
-        io.stdout(`${JSON.stringify({ summary, results: results.map(({ certificate: _, ...rest }) => rest) }, null, 2)}\n`);
+        writeJsonReport(io, { total: items.length, valid, failed: items.length - valid, byStatus: counts }, kept);
       } else if (!batch) {
-        const { locale } = context;
-        const [result] = results as [ItemResult];
+        const [result] = kept as [ItemResult];
         io.stdout(`${renderVerdictLine(result, locale)}\n${renderChecks(result, locale)}\n`);
         if (result.presentation) io.stdout(`${renderDisclosure(result.presentation, locale)}\n`);
-        if (!options.online && result.certificate) io.stdout(`  ${translator(cliMessages, locale)('revocation.not-checked.one')}\n`);
+        if (!options.online && result.certificate) io.stdout(`  ${say('revocation.not-checked.one')}\n`);
       } else {
-        const { locale } = context;
-        const say = translator(cliMessages, locale);
-        const failures = results.filter((r) => !r.verified);
-        for (const r of failures) io.stdout(`${renderVerdictLine(r, locale)}: ${shown(r.reason ?? say('item.not-valid'))}\n`);
-        if (failures.length > 0) io.stdout('\n');
+        if (failures.length > 0) io.stdout(failures.join(''));
+        if (failed > 0) io.stdout('\n');
         io.stdout(`${renderSummary(counts, CLI_STATUSES, locale)}\n`);
         if (!options.online) io.stdout(`${say('revocation.not-checked.batch')}\n`);
       }
-      setExitCode(context, valid === results.length ? ExitCode.ok : ExitCode.failed);
+      setExitCode(context, valid === items.length ? ExitCode.ok : ExitCode.failed);
     });
+}
+
+/** Results per write of a JSON report. */
+const REPORT_PIECE = 1024;
+
+/**
+ * The JSON report, `{ summary, results }` as `JSON.stringify(…, null, 2)` writes it (the
+ * certificates left out), written a piece at a time: the report of a large archive is larger
+ * than the longest string a JavaScript engine makes.
+ */
+function writeJsonReport(io: CliIo, summary: object, results: readonly ItemResult[]): void {
+  // A result is nested two levels deep: four spaces before each of its lines.
+  const nested = (value: object): string => JSON.stringify(value, null, 2).replaceAll('\n', '\n    ');
+  let piece = `{\n  "summary": ${JSON.stringify(summary, null, 2).replaceAll('\n', '\n  ')},\n  "results": [`;
+  results.forEach(({ certificate: _, ...rest }, i) => {
+    piece += `${i === 0 ? '' : ','}\n    ${nested(rest)}`;
+    if ((i + 1) % REPORT_PIECE === 0) {
+      io.stdout(piece);
+      piece = '';
+    }
+  });
+  io.stdout(`${piece}${results.length === 0 ? ']' : '\n  ]'}\n}\n`);
 }

@@ -232,6 +232,8 @@ describe('dcc verify, a batch large enough for worker threads', () => {
     expect(threaded.stdout).toBe(single.stdout);
     expect(single.code).toBe(1);
     const report = JSON.parse(threaded.stdout) as { summary: unknown; results: { source: string; status: string }[] };
+    // Written a piece at a time, the report is still exactly what one JSON.stringify writes.
+    expect(threaded.stdout).toBe(`${JSON.stringify(report, null, 2)}\n`);
     expect(report.summary).toEqual({
       total: WORKER_THRESHOLD + 3,
       valid: WORKER_THRESHOLD,

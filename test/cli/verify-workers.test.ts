@@ -1,7 +1,8 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { verifyBatch, WORKER_THRESHOLD } from '../../cli/verification.ts';
-import { type ChunkVerdict, verifyOfflineInWorkers } from '../../cli/verify-workers.ts';
+import type { ItemSource, TokenInput } from '../../cli/inputs.ts';
+import { type ItemResult, verifyBatch, verifyInWindows, WORKER_THRESHOLD } from '../../cli/verification.ts';
+import { type ChunkVerdict, VerificationPool, verifyOfflineInWorkers } from '../../cli/verify-workers.ts';
 import { certificateIdOf } from '#shared/domain/schemas/credential-terms.ts';
 import { encodeBase64url } from '#shared/crypto/base64url.ts';
 import { jwkFromKeyObject } from '#shared/crypto/jwks.ts';
@@ -64,6 +65,95 @@ describe('verifyOfflineInWorkers', () => {
     for (const [i, token] of batch.entries()) {
       expect(verdicts[i]).toEqual(token === null ? null : await verifyCertificate(token, [jwk], SAMPLE_VALID_AT, { clockSkewSeconds: 300 }));
     }
+  }, 60_000);
+});
+
+describe('VerificationPool', () => {
+  const data = { keys: [jwk], atMs: SAMPLE_VALID_AT.getTime(), clockSkewSeconds: 300 };
+
+  it('keeps its workers for batch after batch, the later ones queued behind the first, each verdict in its place', async () => {
+    const batch = tokens(900);
+    const expected = await Promise.all(batch.map((t) => (t === null ? null : verifyCertificate(t, [jwk], SAMPLE_VALID_AT, { clockSkewSeconds: 300 }))));
+    const pool = new VerificationPool(data, 1, undefined, false);
+    try {
+      // Three batches into one array, given before any is done: the second and third at their offsets.
+      const verdicts: (ChunkVerdict | null | undefined)[] = new Array(batch.length);
+      const landed = [0, 0, 0];
+      await Promise.all([0, 300, 600].map((at, k) => pool.verify(batch.slice(at, at + 300), verdicts, () => (landed[k] = (landed[k] as number) + 1), at)));
+      expect(landed).toEqual([300, 300, 300]);
+      expect(verdicts).toEqual(expected);
+      // And one more after those are done, on the same workers.
+      const again: (ChunkVerdict | null | undefined)[] = new Array(100);
+      await pool.verify(batch.slice(0, 100), again);
+      expect(again).toEqual(expected.slice(0, 100));
+    } finally {
+      await pool.close();
+    }
+    // A closed pool verifies nothing more: the caller verifies on its own thread.
+    await expect(pool.verify(batch.slice(0, 10), new Array(10))).rejects.toThrow('stopped');
+  }, 60_000);
+
+  it('rejects the batches not yet verified when a worker fails, keeping the verdicts already in place', async () => {
+    const batch = tokens(600);
+    // A worker that loads, then dies at its first chunk.
+    const pool = new VerificationPool(data, 1, { source: "const { parentPort } = require('node:worker_threads'); parentPort.on('message', () => process.exit(3)); parentPort.postMessage(null);" });
+    const verdicts: (ChunkVerdict | null | undefined)[] = new Array(batch.length);
+    try {
+      await expect(pool.verify(batch, verdicts)).rejects.toThrow('a verification worker stopped (exit code 3)');
+      await expect(pool.verify(batch, verdicts)).rejects.toThrow('exit code 3');
+    } finally {
+      await pool.close();
+    }
+    // What this thread verified before the failure is in place and right; the rest are holes.
+    const placed = verdicts.flatMap((v, i) => (v === undefined ? [] : [i]));
+    expect(placed.length).toBeLessThan(batch.length);
+    for (const i of placed) {
+      const token = batch[i] as string | null;
+      expect(verdicts[i]).toEqual(token === null ? null : await verifyCertificate(token, [jwk], SAMPLE_VALID_AT, { clockSkewSeconds: 300 }));
+    }
+  }, 60_000);
+});
+
+describe('verifyInWindows', () => {
+  const settings = { keys: [jwk], at: SAMPLE_VALID_AT, clockSkewSeconds: 300 };
+  const itemsOfBatch = (batch: (string | null)[]): TokenInput[] =>
+    batch.map((token, i) => (token === null ? { source: `item-${i}`, token, problem: 'not a token' } : { source: `item-${i}`, token }));
+
+  /** A source over `items` that records how far it has been read. */
+  function countingSource(items: TokenInput[]): ItemSource & { readTo: number } {
+    const source = {
+      length: items.length,
+      readTo: 0,
+      read: (from: number, to: number) => {
+        expect(from).toBe(source.readTo);
+        source.readTo = to;
+        return items.slice(from, to);
+      },
+    };
+    return source;
+  }
+
+  it.each([
+    ['on this thread', 1],
+    ['with a worker thread', 2],
+  ])('reports window after window in order, %s, never reading more than the next window ahead', async (_, threads) => {
+    const items = itemsOfBatch(tokens(WORKER_THRESHOLD + 150));
+    const size = 300;
+    const source = countingSource(items);
+    const io = memoryIo();
+    const reported: ItemResult[] = [];
+    let told = 0;
+    await verifyInWindows(source, settings, io, { threads, certificates: false, window: size, onEach: () => (told += 1) }, (window) => {
+      // The window reported is the one after those reported before; at most the next one has been read.
+      expect(window).toHaveLength(Math.min(size, items.length - reported.length));
+      expect(source.readTo).toBeLessThanOrEqual(reported.length + 2 * size);
+      reported.push(...window);
+    });
+    expect(io.err).toEqual([]);
+    expect(told).toBe(items.length);
+    expect(reported.map((r) => r.source)).toEqual(items.map((i) => i.source));
+    const whole = await verifyBatch(items, settings, memoryIo(), { threads: 1 });
+    expect(JSON.stringify(reported)).toBe(JSON.stringify(whole.map(({ certificate: _, ...rest }) => rest)));
   }, 60_000);
 });
 

@@ -1,0 +1,71 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTokenInputs } from '../../cli/inputs.ts';
+import { memoryIo } from './support/run-dcc.ts';
+
+/**
+ * A folder is an archive that may hold millions of certificates: `dcc verify` lists it at once
+ * and reads each file only when the batch reaches it.
+ */
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dcc-folder-inputs-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a folder of tokens', () => {
+  it('is listed in name order and each file read when its items are asked for', async () => {
+    const folder = join(dir, 'lazy');
+    await mkdir(folder);
+    await mkdir(join(folder, 'sub.jwt'));
+    await writeFile(join(folder, 'b.jwt'), '  eyJ.b.c\n');
+    await writeFile(join(folder, 'a.json'), JSON.stringify({ certificateNo: '1', token: 'eyJ.a.c' }));
+    await writeFile(join(folder, 'c.jwt'), 'first');
+    const { items, batch } = await readTokenInputs(folder, memoryIo());
+    expect(batch).toBe(true);
+    // A sub-folder is not an item.
+    expect(items.length).toBe(3);
+    // Written after the listing, read as it is now.
+    await writeFile(join(folder, 'c.jwt'), '证书.第二.版');
+    expect(items.read(0, 3)).toEqual([
+      { source: join(folder, 'a.json'), token: 'eyJ.a.c' },
+      { source: join(folder, 'b.jwt'), token: 'eyJ.b.c' },
+      { source: join(folder, 'c.jwt'), token: '证书.第二.版' },
+    ]);
+    expect(items.read(1, 2)).toEqual([{ source: join(folder, 'b.jwt'), token: 'eyJ.b.c' }]);
+  });
+
+  it('reports a file that cannot be read any more as an item without a token, and reads on', async () => {
+    const folder = join(dir, 'gone');
+    await mkdir(folder);
+    await writeFile(join(folder, '1.jwt'), 'eyJ.one.c');
+    await writeFile(join(folder, '2.jwt'), 'eyJ.two.c');
+    await writeFile(join(folder, '3.jwt'), 'eyJ.three.c');
+    const { items } = await readTokenInputs(folder, memoryIo());
+    await rm(join(folder, '2.jwt'));
+    expect(items.read(0, 3)).toEqual([
+      { source: join(folder, '1.jwt'), token: 'eyJ.one.c' },
+      { source: join(folder, '2.jwt'), token: null, problem: 'a file that cannot be read (ENOENT)' },
+      { source: join(folder, '3.jwt'), token: 'eyJ.three.c' },
+    ]);
+  });
+
+  it('refuses a file past the limit by its size, and reads one at the limit whole', async () => {
+    const folder = join(dir, 'sizes');
+    await mkdir(folder);
+    const limit = 1024 * 1024;
+    await writeFile(join(folder, 'at-limit.jwt'), `${'x'.repeat(limit - 1)}.`);
+    await writeFile(join(folder, 'past-limit.jwt'), 'y'.repeat(limit + 1));
+    const { items } = await readTokenInputs(folder, memoryIo());
+    const [atLimit, pastLimit] = items.read(0, 2);
+    expect(atLimit?.token).toHaveLength(limit);
+    expect(pastLimit).toEqual({ source: join(folder, 'past-limit.jwt'), token: null, problem: `${limit + 1} bytes, more than any token or certificate record (${limit})` });
+  });
+});
