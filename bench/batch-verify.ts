@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -8,10 +11,10 @@ import { compactVerify } from 'jose';
 import { BATCH_CONCURRENCY, type BatchOptions, verifyBatch, WORKER_THRESHOLD, type VerifySettings } from '../cli/verification.ts';
 import { processIo } from '../cli/main.ts';
 import { verifyCertificate } from '#shared/domain/certificate.ts';
-import { PACKAGE_DIR, WORKER, buildDcc } from '../scripts/build-dcc.ts';
+import { PACKAGE_DIR, PROGRAM, WORKER, buildDcc } from '../scripts/build-dcc.ts';
 import { benchCertificate, benchSigner } from './offline-certificates.ts';
 import { type RawInput, rawInputOf, rawVerify, rawVerifyP1363 } from './raw-verify.ts';
-import { round, runJsonChild } from './support.ts';
+import { median, round, runJsonChild } from './support.ts';
 
 export interface BatchVerifyResults {
   /**
@@ -62,11 +65,32 @@ export interface BatchVerifyResults {
     /** How the figure was measured, and what it counts that an installed `dcc` would not. */
     method: string;
   };
+  /** The auditor's whole command on an archive, as {@link ArchiveVerifyResults} says. */
+  archive: ArchiveVerifyResults;
   tokens: number;
+}
+
+/**
+ * `dcc verify <folder>` as an auditor runs it: the installed dcc (scripts/build-dcc.ts) spawned
+ * on a folder of `files` certificate files and the JWKS, from spawn to exit, so that listing
+ * the folder, reading every file, the worker threads and the report are all counted.
+ */
+export interface ArchiveVerifyResults {
+  files: number;
+  /** Certificates per second of the median run. */
+  perSecond: number;
+  /** `perSecond` against the pinned raw rate × cores, as `allCores.ratio`. */
+  ratio: number;
+  /** The median run's wall time (ms), spawn to exit. */
+  medianMs: number;
+  runs: number;
+  method: string;
 }
 
 export interface BatchVerifyOptions {
   tokens: number;
+  /** Runs of `dcc verify <folder>` on the archive. */
+  archiveRuns: number;
   /** How long each loop runs (ms). */
   timeMs: number;
   log: (line: string) => void;
@@ -103,6 +127,7 @@ export async function measureBatchVerify(options: BatchVerifyOptions): Promise<B
   const measured = taskset ? await measure('taskset', ['-c', cpu, process.execPath, ...argsOf(false)]) : await measure(process.execPath, argsOf(false));
   const whole = await measure(process.execPath, argsOf(true));
   const cpus = availableParallelism();
+  const archive = await measureArchive(allCoresBatchSize(options.tokens), options.archiveRuns, measured.rawPerSecond * cpus, options.log);
   const { batchSize: _pinnedBatch, rawAllCoresPerSecond: _pinnedRaw, ...pinned } = measured;
   return {
     ...pinned,
@@ -117,8 +142,55 @@ export async function measureBatchVerify(options: BatchVerifyOptions): Promise<B
       rawRatio: round(whole.perSecond / whole.rawAllCoresPerSecond, 3),
       method: ALL_CORES_METHOD,
     },
+    archive,
   };
 }
+
+/**
+ * {@link ArchiveVerifyResults}: a folder of `files` certificates (the same distinct tokens as
+ * the other figures, again and again) written to a temporary folder, then `runs` runs of the
+ * installed dcc on it; `rawTimesCores` is the pinned raw rate × cores.
+ */
+async function measureArchive(files: number, runs: number, rawTimesCores: number, log: (line: string) => void): Promise<ArchiveVerifyResults> {
+  const program = fileURLToPath(new URL(`../${PACKAGE_DIR}/${PROGRAM}`, import.meta.url));
+  await buildDcc();
+  const dir = await mkdtemp(join(tmpdir(), 'dcc-bench-archive-'));
+  try {
+    const { signer, jwk } = benchSigner();
+    const now = new Date();
+    const tokens: string[] = [];
+    for (let i = 0; i < Math.min(files, DISTINCT_ARCHIVE_TOKENS); i++) tokens.push(await benchCertificate(signer, i, now));
+    const folder = join(dir, 'archive');
+    await mkdir(folder);
+    for (let i = 0; i < files; i++) writeFileSync(join(folder, `certificate-${String(i).padStart(8, '0')}.jwt`), tokens[i % tokens.length] as string);
+    await writeFile(join(dir, 'jwks.json'), JSON.stringify({ keys: [jwk] }));
+    log(`archive: dcc verify <folder> of ${files} files, ${runs} runs`);
+    const times: number[] = [];
+    for (let k = 0; k < runs; k++) {
+      const started = performance.now();
+      const { stdout } = await run(process.execPath, [program, 'verify', folder, '--jwks', join(dir, 'jwks.json')], {
+        cwd: dir,
+        env: { PATH: process.env['PATH'] ?? '', HOME: dir },
+        maxBuffer: 1024 * 1024,
+      });
+      times.push(performance.now() - started);
+      if (!stdout.includes(`Verified ${files} certificates: ${files} valid.`)) throw new Error(`dcc verify <folder> reported: ${stdout.slice(0, 1000)}`);
+    }
+    const medianMs = median(times);
+    const perSecond = (files / medianMs) * 1000;
+    return { files, perSecond: round(perSecond, 0), ratio: round(perSecond / rawTimesCores, 3), medianMs: round(medianMs, 0), runs, method: ARCHIVE_METHOD };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Distinct certificates in the archive: signing each costs the bench time, and their number does not change the work per file. */
+const DISTINCT_ARCHIVE_TOKENS = 1000;
+
+const ARCHIVE_METHOD =
+  'the installed dcc (scripts/build-dcc.ts) spawned as an auditor runs it, dcc verify <folder> --jwks <file>, on a folder of one certificate per file ' +
+  '(written just before, so in the page cache: an archive read cold from disk adds the disk\'s time), spawn to exit, the median of the runs; ' +
+  'ratio: against the pinned raw crypto.verify rate × cores.';
 
 /**
  * The whole-machine batch: far above the worker threshold, the auditor's archive case, so that
@@ -153,7 +225,7 @@ const ALL_CORES_METHOD =
   'rawPerSecond: crypto.verify on every core at once in the same child, just before the batch.';
 
 /** What a child reports; `rawAllCoresPerSecond` is 0 in the pinned child, which does not measure it. */
-type Measured = Omit<BatchVerifyResults, 'pinnedToOneCore' | 'allCores'> & { batchSize: number; rawAllCoresPerSecond: number };
+type Measured = Omit<BatchVerifyResults, 'pinnedToOneCore' | 'allCores' | 'archive'> & { batchSize: number; rawAllCoresPerSecond: number };
 
 /**
  * The measurement itself, in whatever process runs it. Every result is checked. `workerBundle`:

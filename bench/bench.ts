@@ -39,6 +39,8 @@ export interface BenchPlan {
   integratorEntries: number;
   /** Rounds of the installable `dcc`'s start-up against `node -e 0`. */
   cliStartupRuns: number;
+  /** Runs of the installed `dcc verify <folder>` on an archive. */
+  archiveRuns: number;
 }
 
 /** Every Lambda entry point in `functions/`: the cold-start goal is for each of them. */
@@ -65,6 +67,7 @@ export function benchPlan(mode: 'full' | 'quick'): BenchPlan {
         proofRevokes: 30,
         integratorEntries: 2000,
         cliStartupRuns: 15,
+        archiveRuns: 3,
       }
     : {
         mode,
@@ -81,6 +84,7 @@ export function benchPlan(mode: 'full' | 'quick'): BenchPlan {
         proofRevokes: 5,
         integratorEntries: 300,
         cliStartupRuns: 5,
+        archiveRuns: 1,
       };
 }
 
@@ -129,7 +133,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     log,
   });
   const handlerCpu = await measureHandlerCpu({ timeMs: plan.cpuTimeMs, log });
-  const batchVerify = await measureBatchVerify({ tokens: plan.batchTokens, timeMs: plan.batchTimeMs, log });
+  const batchVerify = await measureBatchVerify({ tokens: plan.batchTokens, timeMs: plan.batchTimeMs, archiveRuns: plan.archiveRuns, log });
   const instructions = await measureInstructions({ ...plan.instructionTokens, distinct: plan.batchTokens, log });
   const http = await measureHttp({ connections: plan.httpConnections, durationSeconds: plan.httpSeconds, log });
   const transparencyLog = await measureTransparencyLog({
@@ -209,7 +213,9 @@ function speedGoals(cold: readonly ColdStartRow[], cpu: HandlerCpuResults, batch
   return [
     {
       goal: 'batch verification on all cores ≥ 80% of raw crypto.verify × cores',
-      measured: `${(batch.allCores.ratio * 100).toFixed(1)}% (${batch.allCores.perSecond}/s on ${batch.allCores.cpus} cores against ${batch.rawPerSecond}/s × ${batch.allCores.cpus})`,
+      measured:
+        `${(batch.allCores.ratio * 100).toFixed(1)}% (${batch.allCores.perSecond}/s on ${batch.allCores.cpus} cores against ${batch.rawPerSecond}/s × ${batch.allCores.cpus}); ` +
+        `the installed dcc verify <folder> of ${batch.archive.files} files, spawn to exit: ${(batch.archive.ratio * 100).toFixed(1)}% (${batch.archive.perSecond}/s)`,
       met: batch.allCores.ratio >= 0.8,
     },
     {

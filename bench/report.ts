@@ -103,6 +103,10 @@ export function renderReport(r: BenchResults): string {
       `${(b.allCores.ratio * 100).toFixed(1)}% of raw × ${b.allCores.cpus}; one at a time ${b.allCores.serialPerSecond}/s; ` +
       `raw crypto.verify on every core at once ${b.allCores.rawPerSecond}/s (the batch ${(b.allCores.rawRatio * 100).toFixed(1)}% of it).`,
   );
+  out.push(
+    `The installed dcc verify <folder> on ${b.archive.files} files, spawn to exit: ${b.archive.perSecond}/s (${b.archive.medianMs} ms, median of ${b.archive.runs}), ` +
+      `${(b.archive.ratio * 100).toFixed(1)}% of raw × ${b.allCores.cpus}.`,
+  );
   out.push('');
   const ins = r.instructions;
   if ('unavailable' in ins) out.push(`Batch verification in instructions: not counted (${ins.unavailable}).`);

@@ -44,6 +44,7 @@ describe('npm run bench, every piece at tiny counts', () => {
     proofRevokes: 1,
     integratorEntries: 120,
     cliStartupRuns: 1,
+    archiveRuns: 1,
   };
   let results: BenchResults;
 
@@ -109,6 +110,11 @@ describe('npm run bench, every piece at tiny counts', () => {
     expect(results.batchVerify.serialPerSecond).toBeGreaterThan(0);
     expect(results.batchVerify.concurrency).toBe(BATCH_CONCURRENCY);
     expect(typeof results.batchVerify.pinnedToOneCore).toBe('boolean');
+    // The installed dcc on a folder: every file verified (the run checks the summary), the ratio against raw × cores.
+    const archive = results.batchVerify.archive;
+    expect(archive.files).toBe(250);
+    expect(archive.perSecond).toBeGreaterThan(0);
+    expect(archive.ratio).toBeCloseTo(archive.perSecond / (results.batchVerify.rawPerSecond * results.batchVerify.allCores.cpus), 2);
     expect(results.goals.map((g) => g.goal.split(/[:(≤≥]/)[0]!.trim())).toEqual([
       'issue',
       'verify',

@@ -1,8 +1,12 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTokenInputs } from '../../cli/inputs.ts';
+import { runCli } from '../../cli/main.ts';
+import { jwkFromKeyObject } from '#shared/crypto/jwks.ts';
 import { memoryIo } from './support/run-dcc.ts';
 
 /**
@@ -67,5 +71,41 @@ describe('a folder of tokens', () => {
     const [atLimit, pastLimit] = items.read(0, 2);
     expect(atLimit?.token).toHaveLength(limit);
     expect(pastLimit).toEqual({ source: join(folder, 'past-limit.jwt'), token: null, problem: `${limit + 1} bytes, more than any token or certificate record (${limit})` });
+  });
+});
+
+describe('dcc verify on a folder, at a terminal', () => {
+  it('prints the failures after the progress bar is done, never under it', async () => {
+    const folder = join(dir, 'terminal');
+    await mkdir(folder);
+    for (const name of ['a.jwt', 'b.jwt', 'c.jwt']) await writeFile(join(folder, name), `not a certificate: ${name}`);
+    const jwks = join(dir, 'terminal-jwks.json');
+    await writeFile(jwks, JSON.stringify({ keys: [jwkFromKeyObject(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey)] }));
+    // Both streams in one log, in the order they were written.
+    const log: ['out' | 'bar', string][] = [];
+    const bar = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          log.push(['bar', chunk.toString()]);
+          done();
+        },
+      }),
+      // What the bar asks of a terminal.
+      { isTTY: true, columns: 80 },
+    );
+    const code = await runCli(['verify', folder, '--jwks', jwks], {
+      ...memoryIo(),
+      stdout: (s) => log.push(['out', s]),
+      stderrIsTTY: true,
+      progressStream: bar,
+    });
+    expect(code).toBe(1);
+    const out = log.filter(([stream]) => stream === 'out').map(([, text]) => text).join('');
+    expect(out.match(/^INVALID /gm)).toHaveLength(3);
+    expect(out).toContain('Verified 3 certificates: 3 invalid.');
+    const lastBar = log.map(([stream]) => stream).lastIndexOf('bar');
+    const firstOut = log.findIndex(([stream]) => stream === 'out');
+    expect(lastBar).toBeGreaterThanOrEqual(0);
+    expect(firstOut).toBeGreaterThan(lastBar);
   });
 });
