@@ -112,9 +112,10 @@ export async function readTokenInputs(path: string, io: CliIo): Promise<{ items:
 /**
  * The files `names` of `folder` as items, each read when its window is. The reads are
  * synchronous, one file open at a time (a folder of millions must not exhaust file
- * descriptors): for files of a few kilobytes, node's promise-based reads cost some twenty
- * times as much, mostly in handing each step to the thread pool and back, and the worker
- * threads go on verifying while this thread reads.
+ * descriptors): for files of a few kilobytes, node's promise-based `stat` and `readFile` took
+ * thirty times as long, most of it in the system, handing each step to the thread pool and
+ * back (docs/performance.md, *Reading an archive*). The worker threads go on verifying while
+ * this thread reads.
  */
 function folderItems(folder: string, names: readonly string[]): ItemSource {
   // One buffer for every file: a token file is read into it whole, or found too large.

@@ -226,7 +226,7 @@ export interface BatchOptions {
  * two windows of tokens (the one reported and the next, read and verified meanwhile), never
  * the archive.
  */
-export const BATCH_WINDOW = 8192;
+const BATCH_WINDOW = 8192;
 
 /**
  * Judges every item, `concurrency` at a time, and returns the verdicts in input order;
@@ -265,20 +265,20 @@ export async function verifyInWindows(
   // The worker threads' module is loaded only for a batch that may use them: a short run pays for no thread machinery.
   const threading = source.length >= WORKER_THRESHOLD ? await import('./verify-workers.ts') : undefined;
   const threads = options.threads ?? threading?.verifyThreads(io.env) ?? 1;
-  let pool: VerificationPool | undefined;
+  // Revocation reads the certificate's status entry here, so an online batch gets whole verdicts.
+  const slim = !keep && !settings.fetchStatusList;
+  const workers =
+    threading && threads > 1
+      ? new threading.VerificationPool({ keys: settings.keys, atMs: settings.at.getTime(), clockSkewSeconds: settings.clockSkewSeconds, slim }, threads - 1, options.workerEntry)
+      : undefined;
+  // The pool while it works; once it has failed, this thread verifies alone.
+  let pool: VerificationPool | undefined = workers;
   const alone = (error: unknown): void => {
     // A worker that cannot start or crashed costs speed, not verdicts: the holes are filled on this thread.
     if (pool === undefined) return;
     pool = undefined;
     io.stderr(`dcc: verifying on one thread: ${error instanceof Error ? error.message : String(error)}\n`);
   };
-  const started: VerificationPool[] = [];
-  if (threading && threads > 1) {
-    // Revocation reads the certificate's status entry here, so an online batch gets whole verdicts.
-    const data = { keys: settings.keys, atMs: settings.at.getTime(), clockSkewSeconds: settings.clockSkewSeconds, slim: !keep && !settings.fetchStatusList };
-    pool = new threading.VerificationPool(data, threads - 1, options.workerEntry);
-    started.push(pool);
-  }
   const open = async (from: number): Promise<BatchWindow> => {
     const to = Math.min(source.length, from + size);
     const items: TokenInput[] = [];
@@ -309,7 +309,7 @@ export async function verifyInWindows(
   } finally {
     // Stopping the workers rejects nothing that is still awaited: no warning for it.
     pool = undefined;
-    await Promise.all(started.map((p) => p.close()));
+    await workers?.close();
   }
 }
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ItemSource, TokenInput } from '../../cli/inputs.ts';
+import { type ItemSource, itemsOf, type TokenInput } from '../../cli/inputs.ts';
 import { type ItemResult, verifyBatch, verifyInWindows, WORKER_THRESHOLD } from '../../cli/verification.ts';
 import { type ChunkVerdict, VerificationPool, verifyOfflineInWorkers } from '../../cli/verify-workers.ts';
 import { certificateIdOf } from '#shared/domain/schemas/credential-terms.ts';
@@ -154,6 +154,22 @@ describe('verifyInWindows', () => {
     expect(reported.map((r) => r.source)).toEqual(items.map((i) => i.source));
     const whole = await verifyBatch(items, settings, memoryIo(), { threads: 1 });
     expect(JSON.stringify(reported)).toBe(JSON.stringify(whole.map(({ certificate: _, ...rest }) => rest)));
+  }, 60_000);
+});
+
+describe('verifyInWindows with a worker that fails', () => {
+  it('says so once and gives every verdict all the same, the rest of the batch on this thread', async () => {
+    const items = tokens(WORKER_THRESHOLD + 100).map((token, i) =>
+      token === null ? { source: `item-${i}`, token, problem: 'not a token' } : { source: `item-${i}`, token },
+    );
+    const settings = { keys: [jwk], at: SAMPLE_VALID_AT, clockSkewSeconds: 300 };
+    // A worker that loads, then dies at its first chunk.
+    const dying = { source: "const { parentPort } = require('node:worker_threads'); parentPort.on('message', () => process.exit(3)); parentPort.postMessage(null);" };
+    const io = memoryIo();
+    const reported: ItemResult[] = [];
+    await verifyInWindows(itemsOf(items), settings, io, { threads: 2, window: 500, workerEntry: dying }, (window) => reported.push(...window));
+    expect(io.err).toEqual(['dcc: verifying on one thread: a verification worker stopped (exit code 3)\n']);
+    expect(reported).toEqual(await verifyBatch(items, settings, memoryIo(), { threads: 1 }));
   }, 60_000);
 });
 
