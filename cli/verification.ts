@@ -267,9 +267,11 @@ export async function verifyInWindows(
   const threads = options.threads ?? threading?.verifyThreads(io.env) ?? 1;
   // Revocation reads the certificate's status entry here, so an online batch gets whole verdicts.
   const slim = !keep && !settings.fetchStatusList;
+  // One worker per further thread, and no more than the batch has chunks for beside this thread's first.
+  const parties = threading ? Math.min(threads - 1, Math.ceil(source.length / threading.CHUNK) - 1) : 0;
   const workers =
-    threading && threads > 1
-      ? new threading.VerificationPool({ keys: settings.keys, atMs: settings.at.getTime(), clockSkewSeconds: settings.clockSkewSeconds, slim }, threads - 1, options.workerEntry)
+    threading && parties > 0
+      ? new threading.VerificationPool({ keys: settings.keys, atMs: settings.at.getTime(), clockSkewSeconds: settings.clockSkewSeconds, slim }, parties, options.workerEntry)
       : undefined;
   // The pool while it works; once it has failed, this thread verifies alone.
   let pool: VerificationPool | undefined = workers;

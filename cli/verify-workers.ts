@@ -48,7 +48,7 @@ export interface OfflineChunkResult {
 }
 
 /** Tokens per message: large enough that messaging costs little, small enough to share the tail. */
-const CHUNK = 256;
+export const CHUNK = 256;
 
 /**
  * The verdicts of `tokens` in their order (`null` for `null`), whole or slim as `data` says:
@@ -287,7 +287,9 @@ export async function verifyOfflineInWorkers(
   entry: WorkerEntry = workerEntry(),
 ): Promise<void> {
   if (tokens.length === 0) return;
-  const pool = new VerificationPool(data, workers, entry, shareHere);
+  // No more workers than chunks that this thread would not take itself.
+  const chunks = Math.ceil(tokens.length / CHUNK);
+  const pool = new VerificationPool(data, Math.min(workers, shareHere ? chunks - 1 : chunks), entry, shareHere);
   try {
     await pool.verify(tokens, verdicts, onEach);
   } finally {
