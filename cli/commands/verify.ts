@@ -87,7 +87,6 @@ export function register(program: Command): void {
       // batch's failures are printed as their window is verified, and nothing of it is kept.
       const kept: ItemResult[] = [];
       const failures: string[] = [];
-      let failed = 0;
       const failure = (r: ItemResult): string => `${renderVerdictLine(r, locale)}: ${shown(r.reason ?? say('item.not-valid'))}\n`;
       // A batch reports verdicts, never the certificates themselves: they are left out of its results.
       await verifyInWindows(items, settings, io, { onEach: () => bar?.increment(), certificates: !batch }, (window) => {
@@ -96,7 +95,6 @@ export function register(program: Command): void {
           counts[r.status] += 1;
           if (options.json || !batch) kept.push(r);
           else if (!r.verified) {
-            failed += 1;
             if (bar) failures.push(failure(r));
             else printed += failure(r);
           }
@@ -115,7 +113,7 @@ export function register(program: Command): void {
         if (!options.online && result.certificate) io.stdout(`  ${say('revocation.not-checked.one')}\n`);
       } else {
         if (failures.length > 0) io.stdout(failures.join(''));
-        if (failed > 0) io.stdout('\n');
+        if (valid < items.length) io.stdout('\n');
         io.stdout(`${renderSummary(counts, CLI_STATUSES, locale)}\n`);
         if (!options.online) io.stdout(`${say('revocation.not-checked.batch')}\n`);
       }

@@ -30,6 +30,11 @@ function tokens(count: number): (string | null)[] {
   });
 }
 
+/** The tokens as a batch's items; a null token is an item that holds none. */
+function batchItems(batch: (string | null)[]): TokenInput[] {
+  return batch.map((token, i) => (token === null ? { source: `item-${i}`, token, problem: 'not a token' } : { source: `item-${i}`, token }));
+}
+
 describe('verifyOfflineInWorkers', () => {
   const data = { keys: [jwk], atMs: SAMPLE_VALID_AT.getTime(), clockSkewSeconds: 300 };
 
@@ -116,8 +121,6 @@ describe('VerificationPool', () => {
 
 describe('verifyInWindows', () => {
   const settings = { keys: [jwk], at: SAMPLE_VALID_AT, clockSkewSeconds: 300 };
-  const itemsOfBatch = (batch: (string | null)[]): TokenInput[] =>
-    batch.map((token, i) => (token === null ? { source: `item-${i}`, token, problem: 'not a token' } : { source: `item-${i}`, token }));
 
   /** A source over `items` that records how far it has been read. */
   function countingSource(items: TokenInput[]): ItemSource & { readTo: number } {
@@ -137,7 +140,7 @@ describe('verifyInWindows', () => {
     ['on this thread', 1],
     ['with a worker thread', 2],
   ])('reports window after window in order, %s, never reading more than the next window ahead', async (_, threads) => {
-    const items = itemsOfBatch(tokens(WORKER_THRESHOLD + 150));
+    const items = batchItems(tokens(WORKER_THRESHOLD + 150));
     const size = 300;
     const source = countingSource(items);
     const io = memoryIo();
@@ -159,9 +162,7 @@ describe('verifyInWindows', () => {
 
 describe('verifyInWindows with a worker that fails', () => {
   it('says so once and gives every verdict all the same, the rest of the batch on this thread', async () => {
-    const items = tokens(WORKER_THRESHOLD + 100).map((token, i) =>
-      token === null ? { source: `item-${i}`, token, problem: 'not a token' } : { source: `item-${i}`, token },
-    );
+    const items = batchItems(tokens(WORKER_THRESHOLD + 100));
     const settings = { keys: [jwk], at: SAMPLE_VALID_AT, clockSkewSeconds: 300 };
     // A worker that loads, then dies at its first chunk.
     const dying = { source: "const { parentPort } = require('node:worker_threads'); parentPort.on('message', () => process.exit(3)); parentPort.postMessage(null);" };
@@ -175,8 +176,7 @@ describe('verifyInWindows with a worker that fails', () => {
 
 describe('verifyBatch without the certificates', () => {
   it('gives over worker threads the results a batch with them gives on one thread, less the certificate', async () => {
-    const batch = tokens(WORKER_THRESHOLD + 50);
-    const items = batch.map((token, i) => (token === null ? { source: `item-${i}`, token, problem: 'not a token' } : { source: `item-${i}`, token }));
+    const items = batchItems(tokens(WORKER_THRESHOLD + 50));
     const settings = { keys: [jwk], at: SAMPLE_VALID_AT, clockSkewSeconds: 300 };
     const io = memoryIo();
     let told = 0;
