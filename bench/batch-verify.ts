@@ -107,8 +107,10 @@ const run = promisify(execFile);
  */
 export async function measureBatchVerify(options: BatchVerifyOptions): Promise<BatchVerifyResults> {
   const script = fileURLToPath(import.meta.url);
+  // The installable dcc, built as `npm pack` builds it (scripts/build-dcc.ts), once for both of its uses below.
+  await buildDcc();
   // A batch large enough for worker threads starts them as an installed dcc does: from its bundle.
-  const workerBundle = allCoresBatchSize(options.tokens) >= WORKER_THRESHOLD ? await workerBundleOfDcc() : undefined;
+  const workerBundle = allCoresBatchSize(options.tokens) >= WORKER_THRESHOLD ? fileURLToPath(new URL(`../${PACKAGE_DIR}/${WORKER}`, import.meta.url)) : undefined;
   const argsOf = (allCores: boolean): string[] => [
     '--import',
     'tsx',
@@ -152,8 +154,8 @@ export async function measureBatchVerify(options: BatchVerifyOptions): Promise<B
  * installed dcc on it; `rawTimesCores` is the pinned raw rate × cores.
  */
 async function measureArchive(files: number, runs: number, rawTimesCores: number, log: (line: string) => void): Promise<ArchiveVerifyResults> {
+  // Built by the caller.
   const program = fileURLToPath(new URL(`../${PACKAGE_DIR}/${PROGRAM}`, import.meta.url));
-  await buildDcc();
   const dir = await mkdtemp(join(tmpdir(), 'dcc-bench-archive-'));
   try {
     const { signer, jwk } = benchSigner();
@@ -205,15 +207,6 @@ const ALL_CORES_BATCH = 25 * WORKER_THRESHOLD;
  */
 function allCoresBatchSize(tokens: number): number {
   return Math.max(tokens, Math.min(ALL_CORES_BATCH, 50 * tokens));
-}
-
-/**
- * The installable dcc built as `npm pack` builds it (scripts/build-dcc.ts), and the path of its
- * worker bundle: what the threads of an installed `dcc verify` load.
- */
-async function workerBundleOfDcc(): Promise<string> {
-  await buildDcc();
-  return fileURLToPath(new URL(`../${PACKAGE_DIR}/${WORKER}`, import.meta.url));
 }
 
 const ALL_CORES_METHOD =
