@@ -1,9 +1,11 @@
+import { tmpdir } from 'node:os';
 import { type Command, Option } from 'commander';
 import { contextOf, ExitCode, setExitCode, UsageError, type CliIo } from '../context.ts';
 import { loadJwks, parseInstant, parseSeconds, readTokenInputs } from '../inputs.ts';
 import { cliMessages } from '#shared/i18n/messages/cli.ts';
 import { translator } from '#shared/i18n/translate.ts';
 import { countByStatus, renderChecks, renderDisclosure, renderSummary, renderVerdictLine } from '../render.ts';
+import { SpilledText } from '../spilled-text.ts';
 import { shown } from '../terminal-text.ts';
 import { CLI_STATUSES, cachingStatusListFetcher, type ItemResult, type VerifySettings, verifyInWindows } from '../verification.ts';
 
@@ -82,63 +84,69 @@ export function register(program: Command): void {
         : undefined;
       bar?.start(items.length, 0);
       const counts = countByStatus([]);
-      // What is reported at the end: every result for --json or a single token; a batch's
-      // failures while a bar is drawn (a line printed under a bar would break it). Otherwise a
-      // batch's failures are printed as their window is verified, and nothing of it is kept.
-      const kept: ItemResult[] = [];
-      const failures: string[] = [];
-      const failure = (r: ItemResult): string => `${renderVerdictLine(r, locale)}: ${shown(r.reason ?? say('item.not-valid'))}\n`;
-      // A batch reports verdicts, never the certificates themselves: they are left out of its results.
-      await verifyInWindows(items, settings, io, { onEach: () => bar?.increment(), certificates: !batch }, (window) => {
-        let printed = '';
-        for (const r of window) {
-          counts[r.status] += 1;
-          if (options.json || !batch) kept.push(r);
-          else if (!r.verified) {
-            if (bar) failures.push(failure(r));
-            else printed += failure(r);
+      // What is reported at the end: the results of --json, as report text (SpilledText: a
+      // file once they outgrow memory), and a single token's result; a batch's failures while a
+      // bar is drawn (a line printed under a bar would break it). Otherwise a batch's failures
+      // are printed as their window is verified, and nothing of it is kept.
+      const report = options.json ? new SpilledText(io.env['TMPDIR'] || tmpdir()) : undefined;
+      try {
+        const kept: ItemResult[] = [];
+        const failures: string[] = [];
+        const failure = (r: ItemResult): string => `${renderVerdictLine(r, locale)}: ${shown(r.reason ?? say('item.not-valid'))}\n`;
+        let reported = 0;
+        // A batch reports verdicts, never the certificates themselves: they are left out of its results.
+        await verifyInWindows(items, settings, io, { onEach: () => bar?.increment(), certificates: !batch }, (window) => {
+          let printed = '';
+          for (const r of window) {
+            counts[r.status] += 1;
+            if (report) report.append(jsonReportEntry(r, reported++));
+            else if (!batch) kept.push(r);
+            else if (!r.verified) {
+              if (bar) failures.push(failure(r));
+              else printed += failure(r);
+            }
           }
-        }
-        if (printed !== '') io.stdout(printed);
-      });
-      bar?.stop();
+          if (printed !== '') io.stdout(printed);
+        });
+        bar?.stop();
 
-      const valid = counts.active;
-      if (options.json) {
-        writeJsonReport(io, { total: items.length, valid, failed: items.length - valid, byStatus: counts }, kept);
-      } else if (!batch) {
-        const [result] = kept as [ItemResult];
-        io.stdout(`${renderVerdictLine(result, locale)}\n${renderChecks(result, locale)}\n`);
-        if (result.presentation) io.stdout(`${renderDisclosure(result.presentation, locale)}\n`);
-        if (!options.online && result.certificate) io.stdout(`  ${say('revocation.not-checked.one')}\n`);
-      } else {
-        if (failures.length > 0) io.stdout(failures.join(''));
-        if (valid < items.length) io.stdout('\n');
-        io.stdout(`${renderSummary(counts, CLI_STATUSES, locale)}\n`);
-        if (!options.online) io.stdout(`${say('revocation.not-checked.batch')}\n`);
+        const valid = counts.active;
+        if (report) {
+          writeJsonReport(io, { total: items.length, valid, failed: items.length - valid, byStatus: counts }, report, reported);
+        } else if (!batch) {
+          const [result] = kept as [ItemResult];
+          io.stdout(`${renderVerdictLine(result, locale)}\n${renderChecks(result, locale)}\n`);
+          if (result.presentation) io.stdout(`${renderDisclosure(result.presentation, locale)}\n`);
+          if (!options.online && result.certificate) io.stdout(`  ${say('revocation.not-checked.one')}\n`);
+        } else {
+          if (failures.length > 0) io.stdout(failures.join(''));
+          if (valid < items.length) io.stdout('\n');
+          io.stdout(`${renderSummary(counts, CLI_STATUSES, locale)}\n`);
+          if (!options.online) io.stdout(`${say('revocation.not-checked.batch')}\n`);
+        }
+        setExitCode(context, valid === items.length ? ExitCode.ok : ExitCode.failed);
+      } finally {
+        report?.dispose();
       }
-      setExitCode(context, valid === items.length ? ExitCode.ok : ExitCode.failed);
     });
 }
 
-/** Results per write of a JSON report. */
-const REPORT_PIECE = 1024;
+/**
+ * One result as the JSON report's `results` array holds it, after `index` results: what
+ * `JSON.stringify(report, null, 2)` writes for it, the certificate left out. A result is nested
+ * two levels deep, so four spaces go before each of its lines.
+ */
+function jsonReportEntry({ certificate: _, ...rest }: ItemResult, index: number): string {
+  return `${index === 0 ? '' : ','}\n    ${JSON.stringify(rest, null, 2).replaceAll('\n', '\n    ')}`;
+}
 
 /**
- * The JSON report, `{ summary, results }` as `JSON.stringify(…, null, 2)` writes it (the
- * certificates left out), written a piece at a time: the report of a large archive is larger
- * than the longest string a JavaScript engine makes.
+ * The JSON report, `{ summary, results }` as `JSON.stringify(…, null, 2)` writes it, from the
+ * `count` results' text ({@link jsonReportEntry}), written a piece at a time: the report of a
+ * large archive is larger than the longest string a JavaScript engine makes.
  */
-function writeJsonReport(io: CliIo, summary: object, results: readonly ItemResult[]): void {
-  // A result is nested two levels deep: four spaces before each of its lines.
-  const nested = (value: object): string => JSON.stringify(value, null, 2).replaceAll('\n', '\n    ');
-  let piece = `{\n  "summary": ${JSON.stringify(summary, null, 2).replaceAll('\n', '\n  ')},\n  "results": [`;
-  results.forEach(({ certificate: _, ...rest }, i) => {
-    piece += `${i === 0 ? '' : ','}\n    ${nested(rest)}`;
-    if ((i + 1) % REPORT_PIECE === 0) {
-      io.stdout(piece);
-      piece = '';
-    }
-  });
-  io.stdout(`${piece}${results.length === 0 ? ']' : '\n  ]'}\n}\n`);
+function writeJsonReport(io: CliIo, summary: object, results: SpilledText, count: number): void {
+  io.stdout(`{\n  "summary": ${JSON.stringify(summary, null, 2).replaceAll('\n', '\n  ')},\n  "results": [`);
+  results.drain((text) => io.stdout(text));
+  io.stdout(`${count === 0 ? ']' : '\n  ]'}\n}\n`);
 }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTokenInputs } from '../../cli/inputs.ts';
 import { runCli } from '../../cli/main.ts';
 import { jwkFromKeyObject } from '#shared/crypto/jwks.ts';
-import { memoryIo } from './support/run-dcc.ts';
+import { memoryIo, runDccHere } from './support/run-dcc.ts';
 
 /**
  * A folder is an archive that may hold millions of certificates: `dcc verify` lists it at once
@@ -44,6 +44,22 @@ describe('a folder of tokens', () => {
       { source: join(folder, 'c.jwt'), token: '证书.第二.版' },
     ]);
     expect(items.read(1, 2)).toEqual([{ source: join(folder, 'b.jwt'), token: 'eyJ.b.c' }]);
+  });
+
+  it('lists every regular file of a folder larger than one read of its entries, and nothing else', async () => {
+    const folder = join(dir, 'many');
+    await mkdir(folder);
+    // More entries than the system is asked for at a time, written out of order.
+    const names = Array.from({ length: 2500 }, (_, i) => `c-${String((i * 7919) % 2500).padStart(4, '0')}.jwt`);
+    await Promise.all(names.map((name) => writeFile(join(folder, name), `${name}.b.c`)));
+    await mkdir(join(folder, 'c-1000.5.jwt'));
+    await symlink(join(folder, 'c-0001.jwt'), join(folder, 'c-0001.link.jwt'));
+    const { items } = await readTokenInputs(folder, memoryIo());
+    // A sub-folder and a symbolic link are not items.
+    expect(items.length).toBe(2500);
+    const listed = items.read(0, items.length).map((item) => item.source);
+    expect(listed).toEqual([...names].sort().map((name) => join(folder, name)));
+    expect(items.read(2499, 2500)).toEqual([{ source: join(folder, 'c-2499.jwt'), token: 'c-2499.jwt.b.c' }]);
   });
 
   it('reports a file that cannot be read any more as an item without a token, and reads on', async () => {
@@ -107,5 +123,33 @@ describe('dcc verify on a folder, at a terminal', () => {
     const firstOut = log.findIndex(([stream]) => stream === 'out');
     expect(lastBar).toBeGreaterThanOrEqual(0);
     expect(firstOut).toBeGreaterThan(lastBar);
+  });
+});
+
+describe('dcc verify --json on more results than it holds in memory', () => {
+  it('keeps them in a temporary file of its own, writes the same report, and removes the file', async () => {
+    // 15,000 results of about 370 characters: more than the 4 Mi characters held in memory.
+    const lines = Array.from({ length: 15_000 }, (_, i) => `not a certificate ${i}`);
+    const file = join(dir, 'many-results.jsonl');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const jwks = join(dir, 'many-results-jwks.json');
+    await writeFile(jwks, JSON.stringify({ keys: [jwkFromKeyObject(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey)] }));
+    const args = ['verify', file, '--jwks', jwks, '--json'];
+
+    // Where no file can be made, the run says so and ends as a usage error: the file was needed.
+    const nowhere = await runDccHere(args, { env: { TMPDIR: join(dir, 'no-such-folder') } });
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/^dcc: cannot keep the report's results in a temporary file under .*no-such-folder \(ENOENT\): set TMPDIR/);
+
+    const temporary = await mkdtemp(join(dir, 'tmp-'));
+    const run = await runDccHere(args, { env: { TMPDIR: temporary } });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as { summary: { total: number; failed: number }; results: { source: string; status: string }[] };
+    expect(run.stdout).toBe(`${JSON.stringify(report, null, 2)}\n`);
+    expect(run.stdout.length).toBeGreaterThan(4 * 1024 * 1024);
+    expect(report.summary).toMatchObject({ total: 15_000, failed: 15_000 });
+    expect(report.results.map((r) => r.source)).toEqual(lines.map((_, i) => `${file}:${i + 1}`));
+    expect(await readdir(temporary)).toEqual([]);
   });
 });
