@@ -121,10 +121,10 @@ export async function readTokenInputs(path: string, io: CliIo): Promise<{ items:
 
 /**
  * The names of the regular files in `folder`, in name order (UTF-16 code units, as `sort` orders
- * them). The folder is read as a stream of entries, keeping only each file's name: a listing of
- * every entry at once (`readdir` with file types) held about 290 MB at its peak for a million
- * files and kept 106 bytes a name after it, where this keeps 43 (docs/performance.md, *Reading
- * an archive*); an archive of ten million names fits in well under V8's default heap.
+ * them). The folder is read as a stream of entries, keeping only each file's name: listing a
+ * million files with every entry at once (`readdir` with file types) took the process to 294 MB
+ * and kept 106 bytes a name, where this peaks at 146 MB and keeps 43 (docs/performance.md, *An
+ * archive of millions*), about 430 MB for ten million names.
  * @throws {Error} when the folder cannot be read (its system error's code).
  */
 function fileNames(folder: string): string[] {

@@ -51,8 +51,7 @@ export class SpilledText {
 
   private add(text: string): void {
     if (this.file !== undefined) {
-      this.pending += text;
-      if (this.pending.length >= WRITE_CHARACTERS) this.flush(this.file.fd);
+      this.toFile(this.file.fd, text);
       return;
     }
     this.pieces.push(text);
@@ -60,12 +59,15 @@ export class SpilledText {
     if (this.held <= this.memoryCharacters) return;
     const folder = mkdtempSync(join(this.root, 'dcc-report-'));
     this.file = { folder, fd: openSync(join(folder, 'text'), 'w+', 0o600) };
-    for (const piece of this.pieces) {
-      this.pending += piece;
-      if (this.pending.length >= WRITE_CHARACTERS) this.flush(this.file.fd);
-    }
+    for (const piece of this.pieces) this.toFile(this.file.fd, piece);
     this.pieces = [];
     this.held = 0;
+  }
+
+  /** Adds `text` to what the file is given next, and gives it once there is enough. */
+  private toFile(fd: number, text: string): void {
+    this.pending += text;
+    if (this.pending.length >= WRITE_CHARACTERS) this.flush(fd);
   }
 
   /** Writes the pending text at the file's end (a write may take fewer bytes than it was given). */
