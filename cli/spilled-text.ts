@@ -41,8 +41,13 @@ export class SpilledText {
 
   /** Adds `text` at the end. @throws {UsageError} when the temporary file cannot be made or written (a full disk). */
   append(text: string): void {
+    this.onDisk(() => this.add(text));
+  }
+
+  /** Runs `work` on the temporary file, a system error becoming the usage error that names where. */
+  private onDisk(work: () => void): void {
     try {
-      this.add(text);
+      work();
     } catch (error) {
       if (!(error instanceof Error) || !('code' in error)) throw error;
       throw new UsageError(`cannot keep the report's results in a temporary file under ${this.root} (${String(error.code)}): set TMPDIR to a folder with room`);
@@ -77,7 +82,10 @@ export class SpilledText {
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
   }
 
-  /** Gives the text back in order, a piece at a time (no piece splits a character), and lets go of what was in memory. */
+  /**
+   * Gives the text back in order, a piece at a time (no piece splits a character), and lets go of
+   * what was in memory. @throws {UsageError} when the file's last text cannot be written.
+   */
   drain(write: (text: string) => void): void {
     if (this.file === undefined) {
       // Within the limit: one write.
@@ -86,11 +94,12 @@ export class SpilledText {
       if (text !== '') write(text);
       return;
     }
-    this.flush(this.file.fd);
+    const { fd } = this.file;
+    this.onDisk(() => this.flush(fd));
     const buffer = Buffer.allocUnsafe(READ_BYTES);
     const decoder = new StringDecoder('utf8');
     let position = 0;
-    for (let read = readSync(this.file.fd, buffer, 0, READ_BYTES, position); read > 0; read = readSync(this.file.fd, buffer, 0, READ_BYTES, position)) {
+    for (let read = readSync(fd, buffer, 0, READ_BYTES, position); read > 0; read = readSync(fd, buffer, 0, READ_BYTES, position)) {
       position += read;
       const text = decoder.write(buffer.subarray(0, read));
       if (text !== '') write(text);
