@@ -2,6 +2,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { UsageError } from './context.ts';
+import { onInterrupt } from './on-interrupt.ts';
 
 /**
  * Characters held in memory before the text moves to a file: 6,000 to 11,000 results of a JSON
@@ -24,12 +25,13 @@ const READ_BYTES = 1024 * 1024;
  * temporary directory). A JSON report of an archive of millions starts with a summary that is
  * known only at the end, and its results, kept as objects, took about 300 MB a million; the
  * file keeps the run's memory bounded whatever the archive's size.
- * {@link dispose} removes the file; a run killed before it leaves the folder behind.
+ * {@link dispose} removes the file, and so does a run stopped by SIGINT, SIGTERM or SIGHUP
+ * before it (`onInterrupt`); a run killed outright (SIGKILL) leaves the folder behind.
  */
 export class SpilledText {
   private pieces: string[] = [];
   private held = 0;
-  private file: { folder: string; fd: number } | undefined;
+  private file: { folder: string; fd: number; forget: () => void } | undefined;
   /** Text for the file, not yet written. */
   private pending = '';
 
@@ -63,7 +65,17 @@ export class SpilledText {
     this.held += text.length;
     if (this.held <= this.memoryCharacters) return;
     const folder = mkdtempSync(join(this.root, 'dcc-report-'));
-    this.file = { folder, fd: openSync(join(folder, 'text'), 'w+', 0o600) };
+    let fd = -1;
+    // Removed if the run is stopped before it is disposed of.
+    const forget = onInterrupt(() => removeFolder(folder, fd));
+    try {
+      fd = openSync(join(folder, 'text'), 'w+', 0o600);
+    } catch (error) {
+      forget();
+      removeFolder(folder, fd);
+      throw error;
+    }
+    this.file = { folder, fd, forget };
     for (const piece of this.pieces) this.toFile(this.file.fd, piece);
     this.pieces = [];
     this.held = 0;
@@ -113,9 +125,18 @@ export class SpilledText {
     this.pieces = [];
     this.pending = '';
     if (this.file === undefined) return;
-    const { folder, fd } = this.file;
+    const { folder, fd, forget } = this.file;
     this.file = undefined;
-    closeSync(fd);
+    forget();
+    removeFolder(folder, fd);
+  }
+}
+
+/** Closes the file (`fd`, when open: Windows removes no open file) and removes its folder. */
+function removeFolder(folder: string, fd: number): void {
+  try {
+    if (fd >= 0) closeSync(fd);
+  } finally {
     rmSync(folder, { recursive: true, force: true });
   }
 }

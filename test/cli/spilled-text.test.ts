@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,4 +77,56 @@ describe('SpilledText', () => {
     expect(() => new SpilledText(join(root, 'missing'), 0).append('a')).toThrow(/cannot keep the report's results in a temporary file under .*missing \(ENOENT\): set TMPDIR/);
     text.dispose();
   });
+});
+
+/** Starts a process that keeps text in a file under `root`, and resolves once the file exists. */
+async function spilledProcess(root: string): Promise<ReturnType<typeof spawn>> {
+  const script = new URL('./support/spill-and-wait.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', script, root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let said = '';
+  for await (const chunk of child.stdout) {
+    said += String(chunk);
+    if (said.includes('spilled\n')) break;
+  }
+  expect(said).toBe('spilled\n');
+  return child;
+}
+
+describe('SpilledText in a run stopped from outside', () => {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    it(`removes its folder on ${signal}, and the run still ends by that signal`, async () => {
+      const child = await spilledProcess(root);
+      expect(await readdir(root)).toEqual([expect.stringMatching(/^dcc-report-/)]);
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      const [code, by] = await exited;
+      // Ended by the signal itself, as a shell expects (130 after Ctrl-C), not by an exit code.
+      expect({ code, by }).toEqual({ code: null, by: signal });
+      expect(await readdir(root)).toEqual([]);
+    });
+  }
+
+  it('cannot clean up after SIGKILL: the folder stays, as the README says', async () => {
+    const child = await spilledProcess(root);
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+    expect(await readdir(root)).toEqual([expect.stringMatching(/^dcc-report-/)]);
+  });
+
+  it('handles the signals only while a file exists, so a run without one keeps their default behaviour', () => {
+    const before = process.listenerCount('SIGINT');
+    const first = new SpilledText(root, 10);
+    const second = new SpilledText(root, 10);
+    first.append('0123456789abc');
+    expect(process.listenerCount('SIGINT')).toBe(before + 1);
+    second.append('0123456789abc');
+    // One handler for every file of the process.
+    expect(process.listenerCount('SIGTERM')).toBe(before + 1);
+    first.dispose();
+    expect(process.listenerCount('SIGHUP')).toBe(before + 1);
+    second.dispose();
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM'), process.listenerCount('SIGHUP')]).toEqual([before, before, before]);
+  });
+
 });
