@@ -5,6 +5,7 @@ import { loadJwks, parseInstant, parseSeconds, readTokenInputs } from '../inputs
 import { cliMessages } from '#shared/i18n/messages/cli.ts';
 import { translator } from '#shared/i18n/translate.ts';
 import { countByStatus, renderChecks, renderDisclosure, renderSummary, renderVerdictLine } from '../render.ts';
+import { onInterrupt } from '../on-interrupt.ts';
 import { SpilledText } from '../spilled-text.ts';
 import { shown } from '../terminal-text.ts';
 import { CLI_STATUSES, cachingStatusListFetcher, type ItemResult, type VerifySettings, verifyInWindows } from '../verification.ts';
@@ -78,20 +79,24 @@ export function register(program: Command): void {
       const { locale } = context;
       const say = translator(cliMessages, locale);
 
-      // The progress bar's module is loaded only when a bar is drawn.
+      // The progress bar's module is loaded only when a bar is drawn. It is CommonJS: its exports
+      // are the namespace's default, which is all a bundle's namespace of it is sure to hold.
       const bar = batch && io.stderrIsTTY && !options.json
-        ? new (await import('cli-progress')).SingleBar({ stream: io.progressStream ?? process.stderr, format: 'verifying [{bar}] {value}/{total}', hideCursor: true })
+        ? new (await import('cli-progress')).default.SingleBar({ stream: io.progressStream ?? process.stderr, format: 'verifying [{bar}] {value}/{total}', hideCursor: true })
         : undefined;
       bar?.start(items.length, 0);
+      // A run stopped by a signal puts the terminal's cursor back, as the end of the bar does.
+      const forgetBar = bar ? onInterrupt(() => bar.stop()) : undefined;
       const counts = countByStatus([]);
-      // What is reported at the end: the results of --json, as report text (SpilledText: a
-      // file once they outgrow memory), and a single token's result; a batch's failures while a
-      // bar is drawn (a line printed under a bar would break it). Otherwise a batch's failures
-      // are printed as their window is verified, and nothing of it is kept.
-      const report = options.json ? new SpilledText(io.env['TMPDIR'] || tmpdir()) : undefined;
+      // What is reported at the end, held as text (SpilledText: a file once it outgrows memory):
+      // the results of --json, and a batch's failures while a bar is drawn (a line printed under a
+      // bar would break it); a single token's result is kept as it is. Otherwise a batch's
+      // failures are printed as their window is verified, and nothing of it is kept.
+      const heldText = (): SpilledText => new SpilledText(io.env['TMPDIR'] || tmpdir());
+      const report = options.json ? heldText() : undefined;
+      const failures = bar ? heldText() : undefined;
       try {
         const kept: ItemResult[] = [];
-        const failures: string[] = [];
         const failure = (r: ItemResult): string => `${renderVerdictLine(r, locale)}: ${shown(r.reason ?? say('item.not-valid'))}\n`;
         let reported = 0;
         // A batch reports verdicts, never the certificates themselves: they are left out of its results.
@@ -102,7 +107,7 @@ export function register(program: Command): void {
             if (report) report.append(jsonReportEntry(r, reported++));
             else if (!batch) kept.push(r);
             else if (!r.verified) {
-              if (bar) failures.push(failure(r));
+              if (failures) failures.append(failure(r));
               else printed += failure(r);
             }
           }
@@ -119,14 +124,18 @@ export function register(program: Command): void {
           if (result.presentation) io.stdout(`${renderDisclosure(result.presentation, locale)}\n`);
           if (!options.online && result.certificate) io.stdout(`  ${say('revocation.not-checked.one')}\n`);
         } else {
-          if (failures.length > 0) io.stdout(failures.join(''));
+          failures?.drain((text) => io.stdout(text));
           if (valid < items.length) io.stdout('\n');
           io.stdout(`${renderSummary(counts, CLI_STATUSES, locale)}\n`);
           if (!options.online) io.stdout(`${say('revocation.not-checked.batch')}\n`);
         }
         setExitCode(context, valid === items.length ? ExitCode.ok : ExitCode.failed);
       } finally {
+        // Stopped whichever way the run ends: a bar left drawing keeps the process alive.
+        bar?.stop();
+        forgetBar?.();
         report?.dispose();
+        failures?.dispose();
       }
     });
 }

@@ -153,3 +153,58 @@ describe('dcc verify --json on more results than it holds in memory', () => {
     expect(await readdir(temporary)).toEqual([]);
   });
 });
+
+describe('dcc verify at a terminal with more failures than it holds in memory', () => {
+  it('keeps them in a temporary file of its own until the bar is done, prints the same lines, and removes the file', async () => {
+    // 17,000 failure lines, each naming a file of 200 characters: more than 4 Mi characters.
+    const file = join(dir, `${'f'.repeat(200)}.jsonl`);
+    await writeFile(file, Array.from({ length: 17_000 }, (_, i) => `not a certificate ${i}\n`).join(''));
+    const jwks = join(dir, 'many-failures-jwks.json');
+    await writeFile(jwks, JSON.stringify({ keys: [jwkFromKeyObject(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey)] }));
+    const args = ['verify', file, '--jwks', jwks];
+    const atTerminal = async (env: Record<string, string>) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const drawn: string[] = [];
+      const bar = Object.assign(
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            drawn.push(chunk.toString());
+            done();
+          },
+        }),
+        { isTTY: true, columns: 80 },
+      );
+      const code = await runCli(args, { ...memoryIo(), env, stdout: (text) => out.push(text), stderr: (text) => err.push(text), stderrIsTTY: true, progressStream: bar });
+      return { code, stdout: out.join(''), stderr: err.join(''), drawn };
+    };
+    // The bar is done: it showed the cursor again, and draws nothing more (its timer redraws every 100 ms).
+    const barDone = async (drawn: string[]) => {
+      expect(drawn.join('')).toContain('\u001b[?25h');
+      const written = drawn.length;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(drawn.length).toBe(written);
+    };
+
+    // Where no file can be made, the run says so and ends as a usage error: the file was needed.
+    const nowhere = await atTerminal({ TMPDIR: join(dir, 'no-such-folder') });
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/^dcc: cannot keep the report's results in a temporary file under .*no-such-folder \(ENOENT\): set TMPDIR/);
+    // A run that ends in an error stops its bar too: one left drawing would keep the process alive.
+    await barDone(nowhere.drawn);
+
+    // Without a bar the failures are printed as each window is verified: the text to match.
+    const plain = await runDccHere(args);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout.match(/^INVALID /gm)).toHaveLength(17_000);
+    expect(plain.stdout.length).toBeGreaterThan(4 * 1024 * 1024);
+
+    const temporary = await mkdtemp(join(dir, 'tmp-'));
+    const run = await atTerminal({ TMPDIR: temporary });
+    await barDone(run.drawn);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe(plain.stdout);
+    expect(await readdir(temporary)).toEqual([]);
+  });
+});

@@ -120,6 +120,31 @@ describe('the installable dcc', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ summary: { total: 1, valid: 1 }, results: [{ status: 'active', verified: true }] });
   });
 
+  it('draws its progress bar at a terminal, then prints the failures and the summary', async () => {
+    const folder = join(installed, 'at-terminal');
+    await mkdir(folder);
+    await writeFile(join(folder, 'a.jwt'), `${token}\n`);
+    await writeFile(join(folder, 'b.jwt'), 'not a certificate');
+    // util-linux's script gives the command a terminal (the bar is drawn only at one) and writes
+    // what the terminal shows to its standard output, ending with the command's exit status.
+    const command = `${join(installed, 'node_modules', '.bin', 'dcc')} verify at-terminal --jwks jwks.json`;
+    let shown: { code: number; stdout: string; stderr: string };
+    try {
+      const { stdout, stderr } = await run('script', ['-qec', command, '/dev/null'], { cwd: installed, env: { PATH: process.env['PATH'] ?? '', HOME: work } });
+      shown = { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      shown = { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    }
+    expect(shown.stderr).toBe('');
+    expect(shown.stdout).not.toContain('dcc:');
+    expect(shown.stdout).toContain('verifying [');
+    const afterBar = shown.stdout.slice(shown.stdout.lastIndexOf('2/2'));
+    expect(afterBar).toMatch(/INVALID .*b\.jwt/);
+    expect(afterBar).toContain('Verified 2 certificates: 1 valid, 1 invalid.');
+    expect(shown.code).toBe(1);
+  });
+
   it('spreads a large batch over its bundled worker threads', async () => {
     const lines = Array.from({ length: WORKER_THRESHOLD }, () => token).join('\n');
     await writeFile(join(installed, 'batch.jsonl'), `${lines}\n`);
