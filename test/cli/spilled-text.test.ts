@@ -128,5 +128,4 @@ describe('SpilledText in a run stopped from outside', () => {
     second.dispose();
     expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM'), process.listenerCount('SIGHUP')]).toEqual([before, before, before]);
   });
-
 });
