@@ -25,10 +25,10 @@ let installed: string;
 let service: LocalService;
 let token: string;
 
-/** Runs the installed `dcc` from the install folder, with nothing of the repository in reach. */
-async function dcc(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs `file` in the install folder, with nothing of the repository in reach: its exit status and output. */
+async function runInstalled(file: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(join(installed, 'node_modules', '.bin', 'dcc'), [...args], {
+    const { stdout, stderr } = await run(file, [...args], {
       cwd: installed,
       env: { PATH: process.env['PATH'] ?? '', HOME: work, ...env },
       maxBuffer: 64 * 1024 * 1024,
@@ -38,6 +38,14 @@ async function dcc(args: readonly string[], env: Record<string, string> = {}): P
     const failed = error as { code?: number; stdout?: string; stderr?: string };
     return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
   }
+}
+
+/** The installed `dcc` command. */
+const dccCommand = (): string => join(installed, 'node_modules', '.bin', 'dcc');
+
+/** Runs the installed `dcc`. */
+async function dcc(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runInstalled(dccCommand(), args, env);
 }
 
 beforeAll(async () => {
@@ -127,15 +135,7 @@ describe('the installable dcc', () => {
     await writeFile(join(folder, 'b.jwt'), 'not a certificate');
     // util-linux's script gives the command a terminal (the bar is drawn only at one) and writes
     // what the terminal shows to its standard output, ending with the command's exit status.
-    const command = `${join(installed, 'node_modules', '.bin', 'dcc')} verify at-terminal --jwks jwks.json`;
-    let shown: { code: number; stdout: string; stderr: string };
-    try {
-      const { stdout, stderr } = await run('script', ['-qec', command, '/dev/null'], { cwd: installed, env: { PATH: process.env['PATH'] ?? '', HOME: work } });
-      shown = { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      shown = { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-    }
+    const shown = await runInstalled('script', ['-qec', `${dccCommand()} verify at-terminal --jwks jwks.json`, '/dev/null']);
     expect(shown.stderr).toBe('');
     expect(shown.stdout).not.toContain('dcc:');
     expect(shown.stdout).toContain('verifying [');
