@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { isBuiltin } from 'node:module';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import module, { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +110,20 @@ describe('the installable dcc', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ summary: { total: 1, valid: 1, failed: 0 } });
+  });
+
+  // Node 22.1 and later keep compiled code on disk; Node 20 has no such cache.
+  it.skipIf(!('enableCompileCache' in module))("keeps its compiled code in the user's cache folder, never the shared temporary one", async () => {
+    const temporary = await mkdtemp(join(work, 'temporary-'));
+    const cacheHome = join(work, 'cache-home');
+    const result = await dcc(['verify', 'certificate.jwt', '--jwks', 'jwks.json'], { TMPDIR: temporary, XDG_CACHE_HOME: cacheHome });
+    expect(result.code).toBe(0);
+    expect(await readdir(temporary)).toEqual([]);
+    const folder = join(cacheHome, 'dcc', 'compile-cache');
+    expect((await stat(folder)).mode & 0o777).toBe(0o700);
+    const versions = await readdir(folder);
+    expect(versions).toHaveLength(1);
+    expect((await readdir(join(folder, versions[0] as string))).length).toBeGreaterThan(0);
   });
 
   it('refuses a tampered certificate offline with exit 1', async () => {
