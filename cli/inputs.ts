@@ -1,5 +1,4 @@
-import { closeSync, fstatSync, opendirSync, openSync, readSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, opendirSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { importVerificationKeys } from '#shared/crypto/jwks.ts';
@@ -42,15 +41,53 @@ function cannotRead(path: string, error: unknown): UsageError {
 export async function readText(path: string, io: CliIo): Promise<string> {
   const { maxInputBytes } = runLimits(io);
   if (path === '-') return io.readStdin(maxInputBytes);
+  return readFileText(path, maxInputBytes, (size) => tooLargeInput(path, size, maxInputBytes));
+}
+
+/** The refusal of an input beyond `maxInputBytes`: its size when the system told it, else what was read. */
+function tooLargeInput(path: string, size: number | undefined, maxInputBytes: number): UsageError {
+  const holds = size === undefined ? `holds more than ${maxInputBytes} bytes` : `holds ${size} bytes, more than ${maxInputBytes}`;
+  return new UsageError(`${path} ${holds} (--max-input-bytes or DCC_MAX_INPUT_BYTES; verify a larger archive as a folder or in parts)`);
+}
+
+/** Bytes asked of the system at a time from a file whose size it does not know (a pipe, a device). */
+const READ_PIECE = 64 * 1024;
+
+/**
+ * The UTF-8 text of the file `path`, refused by `tooLarge` beyond `maxBytes`: a file whose size
+ * says so before a byte of it is read (given that size), and one that grows past it meanwhile,
+ * or a pipe, once it has (given undefined). Synchronous, as a folder's files are read: a command reads its
+ * few input files before it does anything else, and the promise-based reads handed each step
+ * (open, size, read, close) to the thread pool and back, which started the pool for them alone.
+ * @throws {UsageError} when unreadable or too large.
+ */
+function readFileText(path: string, maxBytes: number, tooLarge: (size: number | undefined) => UsageError): string {
+  let fd: number;
   try {
-    const { size } = await stat(path);
-    if (size > maxInputBytes) {
-      throw new UsageError(`${path} holds ${size} bytes, more than ${maxInputBytes} (--max-input-bytes or DCC_MAX_INPUT_BYTES; verify a larger archive as a folder or in parts)`);
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
+  try {
+    const { size } = fstatSync(fd);
+    if (size > maxBytes) throw tooLarge(size);
+    const pieces: Buffer[] = [];
+    let length = 0;
+    // Read to the end, not to the size seen; one byte beyond the limit is enough to refuse.
+    while (length <= maxBytes) {
+      const piece = Buffer.allocUnsafe(Math.min(Math.max(size + 1 - length, READ_PIECE), maxBytes + 1 - length));
+      const read = readSync(fd, piece, 0, piece.length, null);
+      if (read === 0) break;
+      pieces.push(piece.subarray(0, read));
+      length += read;
     }
-    return await readFile(path, 'utf8');
+    if (length > maxBytes) throw tooLarge(undefined);
+    return (pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, length)).toString('utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw cannotRead(path, error);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -96,7 +133,7 @@ export async function readTokenInputs(path: string, io: CliIo): Promise<{ items:
   if (path !== '-') {
     let info;
     try {
-      info = await stat(path);
+      info = statSync(path);
     } catch (error) {
       throw cannotRead(path, error);
     }
@@ -217,12 +254,19 @@ export async function loadJwks(location: string, io: CliIo): Promise<PublicVerif
     const response = await boundedFetch(io, location, { headers: { accept: 'application/jwk-set+json, application/json' } }, limits, 'the key set');
     if (response.status < 200 || response.status > 299) throw new UsageError(`cannot fetch the key set from ${location}: HTTP ${response.status}`);
     text = bodyText(response);
-  } else {
-    if (location !== '-') {
-      const size = await stat(location).then((s) => s.size, () => 0);
-      if (size > limits.maxBytes) throw new UsageError(`${location} holds ${size} bytes, more than the ${limits.maxBytes} a key set may have (--max-bytes or DCC_MAX_BYTES)`);
-    }
+  } else if (location === '-') {
     text = await readText(location, io);
+  } else {
+    // The key set's own cap, or the run's input limit where that is lower; each refused in its own words.
+    const { maxInputBytes } = runLimits(io);
+    const cap = Math.min(limits.maxBytes, maxInputBytes);
+    text = readFileText(location, cap, (size) =>
+      cap === limits.maxBytes
+        ? new UsageError(
+            `${location} holds ${size === undefined ? `more than the ${limits.maxBytes} bytes` : `${size} bytes, more than the ${limits.maxBytes}`} a key set may have (--max-bytes or DCC_MAX_BYTES)`,
+          )
+        : tooLargeInput(location, size, maxInputBytes),
+    );
   }
   let json: unknown;
   try {

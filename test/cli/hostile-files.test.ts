@@ -1,7 +1,9 @@
+import { execFile, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { calculateJwkThumbprint } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDcc, runDccHere } from './support/run-dcc.ts';
@@ -10,6 +12,8 @@ import { runDcc, runDccHere } from './support/run-dcc.ts';
  * Files are as hostile as servers: a token file received by mail, a folder of them, standard input.
  * Each is bounded before it is read (`--max-input-bytes`, and 1 MiB for a file of a folder).
  */
+
+const run = promisify(execFile);
 
 let dir: string;
 let jwks: string;
@@ -39,6 +43,25 @@ describe('dcc verify bounds what it reads from files', () => {
     const within = await runDccHere(['--max-input-bytes', '2000', 'verify', file, '--jwks', jwks]);
     expect(within.code).toBe(1);
     expect(within.stderr).not.toContain('more than 2000');
+  });
+
+  it('refuses a named pipe past the cap, which has no size to check first', async () => {
+    const pipe = join(dir, 'archive.fifo');
+    await run('mkfifo', [pipe]);
+    // Another process writes 50,000 bytes; the pipe closes under it once dcc has read past the cap.
+    const writer = spawn('sh', ['-c', `head -c 50000 /dev/zero | tr '\\0' y > '${pipe}'`], { stdio: 'ignore' });
+    const ended = new Promise((resolve) => writer.on('close', resolve));
+    const refused = await runDcc(['verify', pipe, '--jwks', jwks], { env: { DCC_MAX_INPUT_BYTES: '1000' } });
+    await ended;
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${pipe} holds more than 1000 bytes (--max-input-bytes or DCC_MAX_INPUT_BYTES`);
+    // Within the cap, the pipe is read to its end like any file.
+    const small = spawn('sh', ['-c', `printf 'not-a-token\\n' > '${pipe}'`], { stdio: 'ignore' });
+    const written = new Promise((resolve) => small.on('close', resolve));
+    const read = await runDcc(['verify', pipe, '--jwks', jwks], { env: { DCC_MAX_INPUT_BYTES: '1000' } });
+    await written;
+    expect(read.code).toBe(1);
+    expect(read.stdout).toContain(pipe);
   });
 
   it('refuses standard input past the cap without holding the rest', async () => {
