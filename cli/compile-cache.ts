@@ -7,9 +7,9 @@ import { posix, win32 } from 'node:path';
  * `node-compile-cache` folder that whoever runs Node there first creates. On a machine with
  * several users, one of them can create that folder, and the one for another user's id inside it,
  * open to all; Node then keeps the other user's compiled code there, and reads it back, without
- * asking whose the folder is. The cache holds V8's compiled code of the program, checked only
- * against the program's text, which anyone can read: whoever can write to the folder decides
- * what compiled code an auditor's dcc is offered.
+ * asking whose the folder is. An entry holds V8's compiled code of a module, and is checked
+ * against checksums of the module's text and of the entry itself, which anyone can compute:
+ * whoever can write to the folder decides what compiled code an auditor's dcc is offered.
  */
 
 /** Node's `module`, as far as the cache goes: each function exists only on the versions that have it. */

@@ -56,9 +56,10 @@ const READ_PIECE = 64 * 1024;
 /**
  * The UTF-8 text of the file `path`, refused by `tooLarge` beyond `maxBytes`: a file whose size
  * says so before a byte of it is read (given that size), and one that grows past it meanwhile,
- * or a pipe, once it has (given undefined). Synchronous, as a folder's files are read: a command reads its
- * few input files before it does anything else, and the promise-based reads handed each step
- * (open, size, read, close) to the thread pool and back, which started the pool for them alone.
+ * or a pipe, once it has (given undefined). Synchronous, as a folder's files are read: a command
+ * reads its few input files before it does anything else, and the promise-based reads handed
+ * each step (open, size, read, close) to the thread pool and back; on Node 24, whose module
+ * loader reads synchronously, they alone started the pool in a one-certificate run.
  * @throws {UsageError} when unreadable or too large.
  */
 function readFileText(path: string, maxBytes: number, tooLarge: (size: number | undefined) => UsageError): string {
@@ -260,13 +261,11 @@ export async function loadJwks(location: string, io: CliIo): Promise<PublicVerif
     // The key set's own cap, or the run's input limit where that is lower; each refused in its own words.
     const { maxInputBytes } = runLimits(io);
     const cap = Math.min(limits.maxBytes, maxInputBytes);
-    text = readFileText(location, cap, (size) =>
-      cap === limits.maxBytes
-        ? new UsageError(
-            `${location} holds ${size === undefined ? `more than the ${limits.maxBytes} bytes` : `${size} bytes, more than the ${limits.maxBytes}`} a key set may have (--max-bytes or DCC_MAX_BYTES)`,
-          )
-        : tooLargeInput(location, size, maxInputBytes),
-    );
+    text = readFileText(location, cap, (size) => {
+      if (cap !== limits.maxBytes) return tooLargeInput(location, size, maxInputBytes);
+      const holds = size === undefined ? `more than the ${limits.maxBytes} bytes` : `${size} bytes, more than the ${limits.maxBytes}`;
+      return new UsageError(`${location} holds ${holds} a key set may have (--max-bytes or DCC_MAX_BYTES)`);
+    });
   }
   let json: unknown;
   try {
