@@ -12,7 +12,7 @@ import { type CompileCacheModule, enablePrivateCompileCache } from './compile-ca
  * cache is kept in the user's own cache folder, never in the shared temporary one
  * (cli/compile-cache.ts). Node 20 has no such cache and runs the program as it is.
  */
-enablePrivateCompileCache(module as CompileCacheModule, process.env, process.platform, process.getuid?.());
+enablePrivateCompileCache(module as CompileCacheModule, process.env, process.getuid?.());
 const { processIo, runCli } = await import('./main.ts');
 const code = await runCli(process.argv.slice(2), processIo());
 // Let stdout drain before exiting (a pipe to `head` or a file must receive everything).

@@ -1,5 +1,6 @@
 import { lstatSync, mkdirSync } from 'node:fs';
-import { posix, win32 } from 'node:path';
+import { join } from 'node:path';
+import { dccCacheFolder } from './cache-folder.ts';
 
 /**
  * Node's compile cache (22.1 and later) for the installed `dcc`, kept in a folder of the user's
@@ -18,29 +19,16 @@ export interface CompileCacheModule {
   getCompileCacheDir?: () => string | undefined;
 }
 
-/**
- * The folder for the cache: under `%LOCALAPPDATA%` on Windows, `~/Library/Caches` on macOS, and
- * elsewhere `$XDG_CACHE_HOME` or `~/.cache`, as the XDG base directory specification says.
- * Undefined when the environment names no such folder as an absolute path: then no cache, rather
- * than one in a shared place.
- */
-export function compileCacheFolder(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
-  const paths = platform === 'win32' ? win32 : posix;
-  const absolute = (value: string | undefined): string | undefined => (value && paths.isAbsolute(value) ? value : undefined);
-  const home = absolute(env['HOME']);
-  const base =
-    platform === 'win32'
-      ? absolute(env['LOCALAPPDATA'])
-      : platform === 'darwin'
-        ? home && paths.join(home, 'Library', 'Caches')
-        : (absolute(env['XDG_CACHE_HOME']) ?? (home && paths.join(home, '.cache')));
-  return base && paths.join(base, 'dcc', 'compile-cache');
+/** The folder for the cache: `compile-cache` in {@link dccCacheFolder}, or none. */
+export function compileCacheFolder(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const folder = dccCacheFolder(env);
+  return folder && join(folder, 'compile-cache');
 }
 
 /**
  * Whether `folder` is a directory that only user `uid` can write to: owned by that user, with
- * no write permission for group or others, and not a symbolic link. On Windows (no user id),
- * any directory: the folder is under the user's own profile there.
+ * no write permission for group or others, and not a symbolic link. Where the system has no
+ * user ids (Windows), any directory: the folder is under the user's home there.
  */
 export function isPrivateFolder(folder: string, uid: number | undefined): boolean {
   let info;
@@ -60,10 +48,10 @@ export function isPrivateFolder(folder: string, uid: number | undefined): boolea
  * `NODE_DISABLE_COMPILE_CACHE`), or when there is no private folder for it: dcc then compiles
  * as it would without a cache. Never throws: a cache is only ever a saving.
  */
-export function enablePrivateCompileCache(node: CompileCacheModule, env: NodeJS.ProcessEnv, platform: NodeJS.Platform, uid: number | undefined): string | undefined {
+export function enablePrivateCompileCache(node: CompileCacheModule, env: Readonly<Record<string, string | undefined>>, uid: number | undefined): string | undefined {
   if (typeof node.enableCompileCache !== 'function' || node.getCompileCacheDir?.() !== undefined) return undefined;
   if (env['NODE_DISABLE_COMPILE_CACHE'] || env['NODE_COMPILE_CACHE']) return undefined;
-  const folder = compileCacheFolder(env, platform);
+  const folder = compileCacheFolder(env);
   if (folder === undefined) return undefined;
   try {
     mkdirSync(folder, { recursive: true, mode: 0o700 });

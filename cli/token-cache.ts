@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { dccCacheFolder } from './cache-folder.ts';
 
 /**
  * Access tokens `dcc` obtained, kept between runs so that a batch of commands costs one token
@@ -34,14 +35,9 @@ interface CacheFile extends TokenCacheKey, CachedToken {
   v: 1;
 }
 
-/**
- * The cache folder: `$XDG_CACHE_HOME/dcc` when that is an absolute path (the XDG Base Directory
- * rule: a relative one is ignored), else `$HOME/.cache/dcc`, else the user's home from the system.
- */
+/** The cache folder: {@link dccCacheFolder}, else `.cache/dcc` in the user's home as the system knows it. */
 export function tokenCacheDir(env: Readonly<Record<string, string | undefined>>): string {
-  const xdg = env['XDG_CACHE_HOME'];
-  if (xdg && xdg.startsWith('/')) return join(xdg, 'dcc');
-  return join(env['HOME'] || homedir(), '.cache', 'dcc');
+  return dccCacheFolder(env) ?? join(homedir(), '.cache', 'dcc');
 }
 
 /** The file tokens of `key` are kept in: a digest, so no URL or id becomes a path. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CompileCacheModule, compileCacheFolder, enablePrivateCompileCache, isPrivateFolder } from '../../cli/compile-cache.ts';
+import { tokenCacheDir } from '../../cli/token-cache.ts';
 
 /**
  * Node's compile cache holds the compiled code dcc runs, so it must live where only the user
@@ -27,20 +28,18 @@ function nodeWithCache(already?: string): CompileCacheModule & { enabled: string
 }
 
 describe('the compile cache folder', () => {
-  it("is the user's cache folder of each system, never the temporary one", () => {
-    expect(compileCacheFolder({ HOME: '/home/ada' }, 'linux')).toBe('/home/ada/.cache/dcc/compile-cache');
-    expect(compileCacheFolder({ HOME: '/home/ada', XDG_CACHE_HOME: '/var/cache/ada' }, 'linux')).toBe('/var/cache/ada/dcc/compile-cache');
+  it("is dcc's own cache folder, as its access tokens', never the temporary one", () => {
+    expect(compileCacheFolder({ HOME: '/home/ada', TMPDIR: '/tmp' })).toBe('/home/ada/.cache/dcc/compile-cache');
+    expect(compileCacheFolder({ HOME: '/home/ada', XDG_CACHE_HOME: '/var/cache/ada' })).toBe('/var/cache/ada/dcc/compile-cache');
     // The XDG specification: a relative path is invalid and is ignored.
-    expect(compileCacheFolder({ HOME: '/home/ada', XDG_CACHE_HOME: 'cache' }, 'linux')).toBe('/home/ada/.cache/dcc/compile-cache');
-    expect(compileCacheFolder({ HOME: '/Users/ada', TMPDIR: '/var/folders/x' }, 'darwin')).toBe('/Users/ada/Library/Caches/dcc/compile-cache');
-    expect(compileCacheFolder({ LOCALAPPDATA: 'C:\\Users\\ada\\AppData\\Local', TEMP: 'C:\\Temp' }, 'win32')).toBe('C:\\Users\\ada\\AppData\\Local\\dcc\\compile-cache');
+    expect(compileCacheFolder({ HOME: '/home/ada', XDG_CACHE_HOME: 'cache' })).toBe('/home/ada/.cache/dcc/compile-cache');
+    expect(compileCacheFolder({ HOME: '/home/ada' })).toBe(join(tokenCacheDir({ HOME: '/home/ada' }), 'compile-cache'));
   });
 
   it('is none when the environment names no absolute folder of the user', () => {
-    expect(compileCacheFolder({ TMPDIR: '/tmp' }, 'linux')).toBeUndefined();
-    expect(compileCacheFolder({ HOME: 'relative' }, 'linux')).toBeUndefined();
-    expect(compileCacheFolder({ HOME: '' }, 'darwin')).toBeUndefined();
-    expect(compileCacheFolder({ HOME: 'C:\\Users\\ada', TEMP: 'C:\\Temp' }, 'win32')).toBeUndefined();
+    expect(compileCacheFolder({ TMPDIR: '/tmp' })).toBeUndefined();
+    expect(compileCacheFolder({ HOME: 'relative', XDG_CACHE_HOME: 'cache' })).toBeUndefined();
+    expect(compileCacheFolder({ HOME: '' })).toBeUndefined();
   });
 });
 
@@ -72,13 +71,13 @@ describe.skipIf(uid === undefined)('switching the cache on', () => {
     const home = join(dir, 'home-a');
     await mkdir(home);
     const node = nodeWithCache();
-    const folder = enablePrivateCompileCache(node, { HOME: home }, 'linux', uid);
+    const folder = enablePrivateCompileCache(node, { HOME: home }, uid);
     expect(folder).toBe(join(home, '.cache/dcc/compile-cache'));
     expect(node.enabled).toEqual([folder]);
     expect((await stat(folder as string)).mode & 0o777).toBe(0o700);
     // Again: the folder is there, and still the cache's.
     const again = nodeWithCache();
-    expect(enablePrivateCompileCache(again, { HOME: home }, 'linux', uid)).toBe(folder);
+    expect(enablePrivateCompileCache(again, { HOME: home }, uid)).toBe(folder);
     expect(again.enabled).toEqual([folder]);
   });
 
@@ -88,24 +87,24 @@ describe.skipIf(uid === undefined)('switching the cache on', () => {
     await mkdir(shared, { recursive: true });
     await chmod(shared, 0o777);
     const node = nodeWithCache();
-    expect(enablePrivateCompileCache(node, { HOME: home }, 'linux', uid)).toBeUndefined();
+    expect(enablePrivateCompileCache(node, { HOME: home }, uid)).toBeUndefined();
     expect(node.enabled).toEqual([]);
     const elsewhere = join(dir, 'home-c');
     await mkdir(join(elsewhere, '.cache/dcc'), { recursive: true });
     await writeFile(join(elsewhere, '.cache/dcc/compile-cache'), '');
-    expect(enablePrivateCompileCache(node, { HOME: elsewhere }, 'linux', uid)).toBeUndefined();
+    expect(enablePrivateCompileCache(node, { HOME: elsewhere }, uid)).toBeUndefined();
     expect(node.enabled).toEqual([]);
   });
 
   it('changes nothing where Node has no cache, the environment chose, or no folder is named', async () => {
     const home = join(dir, 'home-d');
     await mkdir(home);
-    expect(enablePrivateCompileCache({}, { HOME: home }, 'linux', uid)).toBeUndefined();
+    expect(enablePrivateCompileCache({}, { HOME: home }, uid)).toBeUndefined();
     const chosen = nodeWithCache('/somewhere/chosen');
-    expect(enablePrivateCompileCache(chosen, { HOME: home }, 'linux', uid)).toBeUndefined();
+    expect(enablePrivateCompileCache(chosen, { HOME: home }, uid)).toBeUndefined();
     for (const env of [{ HOME: home, NODE_DISABLE_COMPILE_CACHE: '1' }, { HOME: home, NODE_COMPILE_CACHE: '/x' }, { TMPDIR: home }]) {
       const node = nodeWithCache();
-      expect(enablePrivateCompileCache(node, env, 'linux', uid)).toBeUndefined();
+      expect(enablePrivateCompileCache(node, env, uid)).toBeUndefined();
       expect(node.enabled).toEqual([]);
     }
     // Nothing was made in the user's folder on the way.
