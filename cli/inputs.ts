@@ -44,7 +44,7 @@ export async function readText(path: string, io: CliIo): Promise<string> {
   return readFileText(path, maxInputBytes, (size) => tooLargeInput(path, size, maxInputBytes));
 }
 
-/** The refusal of an input beyond `maxInputBytes`: its size when the system told it, else what was read. */
+/** The refusal of an input beyond `maxInputBytes`, with its size when the system told it (undefined: found larger while read). */
 function tooLargeInput(path: string, size: number | undefined, maxInputBytes: number): UsageError {
   const holds = size === undefined ? `holds more than ${maxInputBytes} bytes` : `holds ${size} bytes, more than ${maxInputBytes}`;
   return new UsageError(`${path} ${holds} (--max-input-bytes or DCC_MAX_INPUT_BYTES; verify a larger archive as a folder or in parts)`);
