@@ -194,7 +194,7 @@ function goals(rt: RoundTripResults, batch: BatchVerifyResults, cli: CliStartupR
     },
     {
       goal: 'batch verification ≥ 80% of raw crypto.verify',
-      measured: `${(batch.ratio * 100).toFixed(1)}% (${batch.perSecond}/s against ${batch.rawPerSecond}/s)`,
+      measured: `${(batch.ratio * 100).toFixed(1)}% (${batch.perSecond}/s against ${batch.rawPerSecond}/s); the unskippable steps alone, no check: ${(batch.essentialRatio * 100).toFixed(1)}%`,
       met: batch.ratio >= 0.8,
     },
     {

@@ -108,6 +108,9 @@ describe('npm run bench, every piece at tiny counts', () => {
     expect(results.http.verify.non2xx).toBe(0);
     expect(results.batchVerify.perSecond).toBeGreaterThan(0);
     expect(results.batchVerify.serialPerSecond).toBeGreaterThan(0);
+    expect(results.batchVerify.essentialPerSecond).toBeGreaterThan(0);
+    expect(results.batchVerify.essentialRatio).toBeCloseTo(results.batchVerify.essentialPerSecond / results.batchVerify.rawPerSecond, 2);
+    expect(renderReport(results)).toContain('the unskippable steps alone');
     expect(results.batchVerify.concurrency).toBe(BATCH_CONCURRENCY);
     expect(typeof results.batchVerify.pinnedToOneCore).toBe('boolean');
     // The installed dcc on a folder: every file verified (the run checks the summary), the ratio against raw × cores.
