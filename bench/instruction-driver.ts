@@ -2,14 +2,16 @@
  * What `bench/instructions.ts` runs under valgrind, bundled into one plain JavaScript file: `count`
  * verifications of the tokens in `file`, one way. `batch`: `verifyBatch` as `dcc verify <folder>`
  * calls it (verdicts only, on this thread). `raw`: `crypto.verify` over the same signing inputs
- * and signatures, in the floor's form (bench/raw-verify.ts). Exits non-zero if any token fails to verify.
+ * and signatures, in the floor's form (bench/raw-verify.ts). `essential`: the steps no verification
+ * can skip and nothing else (`essentialSteps`, bench/raw-verify.ts). Exits non-zero if any token
+ * fails to verify.
  */
 import { readFileSync } from 'node:fs';
 import { toP256PublicKey } from '#shared/crypto/ecdsa-p256.ts';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { processIo } from '../cli/main.ts';
 import { verifyBatch } from '../cli/verification.ts';
-import { type RawInput, rawInputOf, rawVerify } from './raw-verify.ts';
+import { type RawInput, essentialSteps, rawInputOf, rawVerify } from './raw-verify.ts';
 
 /** The file the driver reads: the tokens, the key that signed them, and when they are valid. */
 export interface DriverInput {
@@ -30,11 +32,15 @@ const BATCH = 1024;
 async function main(mode: string, count: number, file: string): Promise<number> {
   const { tokens, jwk, at } = JSON.parse(readFileSync(file, 'utf8')) as DriverInput;
   const token = (i: number): string => tokens[i % tokens.length] as string;
-  if (mode === 'raw') {
+  if (mode === 'raw' || mode === 'essential') {
     const { kty, crv, x, y } = jwk;
     const key = toP256PublicKey({ kty, crv, x, y });
-    const inputs = tokens.map(rawInputOf);
     let verified = 0;
+    if (mode === 'essential') {
+      for (let i = 0; i < count; i++) if (essentialSteps(key, token(i)) !== undefined) verified += 1;
+      return verified;
+    }
+    const inputs = tokens.map(rawInputOf);
     for (let i = 0; i < count; i++) if (rawVerify(key, inputs[i % inputs.length] as RawInput)) verified += 1;
     return verified;
   }

@@ -28,6 +28,10 @@ export interface InstructionResults {
   batchPerToken: number;
   /** rawPerToken / batchPerToken: the batch ratio counted in instructions instead of time. */
   ratio: number;
+  /** The steps no verification can skip and nothing else (`essentialSteps`, bench/raw-verify.ts). */
+  essentialPerToken: number;
+  /** rawPerToken / essentialPerToken: the most a batch could reach in instructions with every check at no cost. */
+  essentialRatio: number;
   overheadPerToken: number;
   /** The overhead by kind of code ({@link KINDS}), largest first: they add up to `overheadPerToken`. */
   byKind: InstructionShare[];
@@ -77,7 +81,7 @@ const METHOD =
   'valgrind --tool=callgrind (all threads: the GC helpers count too) around node --no-concurrent-recompilation (the optimizing ' +
   'compiler on the main thread) running a one-file bundle of ' +
   'bench/instruction-driver.ts, per way (raw crypto.verify; verifyBatch as dcc verify <folder> calls it, one thread, in batches of ' +
-  '1024 one after the other) twice: warmUp tokens, then warmUp + counted; the longer run repeats the shorter one exactly before ' +
+  '1024 one after the other; the steps no verification can skip, essentialSteps of bench/raw-verify.ts) twice: warmUp tokens, then warmUp + counted; the longer run repeats the shorter one exactly before ' +
   'going on, so per token = the difference over counted, start-up, loading and the JIT\'s warm-up cancelling. ' +
   'Functions are named from callgrind_annotate and, for compiled JavaScript, from node --perf-basic-prof.';
 
@@ -158,13 +162,15 @@ export async function measureInstructions(options: InstructionOptions): Promise<
     });
     options.log(`instructions: ${options.warmUp} + ${options.counted} tokens per way under callgrind`);
     const total = options.warmUp + options.counted;
-    const count = (mode: 'raw' | 'batch', tokensToVerify: number) => callgrind(dir, driver, mode, tokensToVerify, input);
+    const count = (mode: Way, tokensToVerify: number) => callgrind(dir, driver, mode, tokensToVerify, input);
     // Two at a time: one per core of the machines this runs on.
     const [rawShort, rawLong] = await Promise.all([count('raw', options.warmUp), count('raw', total)]);
     const [batchShort, batchLong] = await Promise.all([count('batch', options.warmUp), count('batch', total)]);
+    const [essentialShort, essentialLong] = await Promise.all([count('essential', options.warmUp), count('essential', total)]);
     const perToken = (short: Counted, long: Counted) => (long.total - short.total) / options.counted;
     const rawPerToken = perToken(rawShort, rawLong);
     const batchPerToken = perToken(batchShort, batchLong);
+    const essentialPerToken = perToken(essentialShort, essentialLong);
     const grown = new Map<string, number>();
     const add = (counted: Counted, sign: number) => {
       for (const [name, instructions] of counted.byFunction) grown.set(name, (grown.get(name) ?? 0) + (sign * instructions) / options.counted);
@@ -192,6 +198,8 @@ export async function measureInstructions(options: InstructionOptions): Promise<
       rawPerToken: Math.round(rawPerToken),
       batchPerToken: Math.round(batchPerToken),
       ratio: round(rawPerToken / batchPerToken, 3),
+      essentialPerToken: Math.round(essentialPerToken),
+      essentialRatio: round(rawPerToken / essentialPerToken, 3),
       overheadPerToken,
       byKind,
       overhead,
@@ -210,7 +218,10 @@ interface Counted {
   byFunction: Map<string, number>;
 }
 
-async function callgrind(dir: string, driver: string, mode: 'raw' | 'batch', tokens: number, input: string): Promise<Counted> {
+/** What the driver runs (bench/instruction-driver.ts). */
+type Way = 'raw' | 'batch' | 'essential';
+
+async function callgrind(dir: string, driver: string, mode: Way, tokens: number, input: string): Promise<Counted> {
   // A bare environment: nothing of this shell's (NODE_OPTIONS, extra CA certificates) is counted.
   // The optimizing compiler on the main thread: valgrind runs one thread at a time, so a background
   // compile that started in the warm-up could end among the counted tokens; on the main thread

@@ -157,6 +157,10 @@ describe('npm run bench, every piece at tiny counts', () => {
     expect(counted.batchPerToken).toBeGreaterThan(counted.rawPerToken);
     expect(counted.ratio).toBeCloseTo(counted.rawPerToken / counted.batchPerToken, 2);
     expect(counted.overheadPerToken).toBe(counted.batchPerToken - counted.rawPerToken);
+    // The unskippable steps cost more than the signature check alone and less than the whole batch path.
+    expect(counted.essentialPerToken).toBeGreaterThan(counted.rawPerToken);
+    expect(counted.essentialPerToken).toBeLessThan(counted.batchPerToken);
+    expect(counted.essentialRatio).toBeCloseTo(counted.rawPerToken / counted.essentialPerToken, 2);
     // The kinds of code share the whole overhead out (each rounded).
     const kinds = counted.byKind.reduce((sum, share) => sum + share.perToken, 0);
     expect(Math.abs(kinds - counted.overheadPerToken)).toBeLessThanOrEqual(counted.byKind.length);
