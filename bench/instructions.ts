@@ -28,6 +28,12 @@ export interface InstructionResults {
   batchPerToken: number;
   /** rawPerToken / batchPerToken: the batch ratio counted in instructions instead of time. */
   ratio: number;
+  /**
+   * `ratio` with the batch's count less the overhead's share of V8's compilers ({@link KINDS}):
+   * a compile that falls inside the counted window is warm-up that came late, not work a token
+   * costs in a long run, and whether one falls there differs from run to run.
+   */
+  ratioWithoutCompilers: number;
   /** The steps no verification can skip and nothing else (`essentialSteps`, bench/raw-verify.ts). */
   essentialPerToken: number;
   /** rawPerToken / essentialPerToken: the most a batch could reach in instructions with every check at no cost. */
@@ -58,6 +64,9 @@ export interface InstructionOptions {
 
 const run = promisify(execFile);
 
+/** The kind that holds V8's compilers' own work. */
+const COMPILERS = 'JIT compilers';
+
 /**
  * The kinds of code the overhead is summed by, each a test on the function's name, the first that
  * matches deciding: JSON.parse is V8's JSON parser with the strings it makes, the JIT's own work
@@ -68,7 +77,7 @@ const KINDS: readonly { kind: string; test: RegExp }[] = [
   { kind: 'JavaScript, compiled', test: /\(JS\)$|^\(unnamed code\)$/ },
   { kind: 'regular expressions', test: /RegExp/ },
   { kind: 'V8 builtins', test: /^builtin / },
-  { kind: 'JIT compilers', test: /v8::internal::(compiler|maglev|baseline|interpreter)::|turboshaft/ },
+  { kind: COMPILERS, test: /v8::internal::(compiler|maglev|baseline|interpreter)::|turboshaft/ },
   { kind: 'garbage collection', test: /v8::internal::.*(Heap|Scaveng|Mark|Sweep|Evacuat|Remembered|MemoryAllocator|MemoryChunk|Page)/ },
   { kind: 'OpenSSL', test: /nistz256|sha256|^BN_|^bn_|^EVP_|^OPENSSL|^ossl|^ec_|^EC_|ECDSA|^CRYPTO_|^ERR_/ },
   { kind: 'libc (allocation, copies)', test: /^_?_?(int_)?(malloc|free|realloc|calloc|mem\w+)|^_int_|^__mem|^__str|^str/ },
@@ -186,6 +195,7 @@ export async function measureInstructions(options: InstructionOptions): Promise<
       const kind = KINDS.find(({ test }) => test.test(name))?.kind ?? 'other native code';
       kinds.set(kind, (kinds.get(kind) ?? 0) + perTokenGrowth);
     }
+    const compilers = kinds.get(COMPILERS) ?? 0;
     const byKind = [...kinds]
       .sort((a, b) => b[1] - a[1])
       .map(([name, perTokenGrowth]) => ({ name, perToken: Math.round(perTokenGrowth) }));
@@ -198,6 +208,7 @@ export async function measureInstructions(options: InstructionOptions): Promise<
       rawPerToken: Math.round(rawPerToken),
       batchPerToken: Math.round(batchPerToken),
       ratio: round(rawPerToken / batchPerToken, 3),
+      ratioWithoutCompilers: round(rawPerToken / (batchPerToken - compilers), 3),
       essentialPerToken: Math.round(essentialPerToken),
       essentialRatio: round(rawPerToken / essentialPerToken, 3),
       overheadPerToken,

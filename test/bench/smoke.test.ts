@@ -156,6 +156,8 @@ describe('npm run bench, every piece at tiny counts', () => {
     // A handful of tokens is all warm-up: the batch path costs more than its signature check.
     expect(counted.batchPerToken).toBeGreaterThan(counted.rawPerToken);
     expect(counted.ratio).toBeCloseTo(counted.rawPerToken / counted.batchPerToken, 2);
+    const compilers = counted.byKind.find((share) => share.name === 'JIT compilers')?.perToken ?? 0;
+    expect(counted.ratioWithoutCompilers).toBeCloseTo(counted.rawPerToken / (counted.batchPerToken - compilers), 2);
     expect(counted.overheadPerToken).toBe(counted.batchPerToken - counted.rawPerToken);
     // The unskippable steps cost more than the signature check alone and less than the whole batch path.
     expect(counted.essentialPerToken).toBeGreaterThan(counted.rawPerToken);
