@@ -112,7 +112,12 @@ function parseHeader(encoded: string, bytes: Uint8Array): Readonly<Record<string
  * call: it only signs with a key it holds.
  */
 export function signingInputOf(header: object, payload: Uint8Array): string {
-  return `${encodeBase64url(ascii.encode(JSON.stringify(header)))}.${encodeBase64url(payload)}`;
+  return `${encodeProtectedHeader(header)}.${encodeBase64url(payload)}`;
+}
+
+/** The first part of a compact JWS: the base64url of the protected header's JSON, members in their order. */
+export function encodeProtectedHeader(header: object): string {
+  return encodeBase64url(ascii.encode(JSON.stringify(header)));
 }
 
 /** Appends the base64url signature to a signing input made by {@link signingInputOf}. */

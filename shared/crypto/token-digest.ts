@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * SHA-256 (lower-case hex) of a compact JWS exactly as signed: the `tokenSha256` of audit events
@@ -6,5 +6,6 @@ import { createHash } from 'node:crypto';
  * JWS is ASCII, so its UTF-8 bytes are its characters.
  */
 export function tokenSha256(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  // The one-shot form: no Hash object per token.
+  return hash('sha256', token, 'hex');
 }

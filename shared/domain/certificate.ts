@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { CryptoKey } from 'jose';
-import { compactJws, parseCompactJwsStrict, signingInputOf, type ParsedCompactJws } from '../crypto/compact-jws.ts';
+import { compactJws, encodeProtectedHeader, parseCompactJwsStrict, type ParsedCompactJws } from '../crypto/compact-jws.ts';
 import { P256_SIGNATURE_LENGTH, toP256PublicKey, verifyP256, verifyP256With } from '../crypto/ecdsa-p256.ts';
 import { CryptoError, SignerError } from '../crypto/errors.ts';
 import { algorithmOfCurve, isCertificateAlgorithm } from '../crypto/jws-algorithms.ts';
@@ -10,7 +10,7 @@ import type { Sm2PublicKey } from '../crypto/sm2.ts';
 import { loadSm2 } from '../crypto/sm2-loader.ts';
 import { parseJsonStrict } from '../crypto/strict-json.ts';
 import type { CertificateAlgorithm, CertificateSigner, PublicVerificationJwk } from './signer.ts';
-import { isBuiltCredential } from './built-credentials.ts';
+import { builtCredentialText } from './built-credentials.ts';
 // Only types from the zod schema: it loads on the first payload the predicate refuses (zodRefusal).
 import type { Credential, CredentialSchema } from './schemas/credential.ts';
 import { isCredential } from './schemas/credential-check.ts';
@@ -43,8 +43,6 @@ export interface VcJwtHeader {
   kid: string;
 }
 
-const utf8 = new TextEncoder();
-
 /**
  * Signs any JSON payload as a `vc+jwt` compact JWS with the signer's key: the certificates
  * themselves and the status list credentials. The JWS is assembled here because jose's
@@ -59,10 +57,15 @@ const utf8 = new TextEncoder();
  *   Errors of the signer's backend propagate unchanged.
  */
 export async function signJwt(payload: object, signer: CertificateSigner, typ: SignedJwtType = VC_JWT_TYPE): Promise<string> {
+  return signJsonText(JSON.stringify(payload), signer, typ);
+}
+
+/** {@link signJwt} of a payload already written as JSON text. */
+async function signJsonText(payloadText: string, signer: CertificateSigner, typ: SignedJwtType): Promise<string> {
   const jwk = await signer.publicJwk();
-  const header: VcJwtHeader = { alg: jwk.alg, typ, kid: jwk.kid };
-  const signingInput = signingInputOf(header, utf8.encode(JSON.stringify(payload)));
-  const signingInputBytes = utf8.encode(signingInput);
+  const signingInput = `${encodedHeaderOf(jwk, typ)}.${Buffer.from(payloadText, 'utf8').toString('base64url')}`;
+  // Two base64url parts and a dot are ASCII: one byte per character, copied as they are.
+  const signingInputBytes = Buffer.from(signingInput, 'latin1');
   const signature = await signer.sign(signingInputBytes);
   if (signature.length !== P256_SIGNATURE_LENGTH) {
     throw new SignerError('signer-signature-malformed', `the signer returned ${signature.length} bytes, not 64`);
@@ -73,6 +76,17 @@ export async function signJwt(payload: object, signer: CertificateSigner, typ: S
     throw new SignerError('signer-signature-mismatch', `the signature does not verify under the signer's key ${jwk.kid}`);
   }
   return compactJws(signingInput, signature);
+}
+
+/**
+ * The encoded protected header of `typ` under `jwk`, written once per published JWK object (a
+ * signer hands out the same object for its life).
+ */
+const encodedHeaders = new WeakMap<PublicVerificationJwk, Partial<Record<SignedJwtType, string>>>();
+function encodedHeaderOf(jwk: PublicVerificationJwk, typ: SignedJwtType): string {
+  let byTyp = encodedHeaders.get(jwk);
+  if (byTyp === undefined) encodedHeaders.set(jwk, (byTyp = {}));
+  return (byTyp[typ] ??= encodeProtectedHeader({ alg: jwk.alg, typ, kid: jwk.kid } satisfies VcJwtHeader));
 }
 
 /** SM2 keys parsed once per published JWK object (a signer hands out the same object for its life). */
@@ -89,14 +103,16 @@ async function sm2KeyOf(jwk: PublicVerificationJwk): Promise<Sm2PublicKey> {
  *
  * The credential is checked against {@link CredentialSchema} first, so the service never signs
  * a document that its own verifier would refuse; one from `buildCredential` was checked when it
- * was built and is frozen since, so it is not parsed again.
+ * was built, and the JSON text it had then is what is signed, without parsing it again.
  *
  * @throws {TypeError} when `credential` does not satisfy the schema (a defect of the caller).
  * @throws {SignerError} see {@link signJwt}.
  */
 export async function signCertificate(credential: Credential, signer: CertificateSigner): Promise<string> {
-  // A credential from buildCredential was checked when it was built and is frozen since.
-  if (isBuiltCredential(credential) || isCredential(credential)) return signJwt(credential, signer);
+  // A credential from buildCredential was checked when it was built: its text of then is signed.
+  const builtText = builtCredentialText(credential);
+  if (builtText !== undefined) return signJsonText(builtText, signer, VC_JWT_TYPE);
+  if (isCredential(credential)) return signJwt(credential, signer);
   // Refused by the predicate: zod says why (and, should the two ever disagree, zod decides).
   const { CredentialSchema: schema } = await loadCredentialSchema();
   const checked = schema.safeParse(credential);

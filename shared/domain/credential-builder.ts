@@ -48,8 +48,9 @@ const idRandom = new Uint8Array(16);
  * The certificate for `request`, issued under `context`. The request must be a parsed
  * {@link IssueRequest} that passed the compliance rules. The result is checked against
  * {@link CredentialSchema} before it is returned, so a bad context (an issuer that is not a
- * URL, a number with a wrong check digit) fails here rather than in a signed certificate. The
- * result is deeply frozen.
+ * URL, a number with a wrong check digit) fails here rather than in a signed certificate. Its
+ * JSON text is taken at once: `signCertificate` signs that text, so a change made to the
+ * object afterwards never reaches a signature.
  *
  * Asynchronous for the defect path alone: a credential the predicate refuses is explained by
  * zod, whose schema is imported then, so that issuing builds no schema at start-up.
@@ -132,8 +133,8 @@ export async function buildCredential(request: IssueRequest, context: IssuanceCo
   }
   const links = vocabularyLinksProblem(checked);
   if (links) throw new TypeError(`buildCredential: the credential would be invalid: ${links.path} ${links.message}`);
-  // Return the one we built (zod's copy would have the same members in the same order), frozen so
-  // that it stays what the schema passed, and remembered so that signing need not parse it again.
+  // Return the one we built (zod's copy would have the same members in the same order), with its
+  // text of now remembered, so that signing signs what the schema passed and need not parse it again.
   return markBuilt(credential);
 }
 

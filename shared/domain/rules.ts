@@ -69,65 +69,44 @@ export function checkComplianceRules(request: IssueRequest, options: ComplianceR
   if (!(options.clockSkewSeconds >= 0) || !(options.maxValidityDays > 0)) {
     throw new TypeError('checkComplianceRules: clockSkewSeconds must be >= 0 and maxValidityDays > 0');
   }
-  const out: RuleViolation[] = [];
-  const violate = (code: ComplianceRuleCode, pointer: string, message: string) => out.push({ code, pointer, message });
-
+  const findings = new Findings(request.compliance.checks);
   const { dataProduct, usage, compliance } = request;
-  const checks = compliance.checks;
-  // Only the first occurrence of a code counts; later ones are reported as duplicates.
-  const firstIndex = new Map<CheckCode, number>();
-  checks.forEach((check, i) => {
-    if (!firstIndex.has(check.code)) firstIndex.set(check.code, i);
-  });
-  const find = (code: CheckCode): { check: Check; index: number } | null => {
-    const index = firstIndex.get(code);
-    return index === undefined ? null : { check: checks[index]!, index };
-  };
-  const reportedResults = new Set<number>();
-  const requirePassed = (code: ComplianceRuleCode, check: CheckCode, why: string) => {
-    const found = find(check);
-    if (!found) {
-      violate(code, CHECKS, `${why}: the "${check}" check is missing`);
-    } else if (found.check.result !== 'pass') {
-      reportedResults.add(found.index);
-      violate(code, `${CHECKS}/${found.index}/result`, `${why}: the "${check}" check must be "pass", not "${found.check.result}"`);
-    }
-  };
+  const { checks, firstIndex } = findings;
 
   if (dataProduct.classification === 'core') {
-    violate('core-data-not-certifiable', '/dataProduct/classification', 'core data is never certified');
+    findings.violate('core-data-not-certifiable', '/dataProduct/classification', 'core data is never certified');
   }
 
   checks.forEach((check, i) => {
     if (firstIndex.get(check.code) !== i) {
-      violate('duplicate-check', `${CHECKS}/${i}/code`, `repeats the "${check.code}" check of ${CHECKS}/${firstIndex.get(check.code)}`);
+      findings.violate('duplicate-check', `${CHECKS}/${i}/code`, `repeats the "${check.code}" check of ${CHECKS}/${firstIndex.get(check.code)}`);
     }
   });
 
   for (const code of BaselineCheckCodes) {
-    const found = find(code);
+    const found = findings.find(code);
     if (!found) {
-      violate('baseline-check-missing', CHECKS, `the baseline "${code}" check is missing`);
+      findings.violate('baseline-check-missing', CHECKS, `the baseline "${code}" check is missing`);
     } else if (found.check.result !== 'pass') {
-      reportedResults.add(found.index);
-      violate('baseline-check-not-passed', `${CHECKS}/${found.index}/result`, `the baseline "${code}" check must be "pass", not "${found.check.result}"`);
+      findings.reportedResults.add(found.index);
+      findings.violate('baseline-check-not-passed', `${CHECKS}/${found.index}/result`, `the baseline "${code}" check must be "pass", not "${found.check.result}"`);
     }
   }
 
   if (dataProduct.personalInformation === 'sensitive') {
-    requirePassed('sensitive-pi-consent-required', 'pi-separate-consent', 'sensitive personal information needs separate consent');
+    findings.requirePassed('sensitive-pi-consent-required', 'pi-separate-consent', 'sensitive personal information needs separate consent');
   }
 
   const crossBorder = usage.crossBorder;
   if (crossBorder) {
     if (crossBorder.destination === 'CN') {
-      violate('cross-border-destination-domestic', '/usage/crossBorder/destination', 'a cross-border transfer needs a destination outside China, not CN');
+      findings.violate('cross-border-destination-domestic', '/usage/crossBorder/destination', 'a cross-border transfer needs a destination outside China, not CN');
     }
     if (crossBorder.assessmentRef === null) {
-      violate('cross-border-assessment-ref-missing', '/usage/crossBorder/assessmentRef', 'a cross-border transfer needs the reference of its assessment');
+      findings.violate('cross-border-assessment-ref-missing', '/usage/crossBorder/assessmentRef', 'a cross-border transfer needs the reference of its assessment');
     }
     if (dataProduct.classification === 'important') {
-      requirePassed(
+      findings.requirePassed(
         'important-data-export-assessment-required',
         'cross-border-security-assessment',
         'important data leaving China needs a passed security assessment',
@@ -136,40 +115,80 @@ export function checkComplianceRules(request: IssueRequest, options: ComplianceR
   }
 
   checks.forEach((check, i) => {
-    if (check.result === 'fail' && firstIndex.get(check.code) === i && !reportedResults.has(i)) {
-      violate('check-failed', `${CHECKS}/${i}/result`, `the "${check.code}" check failed; a failed check cannot be certified`);
+    if (check.result === 'fail' && firstIndex.get(check.code) === i && !findings.reportedResults.has(i)) {
+      findings.violate('check-failed', `${CHECKS}/${i}/result`, `the "${check.code}" check failed; a failed check cannot be certified`);
     }
   });
 
   if (request.provider.uscc === request.consumer.uscc) {
-    violate('parties-identical', '/consumer/uscc', 'the consumer must be a different legal person from the provider');
+    findings.violate('parties-identical', '/consumer/uscc', 'the consumer must be a different legal person from the provider');
   }
 
   const validFrom = rfc3339ToEpochMillis(usage.validFrom);
   const validUntil = rfc3339ToEpochMillis(usage.validUntil);
   if (validFrom !== null && validUntil !== null) {
     if (validUntil <= validFrom) {
-      violate('validity-window-not-ordered', '/usage/validUntil', 'must be later than validFrom');
+      findings.violate('validity-window-not-ordered', '/usage/validUntil', 'must be later than validFrom');
     } else if (validUntil - validFrom > options.maxValidityDays * DAY_MS) {
-      violate('validity-window-too-long', '/usage/validUntil', `the usage window may last at most ${options.maxValidityDays} days`);
+      findings.violate('validity-window-too-long', '/usage/validUntil', `the usage window may last at most ${options.maxValidityDays} days`);
     }
   }
   if (validUntil !== null && validUntil <= nowMs) {
-    violate('validity-window-ended', '/usage/validUntil', 'the usage window has already ended');
+    findings.violate('validity-window-ended', '/usage/validUntil', 'the usage window has already ended');
   }
 
   const latest = nowMs + options.clockSkewSeconds * 1000;
   const tradedAt = rfc3339ToEpochMillis(request.tradedAt);
   const assessedAt = rfc3339ToEpochMillis(compliance.assessedAt);
   if (tradedAt !== null && tradedAt > latest) {
-    violate('traded-at-in-future', '/tradedAt', 'is in the future');
+    findings.violate('traded-at-in-future', '/tradedAt', 'is in the future');
   }
   // An assessment in the future is also after any acceptable trade; one fault, one report.
   if (assessedAt !== null && assessedAt > latest) {
-    violate('assessed-at-in-future', '/compliance/assessedAt', 'is in the future');
+    findings.violate('assessed-at-in-future', '/compliance/assessedAt', 'is in the future');
   } else if (assessedAt !== null && tradedAt !== null && assessedAt > tradedAt) {
-    violate('assessment-after-trade', '/compliance/assessedAt', 'the compliance assessment must precede the transaction (tradedAt)');
+    findings.violate('assessment-after-trade', '/compliance/assessedAt', 'the compliance assessment must precede the transaction (tradedAt)');
   }
 
-  return out;
+  return findings.out;
+}
+
+/**
+ * The violations found so far, with the lookups the rules share. A class of the module rather
+ * than closures made on every call: the rules run on every issue request.
+ */
+class Findings {
+  readonly out: RuleViolation[] = [];
+  /** Only the first occurrence of a code counts; later ones are reported as duplicates. */
+  readonly firstIndex = new Map<CheckCode, number>();
+  /** The checks whose result a rule has already reported, so `check-failed` does not repeat it. */
+  readonly reportedResults = new Set<number>();
+
+  constructor(readonly checks: readonly Check[]) {
+    for (let i = 0; i < checks.length; i++) {
+      const code = (checks[i] as Check).code;
+      if (!this.firstIndex.has(code)) this.firstIndex.set(code, i);
+    }
+  }
+
+  violate(code: ComplianceRuleCode, pointer: string, message: string): void {
+    this.out.push({ code, pointer, message });
+  }
+
+  /** The first check of `code`, or null. */
+  find(code: CheckCode): { check: Check; index: number } | null {
+    const index = this.firstIndex.get(code);
+    return index === undefined ? null : { check: this.checks[index] as Check, index };
+  }
+
+  /** Reports `code` unless the `check` is present and passed. */
+  requirePassed(code: ComplianceRuleCode, check: CheckCode, why: string): void {
+    const found = this.find(check);
+    if (!found) {
+      this.violate(code, CHECKS, `${why}: the "${check}" check is missing`);
+    } else if (found.check.result !== 'pass') {
+      this.reportedResults.add(found.index);
+      this.violate(code, `${CHECKS}/${found.index}/result`, `${why}: the "${check}" check must be "pass", not "${found.check.result}"`);
+    }
+  }
 }

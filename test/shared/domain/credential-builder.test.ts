@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isBuiltCredential } from '#shared/domain/built-credentials.ts';
+import { LocalCertificateSigner } from '#shared/adapters/key-file/certificate-signer.ts';
+import { builtCredentialText } from '#shared/domain/built-credentials.ts';
+import { signCertificate, verifyCertificate } from '#shared/domain/certificate.ts';
 import { buildCredential, canonicalRequestHash, type IssuanceContext, newCertificateId } from '#shared/domain/credential-builder.ts';
 import { DCC_CONTEXT_DOCUMENT, VC_V2_TERMS_USED } from '#shared/domain/credential-context.ts';
 import { MAX_TOKEN_LENGTH } from '#shared/domain/schemas/api.ts';
@@ -104,16 +106,23 @@ describe('buildCredential', () => {
     expect(credential.credentialSubject.transaction.amount.value).toBe('120000.00');
   });
 
-  it('is deeply frozen and remembered as schema-checked, so signing does not parse it again', async () => {
+  it('keeps its JSON text as checked, so a change made afterwards never reaches the signature', async () => {
     const credential = await buildCredential(validIssueRequest(), context());
-    expect(isBuiltCredential(credential)).toBe(true);
-    expect(() => {
-      (credential.credentialSubject.transaction.amount as { value: string }).value = '1.00';
-    }).toThrow(TypeError);
-    expect(() => (credential.credentialSubject.usage.rights as string[]).push('hold')).toThrow(TypeError);
-    expect(credential.credentialSubject.transaction.amount.value).toBe('120000.00');
+    expect(builtCredentialText(credential)).toBe(JSON.stringify(credential));
+    (credential.credentialSubject.transaction.amount as { value: string }).value = '1.00';
+    (credential.credentialSubject.usage.rights as string[]).push('hold');
+    const text = builtCredentialText(credential);
+    expect(text).not.toBe(JSON.stringify(credential));
+    const signer = LocalCertificateSigner.fromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+    const token = await signCertificate(credential, signer);
+    const signed = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as typeof credential;
+    expect(signed.credentialSubject.transaction.amount.value).toBe('120000.00');
+    expect(signed.credentialSubject.usage.rights).toEqual(['process-use']);
+    expect(JSON.stringify(signed)).toBe(text);
+    const verdict = await verifyCertificate(token, [await signer.publicJwk()], FIXTURE_NOW);
+    expect(verdict.checks.find((c) => c.name === 'signature')?.ok).toBe(true);
     // A copy, however faithful, is not vouched for: it is parsed when it is signed.
-    expect(isBuiltCredential(structuredClone(credential))).toBe(false);
+    expect(builtCredentialText(structuredClone(credential))).toBeUndefined();
   });
 
   it('uses only terms that the VC 2.0 context or our own context define', async () => {
