@@ -1,4 +1,8 @@
+import { Console } from 'node:console';
 import { createHash, sign } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { devNull } from 'node:os';
+import { Writable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -53,9 +57,9 @@ export interface HandlerCpuFigure {
    * Process CPU per request of the same endpoint opened three ways (for issue, each includes the
    * KMS stand-in): `bareUs` without middy and Powertools (one plain function doing the same
    * work), `middyUs` with the middy chain but no Powertools logger or metrics, `powertoolsUs`
-   * with both, as production runs it (= `cpuUs`; metrics are disabled in the benchmark: no EMF
-   * line is written). Each layer's cost is the difference to the one before, measured with the
-   * three endpoints taking turns request by request (see `layerCosts`).
+   * with both, as production runs it (= `cpuUs`; each request's EMF line is made and written, to
+   * the null device: see `writeEmfToNull`). Each layer's cost is the difference to the one before,
+   * measured with the three endpoints taking turns request by request (see `layerCosts`).
    */
   layers: { bareUs: number; middyUs: number; powertoolsUs: number };
 }
@@ -116,7 +120,8 @@ export interface Invocation {
  */
 export async function openHandlerBench(): Promise<HandlerBench> {
   const key = new InProcessKmsKey();
-  const environment = functionEnvironment({ tableName: 'dcc-bench-cpu', keyId: key.keyId });
+  // Metrics on, as in a function: each request's EMF line is made and written (see writeEmfToNull).
+  const environment = { ...functionEnvironment({ tableName: 'dcc-bench-cpu', keyId: key.keyId }), POWERTOOLS_METRICS_DISABLED: 'false' };
   const kmsClient = new KMSClient({ region: 'cn-north-1' });
   const undoKms = new InProcessAnswers()
     .on(SignCommand, async (input) => key.signOutput(input))
@@ -151,15 +156,18 @@ export async function openHandlerBench(): Promise<HandlerBench> {
       return {};
     })
     .install(DynamoDBDocumentClient.prototype);
+  let emf: EmfSink | undefined;
   const close = (): void => {
     undoKms();
     undoDynamoDb();
+    emf?.close();
   };
   try {
     // Only what the app's document client wraps: every send is answered above.
     const ddbClient = new DynamoDBClient({ region: 'cn-north-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
     // One app, as `functions/*.ts` build it at cold start; every endpoint below shares it.
     const app = buildApp(loadConfig(environment), { kms: kmsClient, dynamodb: ddbClient });
+    emf = writeEmfToNull(app.metrics);
     const noMetrics = new NoMetrics({ namespace: 'dcc-bench', serviceName: 'dcc-bench' });
     const open = (name: 'issue-certificate' | 'verify-certificate', layers: RouteLayers = 'full'): FunctionHandler =>
       endpoints[name](layers === 'full' ? app : { ...app, layers, metrics: noMetrics });
@@ -196,6 +204,8 @@ export async function openHandlerBench(): Promise<HandlerBench> {
     const firstVerified = await verifier(firstVerify.event, firstVerify.context);
     const checked = expectStatus(firstVerified, 200, 'verify') as { checks: { ok: boolean }[] };
     if (!checked.checks.every((c) => c.ok)) throw new Error(`the benchmark certificate does not verify: ${JSON.stringify(checked)}`);
+    // One metric each, so one EMF line each: fewer would mean the figures leave out work a function does.
+    if (emf.lines() !== 2) throw new Error(`the first issue and verification wrote ${emf.lines()} EMF lines, not 2`);
     return {
       issuer,
       verifier,
@@ -423,6 +433,37 @@ class InProcessAnswers {
       else Reflect.deleteProperty(target, 'send');
     };
   }
+}
+
+/** Where {@link writeEmfToNull} sends a metrics instance's EMF lines. */
+interface EmfSink {
+  /** The lines written so far. */
+  lines: () => number;
+  close: () => void;
+}
+
+/**
+ * Sends `metrics`' EMF output to the null device, one synchronous write per line as a function's
+ * stdout (a pipe) takes it: the line is serialised and written as in production, and none lands
+ * on the benchmark's own output. Powertools writes through a `Console` it makes at construction
+ * (a member TypeScript calls private); the count of lines lets the caller prove the lines go
+ * here, so that a Powertools that wrote some other way would stop the benchmark rather than
+ * leave the work out of its figures.
+ */
+function writeEmfToNull(metrics: Metrics): EmfSink {
+  const fd = openSync(devNull, 'w');
+  let lines = 0;
+  const sink = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done) {
+      if (typeof chunk === 'string') writeSync(fd, chunk);
+      else writeSync(fd, chunk);
+      lines += 1;
+      done();
+    },
+  });
+  (metrics as unknown as { console: Console }).console = new Console({ stdout: sink, stderr: sink });
+  return { lines: () => lines, close: () => closeSync(fd) };
 }
 
 /** Metrics that record nothing: what the `bare` and `middy` endpoints take, so no Powertools code runs per request. */

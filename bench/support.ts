@@ -102,7 +102,8 @@ export function lambdaContext(functionName: string): Context {
  * The configuration every handler runs with (`shared/app/config.ts`), for the KMS signer, as the
  * environment of a function: the cold-start measurement hands it to bundles in child processes,
  * the in-process measurements build their apps from it. Metrics are switched off: their EMF
- * lines would land on the benchmark's stdout.
+ * lines would land on the benchmark's stdout (the handler figures switch them on and send the
+ * lines to the null device).
  */
 export function functionEnvironment(options: { tableName: string; dynamoDbEndpoint?: string; keyId: string }): Record<string, string> {
   return {
