@@ -70,11 +70,6 @@ export const DEFAULT_MAX_TREE_SIZE = 1_000_000;
  * well below what a JavaScript string can hold; a larger archive is verified as a folder or in parts.
  */
 export const DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024;
-/**
- * The most a file of a folder may hold: one token (at most 32 KiB) or one certificate record
- * around it. A larger file in a folder is reported as not a token, without being read.
- */
-export const MAX_TOKEN_FILE_BYTES = 1024 * 1024;
 
 /** The limits of one run: from the global options, else the environment, else the defaults. */
 export interface RunLimits {

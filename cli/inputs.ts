@@ -3,23 +3,18 @@ import { join } from 'node:path';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { importVerificationKeys } from '#shared/crypto/jwks.ts';
 import { CryptoError } from '#shared/crypto/errors.ts';
-import { MAX_TOKEN_FILE_BYTES, bodyText, boundedFetch, fetchLimits, runLimits } from './bounded-fetch.ts';
+import { bodyText, boundedFetch, fetchLimits, runLimits } from './bounded-fetch.ts';
 import { type CliIo, UsageError } from './context.ts';
+import { type Item, type TokenInput, tokenFromText } from './token-files.ts';
 
-/** One token to check, and where it came from (for reports). */
-export interface TokenInput {
-  source: string;
-  /** The token, or null when the item could not be read as one. */
-  token: string | null;
-  /** Why the item is not a token (a line that is neither a token nor `{"token": …}`). */
-  problem?: string;
-}
-
-/** The items of a batch, read a window at a time: a folder's files are read as their turn comes. */
+/**
+ * The items of a batch, taken a window at a time. A folder's items are its files, listed and not
+ * read: the thread that verifies a file reads it (`cli/token-files.ts`).
+ */
 export interface ItemSource {
   readonly length: number;
   /** Items `from` to `to` (not included), in order. */
-  read(from: number, to: number): TokenInput[];
+  read(from: number, to: number): Item[];
 }
 
 /** The items of an array. */
@@ -92,27 +87,6 @@ function readFileText(path: string, maxBytes: number, tooLarge: (size: number | 
   }
 }
 
-/**
- * One item of input: a bare token, or a JSON object with a string `token` (a JSON line, or a
- * certificate record as `dcc issue --json` prints it). Surrounding whitespace is a file's, not
- * the token's, and is dropped; whitespace inside stays and makes the token invalid.
- */
-export function tokenFromText(text: string, source: string): TokenInput {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{')) {
-    let value: unknown;
-    try {
-      value = JSON.parse(trimmed);
-    } catch {
-      return { source, token: null, problem: 'not valid JSON' };
-    }
-    const token = (value as { token?: unknown } | null)?.token;
-    if (typeof token !== 'string') return { source, token: null, problem: 'a JSON object without a string "token"' };
-    return { source, token };
-  }
-  return { source, token: trimmed };
-}
-
 /** Splits JSON-lines text into items; blank lines are skipped. */
 export function tokensFromLines(text: string, name: string): TokenInput[] {
   const items: TokenInput[] = [];
@@ -126,8 +100,8 @@ export function tokensFromLines(text: string, name: string): TokenInput[] {
 /**
  * The tokens named by `path`: a folder (one token per regular file, in name order), a
  * JSON-lines file or stream (several non-blank lines), or a single token or record. A folder's
- * files are read as the batch reaches them ({@link ItemSource}), so a run holds the names of an
- * archive, not its tokens.
+ * files are read by the threads that verify them ({@link ItemSource}), so a run holds the names
+ * of an archive, not its tokens.
  * @throws {UsageError} when the path cannot be read or holds nothing.
  */
 export async function readTokenInputs(path: string, io: CliIo): Promise<{ items: ItemSource; batch: boolean }> {
@@ -179,56 +153,12 @@ function fileNames(folder: string): string[] {
 /** Directory entries asked of the system at a time while a folder is listed. */
 const DIRECTORY_ENTRIES_PER_READ = 1024;
 
-/**
- * The files `names` of `folder` as items, each read when its window is. The reads are
- * synchronous, one file open at a time (a folder of millions must not exhaust file
- * descriptors): for files of a few kilobytes, node's promise-based `stat` and `readFile` took
- * thirty times as long, most of it in the system, handing each step to the thread pool and
- * back (docs/performance.md, *Reading an archive*). The worker threads go on verifying while
- * this thread reads.
- */
+/** The files `names` of `folder` as items, each read by the thread that verifies it. */
 function folderItems(folder: string, names: readonly string[]): ItemSource {
-  // One buffer for every file: a token file is read into it whole, or found too large.
-  const buffer = Buffer.allocUnsafe(MAX_TOKEN_FILE_BYTES + 1);
   return {
     length: names.length,
-    read: (from, to) => names.slice(from, to).map((n) => tokenFromFile(join(folder, n), buffer)),
+    read: (from, to) => names.slice(from, to).map((name) => ({ source: join(folder, name), unread: true })),
   };
-}
-
-/**
- * One file of a folder as a token; a file larger than any token or record is not read, and a
- * file that cannot be read (removed since the folder was listed, not readable) is an item
- * that holds no token, not the end of the run.
- */
-function tokenFromFile(file: string, buffer: Buffer): TokenInput {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    return unreadable(file, error);
-  }
-  try {
-    const { size } = fstatSync(fd);
-    if (size > MAX_TOKEN_FILE_BYTES) return tooLarge(file, size);
-    // Read to the end, not to the size seen: a file that grew past the limit since is refused too.
-    let length = 0;
-    for (let read = 1; read > 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
-    if (length > MAX_TOKEN_FILE_BYTES) return tooLarge(file, length);
-    return tokenFromText(buffer.toString('utf8', 0, length), file);
-  } catch (error) {
-    return unreadable(file, error);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function tooLarge(file: string, bytes: number): TokenInput {
-  return { source: file, token: null, problem: `${bytes} bytes, more than any token or certificate record (${MAX_TOKEN_FILE_BYTES})` };
-}
-
-function unreadable(file: string, error: unknown): TokenInput {
-  return { source: file, token: null, problem: `a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
 }
 
 /** A pretty-printed record spans lines but is one JSON document, not JSON lines. */

@@ -9,8 +9,9 @@ import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
 import { checkRevocationStatus, type StatusListFetcher } from '#shared/domain/status-list-check.ts';
 import type { CliIo } from './context.ts';
 import { bodyText, boundedFetch, fetchLimits, noteSourceFailure, SourceError } from './bounded-fetch.ts';
-import { type ItemSource, itemsOf, type TokenInput } from './inputs.ts';
-import type { ChunkVerdict, VerificationPool, WorkerEntry } from './verify-workers.ts';
+import { type ItemSource, itemsOf } from './inputs.ts';
+import { type Item, isReadInput, isUnread, settledItem, type TokenInput } from './token-files.ts';
+import type { ChunkOutcome, ChunkVerdict, VerificationPool, WorkerEntry } from './verify-workers.ts';
 
 /**
  * One certificate judged the way the command line reports it: the service's own offline
@@ -131,7 +132,7 @@ async function verifyPresentation(token: string, settings: VerifySettings): Prom
  * revocation when online; without a promise when offline. `keep: false` leaves the certificate
  * out of the result (its number and id stay).
  */
-function completeItem(item: TokenInput, offline: OfflineVerdict | null, settings: VerifySettings, io: CliIo, keep = true): ItemResult | Promise<ItemResult> {
+function completeItem(item: Item, offline: OfflineVerdict | null, settings: VerifySettings, io: CliIo, keep = true): ItemResult | Promise<ItemResult> {
   if (item.token === null || offline === null) {
     const detail = `The input is ${item.problem ?? 'not a token'}.`;
     return { source: item.source, status: 'invalid', verified: false, reason: detail, checks: [{ name: 'input', ok: false, detail }] };
@@ -165,7 +166,7 @@ function firstFailed(checks: readonly CliCheck[]): CliCheck | undefined {
  * The result of an item that held a token, from its verdict, final status and checks (the
  * result's own array). Built member by member, in the order the JSON report prints them.
  */
-function itemResult(item: TokenInput, offline: OfflineVerdict, status: CliStatus, checks: CliCheck[], keep: boolean): ItemResult {
+function itemResult(item: Item, offline: OfflineVerdict, status: CliStatus, checks: CliCheck[], keep: boolean): ItemResult {
   const reason = firstFailed(checks)?.detail;
   const verified = status === 'active';
   const result: ItemResult = reason ? { source: item.source, status, verified, reason, checks } : { source: item.source, status, verified, checks };
@@ -243,15 +244,12 @@ export async function verifyBatch(items: readonly TokenInput[], settings: Verify
   return results;
 }
 
-/** Items read at a time (a folder's files: a few milliseconds' work), between which the thread does its other work. */
-const READ_SLICE = 256;
-
 /**
  * {@link verifyBatch} a window at a time ({@link BATCH_WINDOW} items, or `options.window`):
  * `report` is given each window's results in input order, and nothing of a window is kept
  * once it is reported. The worker threads, when the batch uses them, are started once for the
- * whole batch; while this thread judges and reports one window, they verify the next, which
- * was read in the meantime.
+ * whole batch; while this thread judges and reports one window, they verify the next. A
+ * folder's files are read by the thread that verifies them: this one holds their names only.
  */
 export async function verifyInWindows(
   source: ItemSource,
@@ -281,32 +279,29 @@ export async function verifyInWindows(
     pool = undefined;
     io.stderr(`dcc: verifying on one thread: ${error instanceof Error ? error.message : String(error)}\n`);
   };
-  const open = async (from: number): Promise<BatchWindow> => {
-    const to = Math.min(source.length, from + size);
-    const items: TokenInput[] = [];
-    // Progress counts each item once: as its worker verdict arrives, or when this thread verifies it.
-    const offline: (ChunkVerdict | null | undefined)[] = new Array(to - from);
-    const slices: Promise<void>[] = [];
-    for (let at = from; at < to; at += READ_SLICE) {
-      // Between slices the thread takes the workers' answers in and gives them more, and does its own share.
-      if (at > from) await new Promise((next) => setImmediate(next));
-      const slice = source.read(at, Math.min(to, at + READ_SLICE));
-      // Each slice is queued as soon as it is read. A presentation goes to no worker: this thread judges it.
-      const tokens = slice.map(({ token }) => (token !== null && looksLikeSdJwt(token) ? null : token));
-      if (pool) slices.push(pool.verify(tokens, offline, options.onEach, at - from).catch(alone));
-      for (const item of slice) items.push(item);
+  const open = (from: number): BatchWindow => {
+    const items = source.read(from, Math.min(source.length, from + size));
+    // Progress counts each item once: as its worker outcome arrives, or when this thread verifies it.
+    const offline: (ChunkOutcome | undefined)[] = new Array(items.length);
+    let verified = Promise.resolve();
+    if (pool) {
+      // A folder's files go as paths, read by whichever thread verifies them. A presentation goes
+      // to no worker: this thread judges it.
+      const files = items.some(isUnread);
+      const entries = items.map((item) => (isUnread(item) ? item.source : item.token !== null && !looksLikeSdJwt(item.token) ? item.token : null));
+      verified = pool.verify(entries, offline, options.onEach, 0, files).catch(alone);
     }
-    return { items, offline, verified: Promise.all(slices).then(() => undefined) };
+    return { items, offline, verified };
   };
   try {
-    let window = await open(0);
+    let window = open(0);
     for (let from = 0; from < source.length; from += size) {
-      // The next window is read, and queued behind this one, while this one verifies.
+      // The next window is queued behind this one while this one verifies.
       const next = from + size < source.length ? open(from + size) : undefined;
       await window.verified;
       report(await judgeWindow(window.items, window.offline, settings, io, options, keep));
       if (next === undefined) break;
-      window = await next;
+      window = next;
     }
   } finally {
     // Stopping the workers rejects nothing that is still awaited: no warning for it.
@@ -315,10 +310,10 @@ export async function verifyInWindows(
   }
 }
 
-/** A window of a batch: its items, the verdicts the workers put in place, and when they are all in. */
+/** A window of a batch: its items, the outcomes the workers put in place, and when they are all in. */
 interface BatchWindow {
-  items: TokenInput[];
-  offline: (ChunkVerdict | null | undefined)[];
+  items: Item[];
+  offline: (ChunkOutcome | undefined)[];
   verified: Promise<void>;
 }
 
@@ -327,8 +322,8 @@ interface BatchWindow {
  * (every item, when no worker ran) judged here, then each completed (revocation when online).
  */
 async function judgeWindow(
-  items: readonly TokenInput[],
-  offline: readonly (ChunkVerdict | null | undefined)[],
+  items: Item[],
+  offline: readonly (ChunkOutcome | undefined)[],
   settings: VerifySettings,
   io: CliIo,
   options: BatchOptions,
@@ -344,11 +339,17 @@ async function judgeWindow(
     judged = Math.min(items.length, from + STRIDE);
     const certificates: number[] = [];
     for (let i = from; i < judged; i++) {
-      const token = (items[i] as TokenInput).token;
-      if (token === null) here[i] = null;
+      const landed = offline[i];
+      const item = items[i] as Item;
+      // A file that a worker read and verified: its verdict is in place, and its text was never here.
+      if (isUnread(item) && landed !== undefined && !isReadInput(landed)) continue;
+      // What a worker read and did not verify, or the item itself (a file read now, if no worker had it).
+      const input = isReadInput(landed) ? landed.input : settledItem(item);
+      items[i] = input;
+      if (input.token === null) here[i] = null;
       // Workers verify certificates only.
-      else if (looksLikeSdJwt(token)) here[i] = verifyPresentation(token, settings);
-      else if (offline[i] === undefined) certificates.push(i);
+      else if (looksLikeSdJwt(input.token)) here[i] = verifyPresentation(input.token, settings);
+      else if (landed === undefined) certificates.push(i);
     }
     const tokens = certificates.map((i) => (items[i] as TokenInput).token as string);
     const verdicts = verifyCertificatesNow(tokens, settings.keys, settings.at, { clockSkewSeconds: settings.clockSkewSeconds });
@@ -360,7 +361,7 @@ async function judgeWindow(
     while (next < items.length) {
       const i = next++;
       if (i >= judged) judgeAhead();
-      const item = items[i] as TokenInput;
+      const item = items[i] as Item;
       const pending = here[i] !== undefined ? here[i] : (offline[i] as ChunkVerdict);
       // Let go of the verdict once taken: its decoded credential, kept to the end of the batch,
       // would survive every young-generation collection on the way and be copied at each one.

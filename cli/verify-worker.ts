@@ -3,9 +3,9 @@ import { type OfflineChunk, type OfflineChunkResult, type OfflineWorkerData, ver
 
 /**
  * A worker thread of `dcc verify` for large batches (started by verify-workers.ts): it runs the
- * offline verification (`verifyChunk`, as the main thread does with its share) on the chunks of
- * tokens it is sent and posts the verdicts back in the chunk's order. It touches no file,
- * network or terminal.
+ * offline verification (`verifyChunk`, as the main thread does with its share) on the chunks it
+ * is sent (tokens, or the paths of a folder's files, which it reads) and posts the outcomes back
+ * in the chunk's order. It reads no other file and touches no network or terminal.
  */
 
 const port = parentPort;
@@ -13,7 +13,7 @@ if (port === null) throw new Error('verify-worker.ts runs as a worker thread');
 const data = workerData as OfflineWorkerData;
 
 port.on('message', (chunk: OfflineChunk) => {
-  void verifyChunk(chunk.tokens, data).then((verdicts) => {
+  void verifyChunk(chunk.entries, chunk.files, data).then((verdicts) => {
     const result: OfflineChunkResult = { id: chunk.id, verdicts };
     port.postMessage(result);
   });

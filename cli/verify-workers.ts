@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type CertificateVerification, verifyCertificatesNow } from '#shared/domain/certificate.ts';
 import { certificateIdOf } from '#shared/domain/schemas/credential-terms.ts';
+import { looksLikeSdJwt } from '#shared/domain/sd-jwt/sd-jwt.ts';
 import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
+import { type ReadInput, readUnreadFile } from './token-files.ts';
 
 /**
  * The offline verification of a large batch spread over this thread and worker threads, one
@@ -35,42 +37,65 @@ export interface SlimVerdict extends Omit<CertificateVerification, 'certificate'
 /** A verdict as a chunk carries it: whole, or slim when the batch asked for it. */
 export type ChunkVerdict = CertificateVerification | SlimVerdict;
 
-/** A slice of the batch sent to a worker; `null` marks an input that holds no token. */
+/** What a chunk gives for one of its entries: a verdict, a file read that held no certificate, or `null` for a `null` entry. */
+export type ChunkOutcome = ChunkVerdict | ReadInput | null;
+
+/**
+ * A slice of the batch sent to a worker: tokens, or the paths of a folder's files (`files`),
+ * which the worker reads itself; `null` marks an input that holds no token.
+ */
 export interface OfflineChunk {
   id: number;
-  tokens: (string | null)[];
+  entries: (string | null)[];
+  files: boolean;
 }
 
-/** A worker's answer: the verdicts of one chunk, in its order. */
+/** A worker's answer: the outcomes of one chunk, in its order. */
 export interface OfflineChunkResult {
   id: number;
-  verdicts: (ChunkVerdict | null)[];
+  verdicts: ChunkOutcome[];
 }
 
 /** Tokens per message: large enough that messaging costs little, small enough to share the tail. */
 export const CHUNK = 256;
 
 /**
- * The verdicts of `tokens` in their order (`null` for `null`), whole or slim as `data` says:
- * what a worker does with a chunk, and this thread with its share. The certificates are judged
- * together (`verifyCertificatesNow`); a verdict is waited for only where the verification must
- * wait (a key's first proof, zod's issues on a refused payload).
+ * The outcomes of `entries` in their order (`null` for `null`), verdicts whole or slim as `data`
+ * says: what a worker does with a chunk, and this thread with its share. Entries that are
+ * `files` are read first, here, and one that holds no certificate comes back as what was read
+ * ({@link ReadInput}). The certificates are judged together (`verifyCertificatesNow`); a verdict
+ * is waited for only where the verification must wait (a key's first proof, zod's issues on a
+ * refused payload).
  */
-export async function verifyChunk(tokens: readonly (string | null)[], data: OfflineWorkerData): Promise<(ChunkVerdict | null)[]> {
-  const present = tokens.filter((token) => token !== null);
-  const judged = verifyCertificatesNow(present, data.keys as PublicVerificationJwk[], new Date(data.atMs), { clockSkewSeconds: data.clockSkewSeconds });
-  const verdicts: (ChunkVerdict | null)[] = [];
-  let next = 0;
-  for (const token of tokens) {
-    if (token === null) {
-      verdicts.push(null);
+export async function verifyChunk(entries: readonly (string | null)[], files: boolean, data: OfflineWorkerData): Promise<ChunkOutcome[]> {
+  const outcomes: ChunkOutcome[] = new Array(entries.length);
+  const tokens: string[] = [];
+  const positions: number[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as string | null;
+    if (entry === null) {
+      outcomes[i] = null;
       continue;
     }
-    const pending = judged[next++] as CertificateVerification | Promise<CertificateVerification>;
-    const verdict = pending instanceof Promise ? await pending : pending;
-    verdicts.push(data.slim === true ? slimVerdict(verdict) : verdict);
+    let token = entry;
+    if (files) {
+      const input = readUnreadFile(entry);
+      if (input.token === null || looksLikeSdJwt(input.token)) {
+        outcomes[i] = { input };
+        continue;
+      }
+      token = input.token;
+    }
+    tokens.push(token);
+    positions.push(i);
   }
-  return verdicts;
+  const judged = verifyCertificatesNow(tokens, data.keys as PublicVerificationJwk[], new Date(data.atMs), { clockSkewSeconds: data.clockSkewSeconds });
+  for (let k = 0; k < positions.length; k++) {
+    const pending = judged[k] as CertificateVerification | Promise<CertificateVerification>;
+    const verdict = pending instanceof Promise ? await pending : pending;
+    outcomes[positions[k] as number] = data.slim === true ? slimVerdict(verdict) : verdict;
+  }
+  return outcomes;
 }
 
 /** `verdict` without its certificate, keeping the number and id that `dcc` reports. */
@@ -115,7 +140,7 @@ function workerEntry(): WorkerEntry {
 
 /** One batch (a window of a long one) handed to a {@link VerificationPool}, until all its chunks land. */
 interface Job {
-  verdicts: (ChunkVerdict | null | undefined)[];
+  verdicts: (ChunkOutcome | undefined)[];
   onEach: (() => void) | undefined;
   /** Chunks not yet landed. */
   left: number;
@@ -126,9 +151,10 @@ interface Job {
 /** A chunk waiting for a party, and what it is of. */
 interface QueuedChunk {
   job: Job;
-  /** The position of its first token's verdict in the job's verdicts. */
+  /** The position of its first entry's outcome in the job's verdicts. */
   offset: number;
-  tokens: (string | null)[];
+  entries: (string | null)[];
+  files: boolean;
 }
 
 /** Chunks a worker holds at most: the one it verifies and the next, so that it never waits for a message. */
@@ -189,17 +215,21 @@ export class VerificationPool {
   }
 
   /**
-   * Verifies `tokens` offline into `verdicts` (the verdict of position i at `at` + i, `null`
-   * where the token is `null`), telling `onEach` once per token as its verdict lands. Resolves
-   * when every verdict is in place; rejects if the pool failed, with the verdicts already in place.
+   * Verifies `entries` offline into `verdicts` (the outcome of position i at `at` + i, `null`
+   * where the entry is `null`), telling `onEach` once per entry as its outcome lands. The entries
+   * are tokens, or with `files` the paths of a folder's files, read by the thread that verifies
+   * them. Resolves when every outcome is in place; rejects if the pool failed, with the outcomes
+   * already in place.
    */
-  verify(tokens: readonly (string | null)[], verdicts: (ChunkVerdict | null | undefined)[], onEach?: () => void, at = 0): Promise<void> {
+  verify(entries: readonly (string | null)[], verdicts: (ChunkOutcome | undefined)[], onEach?: () => void, at = 0, files = false): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (tokens.length === 0) return Promise.resolve();
+    if (entries.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const job: Job = { verdicts, onEach, left: Math.ceil(tokens.length / CHUNK), done: resolve, failed: reject };
+      const job: Job = { verdicts, onEach, left: Math.ceil(entries.length / CHUNK), done: resolve, failed: reject };
       this.jobs.add(job);
-      for (let offset = 0; offset < tokens.length; offset += CHUNK) this.queue.push({ job, offset: at + offset, tokens: tokens.slice(offset, offset + CHUNK) });
+      for (let offset = 0; offset < entries.length; offset += CHUNK) {
+        this.queue.push({ job, offset: at + offset, entries: entries.slice(offset, offset + CHUNK), files });
+      }
       for (const party of this.workers) this.feed(party);
       if (this.shareHere && !this.sharing) {
         this.sharing = true;
@@ -224,7 +254,7 @@ export class VerificationPool {
       const id = this.nextId++;
       this.sent.set(id, chunk);
       party.inFlight += 1;
-      const message: OfflineChunk = { id, tokens: chunk.tokens };
+      const message: OfflineChunk = { id, entries: chunk.entries, files: chunk.files };
       party.worker.postMessage(message);
     }
   }
@@ -236,7 +266,7 @@ export class VerificationPool {
   private async verifyHere(): Promise<void> {
     try {
       for (let chunk = this.queue.shift(); chunk && !this.failure; chunk = this.queue.shift()) {
-        this.land(chunk, await verifyChunk(chunk.tokens, this.data));
+        this.land(chunk, await verifyChunk(chunk.entries, chunk.files, this.data));
         await new Promise((next) => setImmediate(next));
       }
     } catch (error) {
@@ -247,7 +277,7 @@ export class VerificationPool {
   }
 
   /** Puts a chunk's verdicts in their places; its job is done when its last chunk lands. */
-  private land(chunk: QueuedChunk | undefined, verdicts: readonly (ChunkVerdict | null)[]): void {
+  private land(chunk: QueuedChunk | undefined, verdicts: readonly ChunkOutcome[]): void {
     if (chunk === undefined || this.failure) return;
     const { job, offset } = chunk;
     verdicts.forEach((verdict, j) => {

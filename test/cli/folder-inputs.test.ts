@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTokenInputs } from '../../cli/inputs.ts';
+import { settledItem } from '../../cli/token-files.ts';
 import { runCli } from '../../cli/main.ts';
 import { jwkFromKeyObject } from '#shared/crypto/jwks.ts';
 import { memoryIo, runDccHere } from './support/run-dcc.ts';
 
 /**
  * A folder is an archive that may hold millions of certificates: `dcc verify` lists it at once
- * and reads each file only when the batch reaches it.
+ * and each file is read only by the thread that verifies it.
  */
 
 let dir: string;
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 describe('a folder of tokens', () => {
-  it('is listed in name order and each file read when its items are asked for', async () => {
+  it('is listed in name order, and a file is read only when its item is settled', async () => {
     const folder = join(dir, 'lazy');
     await mkdir(folder);
     await mkdir(join(folder, 'sub.jwt'));
@@ -36,14 +37,16 @@ describe('a folder of tokens', () => {
     expect(batch).toBe(true);
     // A sub-folder is not an item.
     expect(items.length).toBe(3);
-    // Written after the listing, read as it is now.
+    const taken = items.read(0, 3);
+    expect(taken).toEqual(['a.json', 'b.jwt', 'c.jwt'].map((name) => ({ source: join(folder, name), unread: true })));
+    // Written after the items were taken, read as it is when settled.
     await writeFile(join(folder, 'c.jwt'), '证书.第二.版');
-    expect(items.read(0, 3)).toEqual([
+    expect(taken.map(settledItem)).toEqual([
       { source: join(folder, 'a.json'), token: 'eyJ.a.c' },
       { source: join(folder, 'b.jwt'), token: 'eyJ.b.c' },
       { source: join(folder, 'c.jwt'), token: '证书.第二.版' },
     ]);
-    expect(items.read(1, 2)).toEqual([{ source: join(folder, 'b.jwt'), token: 'eyJ.b.c' }]);
+    expect(items.read(1, 2).map(settledItem)).toEqual([{ source: join(folder, 'b.jwt'), token: 'eyJ.b.c' }]);
   });
 
   it('lists every regular file of a folder larger than one read of its entries, and nothing else', async () => {
@@ -59,7 +62,7 @@ describe('a folder of tokens', () => {
     expect(items.length).toBe(2500);
     const listed = items.read(0, items.length).map((item) => item.source);
     expect(listed).toEqual([...names].sort().map((name) => join(folder, name)));
-    expect(items.read(2499, 2500)).toEqual([{ source: join(folder, 'c-2499.jwt'), token: 'c-2499.jwt.b.c' }]);
+    expect(items.read(2499, 2500).map(settledItem)).toEqual([{ source: join(folder, 'c-2499.jwt'), token: 'c-2499.jwt.b.c' }]);
   });
 
   it('reports a file that cannot be read any more as an item without a token, and reads on', async () => {
@@ -70,7 +73,7 @@ describe('a folder of tokens', () => {
     await writeFile(join(folder, '3.jwt'), 'eyJ.three.c');
     const { items } = await readTokenInputs(folder, memoryIo());
     await rm(join(folder, '2.jwt'));
-    expect(items.read(0, 3)).toEqual([
+    expect(items.read(0, 3).map(settledItem)).toEqual([
       { source: join(folder, '1.jwt'), token: 'eyJ.one.c' },
       { source: join(folder, '2.jwt'), token: null, problem: 'a file that cannot be read (ENOENT)' },
       { source: join(folder, '3.jwt'), token: 'eyJ.three.c' },
@@ -84,7 +87,7 @@ describe('a folder of tokens', () => {
     await writeFile(join(folder, 'at-limit.jwt'), `${'x'.repeat(limit - 1)}.`);
     await writeFile(join(folder, 'past-limit.jwt'), 'y'.repeat(limit + 1));
     const { items } = await readTokenInputs(folder, memoryIo());
-    const [atLimit, pastLimit] = items.read(0, 2);
+    const [atLimit, pastLimit] = items.read(0, 2).map(settledItem);
     expect(atLimit?.token).toHaveLength(limit);
     expect(pastLimit).toEqual({ source: join(folder, 'past-limit.jwt'), token: null, problem: `${limit + 1} bytes, more than any token or certificate record (${limit})` });
   });

@@ -3,7 +3,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tokenFromText, tokensFromLines } from '../../cli/inputs.ts';
+import { tokensFromLines } from '../../cli/inputs.ts';
+import { tokenFromText } from '../../cli/token-files.ts';
 import { groupThousands } from '#shared/i18n/format.ts';
 import { runDccHere } from './support/run-dcc.ts';
 

@@ -1,14 +1,23 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { type ItemSource, itemsOf, type TokenInput } from '../../cli/inputs.ts';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ItemSource, itemsOf, readTokenInputs } from '../../cli/inputs.ts';
+import { isReadInput, isUnread, settledItem, type TokenInput } from '../../cli/token-files.ts';
 import { type ItemResult, verifyBatch, verifyInWindows, WORKER_THRESHOLD } from '../../cli/verification.ts';
-import { type ChunkVerdict, VerificationPool, verifyOfflineInWorkers } from '../../cli/verify-workers.ts';
+import { type ChunkOutcome, type ChunkVerdict, VerificationPool, verifyOfflineInWorkers } from '../../cli/verify-workers.ts';
 import { certificateIdOf } from '#shared/domain/schemas/credential-terms.ts';
 import { encodeBase64url } from '#shared/crypto/base64url.ts';
 import { jwkFromKeyObject } from '#shared/crypto/jwks.ts';
 import { verifyCertificate, type CertificateVerification } from '#shared/domain/certificate.ts';
 import { b64json } from '../shared/domain/certificate/support/forge.ts';
 import { sampleCredential, SAMPLE_VALID_AT } from '../shared/domain/certificate/support/sample-credential.ts';
+import { issueCertificate } from '#shared/services/issue-certificate.ts';
+import { issueSdJwt } from '#shared/services/issue-sd-jwt.ts';
+import type { PublicVerificationJwk } from '#shared/domain/signer.ts';
+import { FIXTURE_NOW, validIssueRequest } from '../fixtures/issue-request.ts';
+import { TEST_EXCHANGE, certificateServices } from '../support/certificate-services.ts';
 import { memoryIo } from './support/run-dcc.ts';
 
 /**
@@ -191,5 +200,109 @@ describe('verifyBatch without the certificates', () => {
     expect(slim).toEqual(whole.map(({ certificate: _, ...rest }) => rest));
     // The same report, member for member and in the same order.
     expect(JSON.stringify(slim)).toBe(JSON.stringify(whole.map(({ certificate: _, ...rest }) => rest)));
+  }, 60_000);
+});
+
+describe("a folder's files, read by the thread that verifies them", () => {
+  let dir: string;
+  /** A genuine presentation (the selectively disclosable form, every claim disclosed), which only this thread judges. */
+  let presentation: string;
+  let keys: PublicVerificationJwk[];
+  const settings = () => ({ keys, at: SAMPLE_VALID_AT, clockSkewSeconds: 300 });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dcc-worker-files-'));
+    const services = certificateServices();
+    const { record } = await issueCertificate(services.issueDeps, TEST_EXCHANGE, validIssueRequest(), FIXTURE_NOW);
+    const sdDeps = { store: services.stores.certificates, sdJwts: services.stores.sdJwts, signer: async () => services.signer };
+    presentation = (await issueSdJwt(sdDeps, TEST_EXCHANGE, record.id, undefined, FIXTURE_NOW)).sdJwt;
+    keys = [jwk, await services.signer.publicJwk()];
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * A folder of `count` files, in name order: certificates (every fifth as a JSON record, every
+   * 37th tampered), and among them files that hold no token, JSON without one, a presentation,
+   * one past the size limit, and one removed after the listing.
+   */
+  async function archive(name: string, count: number): Promise<{ folder: string; items: ItemSource }> {
+    const folder = join(dir, name);
+    await mkdir(folder);
+    const batch = tokens(count);
+    await Promise.all(
+      batch.map((token, i) => {
+        let text = token === null ? '{"token": 7}' : i % 5 === 0 ? JSON.stringify({ certificateNo: String(i), token }) : `${token}\n`;
+        if (i % 211 === 17) text = '{ not json';
+        if (i % 307 === 11) text = presentation;
+        if (i === 1) text = 'z'.repeat(1024 * 1024 + 1);
+        return writeFile(join(folder, `c-${String(i).padStart(5, '0')}.jwt`), text);
+      }),
+    );
+    const { items } = await readTokenInputs(folder, memoryIo());
+    await rm(join(folder, 'c-00002.jwt'));
+    return { folder, items };
+  }
+
+  it('are read by the workers, which verify the certificates and send back what held none', async () => {
+    const { items } = await archive('pool', 600);
+    const taken = items.read(0, items.length);
+    expect(taken.every(isUnread)).toBe(true);
+    const outcomes: (ChunkOutcome | undefined)[] = new Array(taken.length);
+    // Every chunk to the workers: this thread never opens a file.
+    const pool = new VerificationPool({ keys, atMs: SAMPLE_VALID_AT.getTime(), clockSkewSeconds: 300 }, 2, undefined, false);
+    let told = 0;
+    try {
+      await pool.verify(
+        taken.map((item) => item.source),
+        outcomes,
+        () => (told += 1),
+        0,
+        true,
+      );
+    } finally {
+      await pool.close();
+    }
+    expect(told).toBe(taken.length);
+    const read = taken.map(settledItem);
+    let certificates = 0;
+    for (const [i, input] of read.entries()) {
+      if (input.token === null || input.token.includes('~')) {
+        expect(outcomes[i]).toEqual({ input: i === 2 ? { source: input.source, token: null, problem: 'a file that cannot be read (ENOENT)' } : input });
+      } else {
+        certificates += 1;
+        expect(outcomes[i]).toEqual(await verifyCertificate(input.token, [jwk], SAMPLE_VALID_AT, { clockSkewSeconds: 300 }));
+      }
+    }
+    expect(certificates).toBeGreaterThan(500);
+    expect(outcomes.filter((o) => isReadInput(o) && o.input.problem?.startsWith('1048577 bytes'))).toHaveLength(1);
+    expect(outcomes.filter((o) => isReadInput(o) && o.input.token?.includes('~'))).toHaveLength(2);
+  }, 60_000);
+
+  it.each([
+    ['with a worker thread', 2, undefined],
+    ['with a worker that fails', 2, { source: "const { parentPort } = require('node:worker_threads'); parentPort.on('message', () => process.exit(3)); parentPort.postMessage(null);" }],
+  ])('give in windows %s the results of the same items read beforehand, on this thread', async (name, threads, workerEntry) => {
+    const { items } = await archive(name.replaceAll(' ', '-'), WORKER_THRESHOLD + 150);
+    const io = memoryIo();
+    const reported: ItemResult[] = [];
+    let told = 0;
+    await verifyInWindows(items, settings(), io, { threads, certificates: false, window: 700, onEach: () => (told += 1), ...(workerEntry ? { workerEntry } : {}) }, (window) =>
+      reported.push(...window),
+    );
+    expect(io.err).toEqual(workerEntry ? ['dcc: verifying on one thread: a verification worker stopped (exit code 3)\n'] : []);
+    expect(told).toBe(items.length);
+    const read = items.read(0, items.length).map(settledItem);
+    const alone = await verifyBatch(read, settings(), memoryIo(), { threads: 1, certificates: false });
+    expect(JSON.stringify(reported)).toBe(JSON.stringify(alone));
+    expect(reported.filter((r) => r.status === 'active').length).toBeGreaterThan(WORKER_THRESHOLD / 2);
+    // The presentations were judged as presentations.
+    const presented = reported.filter((r) => r.presentation !== undefined);
+    const written = read.filter((input) => input.token?.includes('~')).length;
+    expect(written).toBe(7);
+    expect(presented.map((r) => [r.status, r.presentation?.holderBound])).toEqual(Array.from({ length: written }, () => ['active', false]));
+    expect(reported[2]?.reason).toBe('The input is a file that cannot be read (ENOENT).');
   }, 60_000);
 });
