@@ -285,9 +285,11 @@ export async function verifyInWindows(
     const offline: (ChunkOutcome | undefined)[] = new Array(items.length);
     let verified = Promise.resolve();
     if (pool) {
-      // A folder's files go as paths, read by whichever thread verifies them. A presentation goes
-      // to no worker: this thread judges it.
-      const files = items.some(isUnread);
+      // A folder's files go as paths, read by whichever thread verifies them (a chunk carries paths
+      // or tokens, so in a window of both the files are read here). A presentation goes to no
+      // worker: this thread judges it.
+      const files = items.every(isUnread);
+      if (!files) items.forEach((item, i) => (items[i] = settledItem(item)));
       const entries = items.map((item) => (isUnread(item) ? item.source : item.token !== null && !looksLikeSdJwt(item.token) ? item.token : null));
       verified = pool.verify(entries, offline, options.onEach, 0, files).catch(alone);
     }

@@ -305,4 +305,17 @@ describe("a folder's files, read by the thread that verifies them", () => {
     expect(presented.map((r) => [r.status, r.presentation?.holderBound])).toEqual(Array.from({ length: written }, () => ['active', false]));
     expect(reported[2]?.reason).toBe('The input is a file that cannot be read (ENOENT).');
   }, 60_000);
+
+  it('are read on this thread where a window mixes them with tokens, with the same results', async () => {
+    const { items: files } = await archive('mixed', WORKER_THRESHOLD + 50);
+    // Every third item already read, as a source of both kinds would give them.
+    const mixed = files.read(0, files.length).map((item, i) => (i % 3 === 0 ? settledItem(item) : item));
+    const io = memoryIo();
+    const reported: ItemResult[] = [];
+    await verifyInWindows({ length: mixed.length, read: (from, to) => mixed.slice(from, to) }, settings(), io, { threads: 2, certificates: false, window: 600 }, (window) => reported.push(...window));
+    expect(io.err).toEqual([]);
+    const alone = await verifyBatch(mixed.map(settledItem), settings(), memoryIo(), { threads: 1, certificates: false });
+    expect(JSON.stringify(reported)).toBe(JSON.stringify(alone));
+    expect(reported.filter((r) => r.status === 'active').length).toBeGreaterThan(WORKER_THRESHOLD / 2);
+  }, 60_000);
 });
