@@ -106,7 +106,7 @@ export function renderReport(r: BenchResults): string {
   );
   out.push(
     `The installed dcc verify <folder> on ${b.archive.files} files, spawn to exit: ${b.archive.perSecond}/s (${b.archive.medianMs} ms, median of ${b.archive.runs}), ` +
-      `${(b.archive.ratio * 100).toFixed(1)}% of raw × ${b.allCores.cpus}.`,
+      `${(b.archive.ratio * 100).toFixed(1)}% of raw × ${b.allCores.cpus}; peak memory ${b.archive.peakRssMiB} MiB.`,
   );
   out.push('');
   const ins = r.instructions;

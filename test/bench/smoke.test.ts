@@ -118,6 +118,10 @@ describe('npm run bench, every piece at tiny counts', () => {
     expect(archive.files).toBe(250);
     expect(archive.perSecond).toBeGreaterThan(0);
     expect(archive.ratio).toBeCloseTo(archive.perSecond / (results.batchVerify.rawPerSecond * results.batchVerify.allCores.cpus), 2);
+    // The whole process's peak, worker threads included: more than a bare node's, less than the machine.
+    expect(archive.peakRssMiB).toBeGreaterThan(30);
+    expect(archive.peakRssMiB).toBeLessThan(2048);
+    expect(renderReport(results)).toContain(`peak memory ${archive.peakRssMiB} MiB`);
     expect(results.goals.map((g) => g.goal.split(/[:(≤≥]/)[0]!.trim())).toEqual([
       'issue',
       'verify',
